@@ -1,0 +1,18 @@
+//! Server functions: the browser's entry points into the server.
+//!
+//! Each one is thin: it takes what it needs about the caller from the request context (never from its
+//! arguments), parses its arguments into `model` types, calls `domain`, maps the answer to a DTO, and
+//! ends with [`finish`].
+
+mod workspaces;
+
+pub use workspaces::*;
+
+/// The common last step of every server function: a failure gets its proper HTTP status.
+#[cfg(feature = "ssr")]
+fn finish<T>(result: Result<T, crate::error::AppError>) -> Result<T, crate::error::AppError> {
+    if let Err(error) = &result {
+        crate::context::set_error_status(error);
+    }
+    result
+}

@@ -1,0 +1,65 @@
+//! Strongroom's user interface: one Leptos app, rendered on the server (`ssr`) and hydrated in the
+//! browser (`hydrate`, built to WebAssembly by the `frontend` crate).
+//!
+//! - [`shell`] is the HTML document; [`App`] holds the routes.
+//! - [`pages`] and [`components`]: what people see.
+//! - [`api`]: server functions, thin adapters onto the `domain` crate (server only).
+//! - [`dto`] and [`error`]: what crosses the wire.
+
+// Leptos view types nest deeply; the compiler needs more room to compute their layouts.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+#[cfg(feature = "ssr")]
+pub mod context;
+pub mod dto;
+pub mod error;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document around the app. Hydration scripts carry the request's CSP nonce.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="stylesheet" href="/pkg/strongroom.css"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser: `data-hydrated` appears once the WebAssembly has taken over,
+    // which lets browser tests (and curious people) tell a hydrated page from a server-rendered one.
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move || set_hydrated.set(true));
+    view! {
+        <Title formatter=|page: String| if page.is_empty() { "Strongroom".to_owned() } else { format!("{page} · Strongroom") }/>
+        <Router>
+            <components::SiteHeader/>
+            <main id="main" data-hydrated=move || hydrated.get().then_some("true")>
+                <Routes fallback=pages::NotFound>
+                    <Route path=path!("/") view=pages::Landing/>
+                    <Route path=path!("/w/:slug") view=pages::WorkspacePage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

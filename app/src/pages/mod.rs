@@ -1,0 +1,9 @@
+//! One module per page.
+
+mod landing;
+mod not_found;
+mod workspace;
+
+pub use landing::Landing;
+pub use not_found::NotFound;
+pub use workspace::WorkspacePage;

@@ -1,0 +1,93 @@
+//! Opening database connections with the settings Strongroom relies on, for both supported backends.
+//!
+//! SQLite is the embedded default (one file per database, WAL journal so readers never wait for the
+//! writer, foreign keys on, a busy timeout instead of instant "database is locked" errors). PostgreSQL is
+//! the production backend; each pool identifies itself as `strongroom` in `pg_stat_activity`.
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use std::time::Duration;
+
+/// The database engines Strongroom runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Recognises the backend from a connection URL, or says why it cannot.
+    pub fn of_url(url: &str) -> Result<Self, String> {
+        match url.split_once(':').map(|(scheme, _)| scheme) {
+            Some("sqlite") => Ok(Self::Sqlite),
+            Some("postgres" | "postgresql") => Ok(Self::Postgres),
+            Some(other) => Err(format!("unsupported database scheme `{other}:` (use sqlite: or postgres:)")),
+            None => Err("a database URL must start with sqlite: or postgres:".to_owned()),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+/// How many connections one pool may hold, and how soon idle ones are closed.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolLimits {
+    pub max_connections: u32,
+    pub idle_timeout: Duration,
+}
+
+impl PoolLimits {
+    /// The control plane serves every request: a larger pool that stays warm.
+    pub const CONTROL_PLANE: Self = Self { max_connections: 10, idle_timeout: Duration::from_secs(600) };
+    /// One pool per open workspace: small and quick to let go, so many tenants fit the server's limit.
+    pub const TENANT: Self = Self { max_connections: 4, idle_timeout: Duration::from_secs(60) };
+}
+
+/// Opens a pool to `url`, creating a missing SQLite file.
+#[tracing::instrument(skip_all, fields(backend))]
+pub async fn connect(url: &str, limits: PoolLimits) -> Result<DatabaseConnection, DbErr> {
+    let backend = Backend::of_url(url).map_err(DbErr::Custom)?;
+    tracing::Span::current().record("backend", backend.as_str());
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(limits.max_connections)
+        .min_connections(0)
+        .idle_timeout(limits.idle_timeout)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    match backend {
+        Backend::Sqlite => {
+            options.map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(5))
+            });
+        }
+        Backend::Postgres => {
+            options.set_application_name("strongroom").statement_timeout(Duration::from_secs(30));
+        }
+    }
+    Database::connect(options).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backends_are_recognised_by_scheme() {
+        assert_eq!(Backend::of_url("sqlite://data/x.db?mode=rwc"), Ok(Backend::Sqlite));
+        assert_eq!(Backend::of_url("postgres://u@h/db"), Ok(Backend::Postgres));
+        assert_eq!(Backend::of_url("postgresql://u@h/db"), Ok(Backend::Postgres));
+        assert!(Backend::of_url("mysql://h/db").unwrap_err().contains("mysql"));
+        assert!(Backend::of_url("nothing").is_err());
+    }
+}

@@ -1,0 +1,3 @@
+//! Tables of the control-plane database.
+
+pub(crate) mod tenant;

@@ -1,0 +1,3 @@
+//! Tables of a workspace's own database.
+
+pub(crate) mod workspace_profile;

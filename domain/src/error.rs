@@ -1,0 +1,34 @@
+//! The domain layer's one error type.
+//!
+//! Variants above the line are answers a user can act on and their `Display` text may be shown;
+//! the rest are internal failures whose detail must only reach the logs (see [`DomainError::is_internal`]).
+
+use model::ValidationError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    #[error("Every address for this workspace name is taken; please choose a more distinctive name.")]
+    SlugUnavailable,
+    #[error("Not found.")]
+    NotFound,
+    // ---- internal failures: never shown to users ----
+    #[error("database error: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("storage error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("misconfiguration: {0}")]
+    Misconfigured(String),
+    #[error("tenant {tenant} is not usable: {reason}")]
+    TenantUnavailable { tenant: crate::ids::TenantId, reason: String },
+}
+
+impl DomainError {
+    /// True when the detail belongs in the logs and the user should only see a generic message.
+    pub fn is_internal(&self) -> bool {
+        matches!(self, Self::Database(_) | Self::Io(_) | Self::Misconfigured(_) | Self::TenantUnavailable { .. })
+    }
+}
+
+pub type DomainResult<T> = Result<T, DomainError>;

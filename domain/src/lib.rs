@@ -1,0 +1,21 @@
+//! Strongroom's server-only core: everything that decides or stores, with no web framework in sight.
+//!
+//! The web layer (`app` server functions, `server` handlers) parses requests, calls into this crate and
+//! maps its answers to responses. Keeping Leptos and axum out of here means every rule can be tested
+//! directly, and the browser build never pulls in a database driver.
+//!
+//! - [`platform`]: the [`Platform`] handle that owns the databases and keys, built once at start-up.
+//! - [`tenancy`]: workspaces, each with a database of its own (TN1).
+//! - [`crypto`]: the master key and, later, field encryption.
+//! - [`db`]: connecting to SQLite or PostgreSQL with the settings we rely on.
+
+pub mod crypto;
+pub mod db;
+mod entities;
+mod error;
+pub mod ids;
+pub mod platform;
+pub mod tenancy;
+
+pub use error::DomainError;
+pub use platform::{Platform, PlatformSettings, Readiness};

@@ -1,0 +1,17 @@
+//! Migrations of the control-plane database.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_tenants;
+
+pub struct ControlMigrator;
+
+impl MigratorTrait for ControlMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_tenants::Migration)]
+    }
+
+    fn migration_table_name() -> DynIden {
+        "control_migrations".into_iden()
+    }
+}

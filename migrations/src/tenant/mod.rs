@@ -1,0 +1,17 @@
+//! Migrations of a workspace's own database.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_workspace_profile;
+
+pub struct TenantMigrator;
+
+impl MigratorTrait for TenantMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_workspace_profile::Migration)]
+    }
+
+    fn migration_table_name() -> DynIden {
+        "tenant_migrations".into_iden()
+    }
+}

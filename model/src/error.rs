@@ -1,0 +1,59 @@
+//! The single error type of this crate: which rule an input broke, in words a user can act on.
+//!
+//! Errors are closed enums, never free text: they travel to the browser (sometimes inside a URL, when a
+//! form is posted without WebAssembly) and the browser renders the words itself, so a crafted link can
+//! only ever make the page show one of our own messages.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The input fields that rules apply to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Field {
+    WorkspaceName,
+    WorkspaceSlug,
+}
+
+impl Field {
+    /// The field's label, as shown next to the input.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::WorkspaceName => "Workspace name",
+            Self::WorkspaceSlug => "Workspace address",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// A rule that an input broke. The `Display` text is safe to show to the person who typed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ValidationError {
+    #[error("{field} is required.")]
+    Required { field: Field },
+    #[error("{field} must be at least {min} characters long.")]
+    TooShort { field: Field, min: usize },
+    #[error("{field} must be at most {max} characters long.")]
+    TooLong { field: Field, max: usize },
+    #[error("{field} contains characters that are not allowed.")]
+    ForbiddenCharacters { field: Field },
+    #[error("{field} is reserved; please choose another.")]
+    Reserved { field: Field },
+}
+
+impl ValidationError {
+    /// The field the rule belongs to, so the UI can show the message next to it.
+    pub fn field(&self) -> Field {
+        match self {
+            Self::Required { field }
+            | Self::TooShort { field, .. }
+            | Self::TooLong { field, .. }
+            | Self::ForbiddenCharacters { field }
+            | Self::Reserved { field } => *field,
+        }
+    }
+}

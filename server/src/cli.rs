@@ -1,0 +1,26 @@
+//! The `strongroom` command line.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "strongroom", version, about = "Strongroom: multi-tenant business web app", long_about = None)]
+pub struct Cli {
+    /// Configuration file (TOML). Default: ./strongroom.toml if it exists. Every key can also be set
+    /// as an environment variable STRONGROOM_<KEY>, which wins over the file.
+    #[arg(long, global = true, env = "STRONGROOM_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (the default when no command is given).
+    Serve,
+    /// Bring the control-plane database and every workspace database up to date, then exit.
+    Migrate,
+    /// Validate the configuration and print the effective settings (secrets hidden), then exit.
+    CheckConfig,
+}

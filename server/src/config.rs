@@ -1,0 +1,312 @@
+//! Configuration: defaults, then a TOML file, then `STRONGROOM_*` environment variables; validated once
+//! at start-up into [`Settings`], with every problem reported in one clear message.
+//!
+//! The defaults are the hardened ones. Dev mode (the default) only adds conveniences: a master key is
+//! generated into the data directory on first start, and logs are human-readable. Production mode
+//! requires an explicit master key, turns on HSTS, and logs JSON.
+
+use domain::PlatformSettings;
+use domain::crypto::MasterKey;
+use domain::db::Backend;
+use domain::tenancy::PlacementSettings;
+use figment::Figment;
+use figment::providers::{Env, Format as _, Serialized, Toml};
+use secrecy::{ExposeSecret as _, SecretString};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The file read when `--config` is not given (if it exists).
+pub const DEFAULT_CONFIG_FILE: &str = "strongroom.toml";
+/// The master key file generated in dev mode, inside the data directory.
+pub const DEV_MASTER_KEY_FILE: &str = "master.key";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Dev,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The configuration as written by the operator, before validation. Field names are the TOML keys;
+/// the environment variable of each is `STRONGROOM_` + the key in upper case.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub mode: Mode,
+    /// Address to listen on.
+    pub addr: SocketAddr,
+    /// Where SQLite databases, tenant files and the dev master key live.
+    pub data_dir: PathBuf,
+    /// Control-plane database; default `sqlite://<data_dir>/control.db`.
+    pub database_url: Option<String>,
+    /// PostgreSQL server for tenant databases; default: the control plane's server when that is
+    /// PostgreSQL, else one SQLite file per tenant under `<data_dir>/tenants`.
+    pub tenant_database_url: Option<String>,
+    /// The master key, base64 (prefer `STRONGROOM_MASTER_KEY` over writing it in a file).
+    #[serde(serialize_with = "serialize_redacted")]
+    pub master_key: Option<SecretString>,
+    /// A file holding the master key, base64, mode 0600.
+    pub master_key_file: Option<PathBuf>,
+    /// The built site (WebAssembly, CSS, assets) produced by cargo-leptos.
+    pub site_root: PathBuf,
+    /// Tenant connection pools kept open at once.
+    pub tenant_pool_capacity: usize,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Requests taking longer are answered with 408.
+    pub request_timeout_secs: u64,
+    /// `text` or `json`; default by mode.
+    pub log_format: Option<LogFormat>,
+}
+
+fn serialize_redacted<S: serde::Serializer>(value: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    value.as_ref().map(|_| "<redacted>").serialize(s)
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Dev,
+            addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            tenant_database_url: None,
+            master_key: None,
+            master_key_file: None,
+            site_root: PathBuf::from("target/site"),
+            tenant_pool_capacity: 256,
+            max_body_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+            log_format: None,
+        }
+    }
+}
+
+impl RawConfig {
+    /// Defaults ← `file` (or `strongroom.toml` if present) ← `STRONGROOM_*` environment variables.
+    /// `LEPTOS_SITE_ROOT` (set by cargo-leptos) also sets `site_root`.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Self::default()));
+        match file {
+            Some(path) if !path.exists() => {
+                return Err(ConfigError(vec![format!("config file {} does not exist", path.display())]));
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None => figment = figment.merge(Toml::file(DEFAULT_CONFIG_FILE)),
+        }
+        figment = figment
+            .merge(Env::raw().only(&["LEPTOS_SITE_ROOT"]).map(|_| "site_root".into()))
+            .merge(Env::prefixed("STRONGROOM_").ignore(&["CONFIG", "TEST_POSTGRES"]));
+        figment.extract().map_err(|e| ConfigError(e.into_iter().map(|e| e.to_string()).collect()))
+    }
+
+    /// Checks everything and resolves defaults that depend on other settings. Reads (or, in dev mode,
+    /// creates) the master key file.
+    pub fn validate(self) -> Result<Settings, ConfigError> {
+        let mut problems = Vec::new();
+        let database_url = self.database_url.clone().unwrap_or_else(|| sqlite_url(&self.data_dir.join("control.db")));
+        let control_backend =
+            Backend::of_url(&database_url).map_err(|e| problems.push(format!("database_url: {e}"))).ok();
+
+        let tenant_placement = match (&self.tenant_database_url, control_backend) {
+            (Some(url), _) => match Backend::of_url(url) {
+                Ok(Backend::Postgres) => Some(PlacementSettings::PostgresServer { url: url.clone() }),
+                Ok(Backend::Sqlite) => {
+                    problems.push("tenant_database_url: must be a postgres:// server URL; leave it unset for SQLite files under data_dir".into());
+                    None
+                }
+                Err(e) => {
+                    problems.push(format!("tenant_database_url: {e}"));
+                    None
+                }
+            },
+            (None, Some(Backend::Postgres)) => Some(PlacementSettings::PostgresServer { url: database_url.clone() }),
+            (None, _) => Some(PlacementSettings::SqliteDirectory(self.data_dir.join("tenants"))),
+        };
+        if self.tenant_pool_capacity == 0 {
+            problems.push("tenant_pool_capacity: must be at least 1".into());
+        }
+        if self.max_body_bytes < 1024 {
+            problems.push("max_body_bytes: must be at least 1024".into());
+        }
+        if self.request_timeout_secs == 0 {
+            problems.push("request_timeout_secs: must be at least 1".into());
+        }
+        if self.master_key.is_some() && self.master_key_file.is_some() {
+            problems.push("master_key and master_key_file are both set; keep one".into());
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError(problems));
+        }
+        let (master_key, master_key_origin) = self.resolve_master_key()?;
+        Ok(Settings {
+            mode: self.mode,
+            addr: self.addr,
+            data_dir: self.data_dir,
+            platform: PlatformSettings {
+                control_database_url: database_url,
+                tenant_placement: tenant_placement.unwrap_or(PlacementSettings::SqliteDirectory(PathBuf::new())),
+                tenant_pool_capacity: self.tenant_pool_capacity,
+            },
+            master_key,
+            master_key_origin,
+            site_root: self.site_root,
+            max_body_bytes: self.max_body_bytes,
+            request_timeout: Duration::from_secs(self.request_timeout_secs),
+            log_format: self.log_format.unwrap_or(match self.mode {
+                Mode::Dev => LogFormat::Text,
+                Mode::Production => LogFormat::Json,
+            }),
+        })
+    }
+
+    fn resolve_master_key(&self) -> Result<(MasterKey, MasterKeyOrigin), ConfigError> {
+        let fail = |e: domain::crypto::MasterKeyError| ConfigError(vec![format!("master key: {e}")]);
+        if let Some(encoded) = &self.master_key {
+            return Ok((MasterKey::from_base64(encoded.expose_secret()).map_err(fail)?, MasterKeyOrigin::Configured));
+        }
+        if let Some(path) = &self.master_key_file {
+            return Ok((MasterKey::read_file(path).map_err(fail)?, MasterKeyOrigin::File(path.clone())));
+        }
+        match self.mode {
+            Mode::Production => Err(ConfigError(vec![
+                "master key: production mode needs one; set STRONGROOM_MASTER_KEY (base64 of 32 random bytes, \
+                 e.g. `openssl rand -base64 32`) or master_key_file"
+                    .into(),
+            ])),
+            Mode::Dev => {
+                let path = self.data_dir.join(DEV_MASTER_KEY_FILE);
+                if path.exists() {
+                    return Ok((MasterKey::read_file(&path).map_err(fail)?, MasterKeyOrigin::File(path)));
+                }
+                std::fs::create_dir_all(&self.data_dir)
+                    .map_err(|e| ConfigError(vec![format!("data_dir {}: {e}", self.data_dir.display())]))?;
+                Ok((MasterKey::create_file(&path).map_err(fail)?, MasterKeyOrigin::Generated(path)))
+            }
+        }
+    }
+}
+
+fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+/// Where the master key came from, for the start-up log line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MasterKeyOrigin {
+    Configured,
+    File(PathBuf),
+    /// Dev mode generated a new key into this file on this start.
+    Generated(PathBuf),
+}
+
+/// Validated settings: every value here is usable as is.
+#[derive(Debug)]
+pub struct Settings {
+    pub mode: Mode,
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub platform: PlatformSettings,
+    pub master_key: MasterKey,
+    pub master_key_origin: MasterKeyOrigin,
+    pub site_root: PathBuf,
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+    pub log_format: LogFormat,
+}
+
+/// Everything wrong with the configuration, one problem per line.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:\n  - {}", .0.join("\n  - "))]
+pub struct ConfigError(pub Vec<String>);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dev_in(dir: &Path) -> RawConfig {
+        RawConfig { data_dir: dir.to_owned(), ..RawConfig::default() }
+    }
+
+    #[test]
+    fn dev_mode_generates_a_private_master_key_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = dev_in(dir.path()).validate().unwrap();
+        let key_path = dir.path().join(DEV_MASTER_KEY_FILE);
+        assert_eq!(first.master_key_origin, MasterKeyOrigin::Generated(key_path.clone()));
+        let second = dev_in(dir.path()).validate().unwrap();
+        assert_eq!(second.master_key_origin, MasterKeyOrigin::File(key_path));
+    }
+
+    #[test]
+    fn production_mode_without_a_master_key_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let raw = RawConfig { mode: Mode::Production, ..dev_in(dir.path()) };
+        let error = raw.validate().unwrap_err().to_string();
+        assert!(error.contains("production mode needs one"), "{error}");
+        assert!(!dir.path().join(DEV_MASTER_KEY_FILE).exists(), "production must not generate a key");
+    }
+
+    #[test]
+    fn sqlite_is_the_default_and_postgres_places_tenants_on_its_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = dev_in(dir.path()).validate().unwrap();
+        assert!(settings.platform.control_database_url.starts_with("sqlite://"));
+        assert!(
+            matches!(settings.platform.tenant_placement, PlacementSettings::SqliteDirectory(ref p) if p.ends_with("tenants"))
+        );
+        assert_eq!(settings.log_format, LogFormat::Text);
+
+        let pg = RawConfig { database_url: Some("postgres://u@h/strongroom".into()), ..dev_in(dir.path()) };
+        let settings = pg.validate().unwrap();
+        assert!(
+            matches!(settings.platform.tenant_placement, PlacementSettings::PostgresServer { ref url } if url == "postgres://u@h/strongroom")
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let raw = RawConfig {
+            database_url: Some("mysql://h/db".into()),
+            tenant_database_url: Some("sqlite://x.db".into()),
+            tenant_pool_capacity: 0,
+            max_body_bytes: 10,
+            ..dev_in(dir.path())
+        };
+        let ConfigError(problems) = raw.validate().unwrap_err();
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert!(problems[0].contains("mysql"));
+    }
+
+    #[test]
+    fn environment_overrides_file_and_unknown_keys_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("strongroom.toml", "addr = \"127.0.0.1:4000\"\nmax_body_bytes = 2048\n")?;
+            jail.set_env("STRONGROOM_MAX_BODY_BYTES", "4096");
+            let raw = RawConfig::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(raw.addr.port(), 4000);
+            assert_eq!(raw.max_body_bytes, 4096);
+            jail.create_file("typo.toml", "adr = \"127.0.0.1:4000\"\n")?;
+            let error = RawConfig::load(Some(Path::new("typo.toml"))).unwrap_err().to_string();
+            assert!(error.contains("adr"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_are_not_printed() {
+        let raw = RawConfig { master_key: Some(SecretString::from("c2VjcmV0")), ..RawConfig::default() };
+        let shown = serde_json::to_string(&raw).unwrap();
+        assert!(!shown.contains("c2VjcmV0") && shown.contains("<redacted>"), "{shown}");
+    }
+}

@@ -1,0 +1,89 @@
+//! The Strongroom server: configuration, the axum router and its middleware, and start-up.
+//!
+//! `main.rs` is only the command line; everything here is a library so that integration tests can
+//! start the real application on port 0 with a fresh database, exactly as production starts it.
+
+pub mod cli;
+pub mod config;
+pub mod middleware;
+pub mod routes;
+pub mod state;
+pub mod telemetry;
+
+use crate::config::{MasterKeyOrigin, Mode, Settings};
+use crate::middleware::security_headers::HeaderPolicy;
+use crate::state::AppState;
+use app::context::AppContext;
+use domain::Platform;
+use leptos::config::LeptosOptions;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// The name cargo-leptos gives the built JS, WebAssembly and CSS (`[[workspace.metadata.leptos]] name`).
+pub const SITE_OUTPUT_NAME: &str = "strongroom";
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("could not prepare the databases: {0}")]
+    Platform(#[from] domain::DomainError),
+    #[error("could not listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+/// A started application: databases ready, socket bound, not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    platform: Arc<Platform>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        match &settings.master_key_origin {
+            MasterKeyOrigin::Generated(path) => tracing::warn!(
+                path = %path.display(),
+                "dev mode: generated a new master key; keep this file, data encrypted with it is unreadable without it"
+            ),
+            MasterKeyOrigin::File(path) => tracing::info!(path = %path.display(), "master key loaded from file"),
+            MasterKeyOrigin::Configured => tracing::info!("master key loaded from configuration"),
+        }
+        let platform = Arc::new(Platform::start(&settings.platform, settings.master_key).await?);
+        let leptos_options = LeptosOptions::builder()
+            .output_name(SITE_OUTPUT_NAME)
+            .site_root(settings.site_root.display().to_string())
+            .site_addr(settings.addr)
+            .build();
+        let state = AppState {
+            platform: platform.clone(),
+            app_context: AppContext { platform: platform.clone() },
+            leptos_options,
+            site_root: settings.site_root,
+            header_policy: HeaderPolicy { hsts: settings.mode == Mode::Production },
+            max_body_bytes: settings.max_body_bytes,
+            request_timeout: settings.request_timeout,
+        };
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr: settings.addr, source })?;
+        Ok(Self { listener, router: routes::router(state), platform })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound TCP listener has a local address")
+    }
+
+    pub fn platform(&self) -> Arc<Platform> {
+        self.platform.clone()
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await
+    }
+}

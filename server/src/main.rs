@@ -1,0 +1,69 @@
+//! `strongroom`: parses the command line and runs the chosen command. See `lib.rs` for the server.
+
+use clap::Parser as _;
+use server::cli::{Cli, Command};
+use server::config::RawConfig;
+use server::{Application, StartupError, telemetry};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("strongroom: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), StartupError> {
+    let raw = RawConfig::load(cli.config.as_deref())?;
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::CheckConfig = command {
+        let shown = serde_json::to_string_pretty(&raw).unwrap_or_default();
+        raw.validate()?;
+        println!("{shown}\nconfiguration is valid");
+        return Ok(());
+    }
+    let settings = raw.validate()?;
+    telemetry::init(settings.log_format);
+    match command {
+        Command::Migrate => {
+            let platform = domain::Platform::start(&settings.platform, settings.master_key).await?;
+            let count = platform.tenancy().migrate_all().await?;
+            tracing::info!(workspaces = count, "control plane and workspace databases are up to date");
+            Ok(())
+        }
+        Command::Serve | Command::CheckConfig => {
+            let mode = settings.mode;
+            let app = Application::build(settings).await?;
+            let addr = app.local_addr();
+            tracing::info!(%addr, ?mode, "Strongroom is listening on http://{addr}");
+            app.run_until(shutdown_signal()).await.map_err(|source| StartupError::Bind { addr, source })
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

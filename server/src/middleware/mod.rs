@@ -1,0 +1,5 @@
+//! Tower/axum middleware applied to every response.
+
+pub mod errors;
+pub mod security_headers;
+pub mod trace;

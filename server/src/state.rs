@@ -1,0 +1,27 @@
+//! The state shared by all handlers.
+
+use crate::middleware::security_headers::HeaderPolicy;
+use app::context::AppContext;
+use axum::extract::FromRef;
+use domain::Platform;
+use leptos::config::LeptosOptions;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub platform: Arc<Platform>,
+    pub app_context: AppContext,
+    pub leptos_options: LeptosOptions,
+    pub site_root: PathBuf,
+    pub header_policy: HeaderPolicy,
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

@@ -1,0 +1,82 @@
+//! Playwright against a freshly built server: build the site with cargo-leptos, start the server on a
+//! free port with an empty data directory, run `npx playwright test` against it, stop the server.
+
+use crate::process::{self, cargo, cmd, path_with, root};
+use crate::tools;
+use std::io::{Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub fn run(release: bool) -> Result<(), String> {
+    build_site(release)?;
+    let binary = target_dir().join(if release { "release" } else { "debug" }).join("strongroom");
+    let port = free_port()?;
+    let addr = format!("127.0.0.1:{port}");
+    let data_dir = std::env::temp_dir().join(format!("strongroom-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let log_path = target_dir().join("e2e-server.log");
+    let log = std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+
+    process::step(&format!("start the server on {addr} (log: {})", log_path.display()));
+    let server = cmd(&binary.display().to_string(), &["serve"])
+        .env("STRONGROOM_ADDR", &addr)
+        .env("STRONGROOM_DATA_DIR", &data_dir)
+        .env("STRONGROOM_SITE_ROOT", root().join("target/site"))
+        .env_remove("STRONGROOM_DATABASE_URL")
+        .env_remove("STRONGROOM_CONFIG");
+    let mut server = server.stdout(log.try_clone().map_err(|e| e.to_string())?).stderr(log).spawn()?;
+    let result = wait_until_healthy(&addr, Duration::from_secs(30)).and_then(|()| {
+        process::step("Playwright (desktop and phone)");
+        cmd("npx", &["playwright", "test"])
+            .dir(root().join("end2end"))
+            .env("STRONGROOM_E2E_BASE_URL", format!("http://{addr}"))
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+            .env("CHROMIUM_PATH", tools::CHROMIUM)
+            .run()
+    });
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&data_dir);
+    if result.is_err() {
+        eprintln!("(the server's log is in {})", log_path.display());
+    }
+    result
+}
+
+pub fn build_site(release: bool) -> Result<(), String> {
+    process::step(&format!("build the site ({})", if release { "release" } else { "dev" }));
+    let mut args = vec!["leptos", "build"];
+    if release {
+        args.push("--release");
+    }
+    // Release builds run wasm-opt: binaryen 132 from npm must come first on PATH.
+    cargo(&args).env("PATH", path_with(&tools::npm_bin_dir())).run()
+}
+
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+}
+
+fn free_port() -> Result<u16, String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
+    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+}
+
+fn wait_until_healthy(addr: &str, limit: Duration) -> Result<(), String> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if let Ok(mut stream) = TcpStream::connect(addr) {
+            let request = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+            let mut response = String::new();
+            if stream.write_all(request.as_bytes()).is_ok()
+                && stream.read_to_string(&mut response).is_ok()
+                && response.starts_with("HTTP/1.1 200")
+            {
+                return Ok(());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Err(format!("the server did not become healthy on {addr} within {limit:?}"))
+}

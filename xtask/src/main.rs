@@ -1,0 +1,122 @@
+//! `cargo xtask …`: the project's automation, in Rust so it runs wherever cargo does.
+//!
+//! Every command first installs what this machine lacks (see [`tools`]) and skips what is there, so the
+//! same two commands work on a fresh machine and on a warm one:
+//!
+//! - `cargo xtask run`  — build the site and serve Strongroom on the embedded default (SQLite, dev mail
+//!   outbox, sandbox payments) at http://127.0.0.1:3000 (`STRONGROOM_ADDR` to change).
+//! - `cargo xtask test` — every check and test: rustfmt, clippy (server and WebAssembly builds), unit and
+//!   integration tests (SQLite; and PostgreSQL too when `STRONGROOM_TEST_POSTGRES` is set), then
+//!   Playwright in desktop and phone-sized Chromium against a freshly built server.
+//!
+//! Kept free of dependencies so that it compiles in seconds.
+
+mod e2e;
+mod process;
+mod sizes;
+mod tools;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [--release]
+
+commands:
+  run      install what is missing, build, and serve Strongroom (SQLite under ./data)
+  test     install what is missing, then run every check and test
+  e2e      only the Playwright tests (builds the site first)
+  setup    only install what is missing
+  sizes    release build; print the WebAssembly (raw, gzip, brotli) and server binary sizes
+
+environment:
+  STRONGROOM_TEST_POSTGRES  a PostgreSQL server URL (e.g. postgres://postgres@127.0.0.1:5432/postgres):
+                            `test` then also runs the integration tests against PostgreSQL
+  STRONGROOM_ADDR           address for `run` (default 127.0.0.1:3000)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let release = args.iter().any(|a| a == "--release");
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(release),
+        Some("test") => test(),
+        Some("e2e") => tools::ensure_for_e2e(release).and_then(|()| e2e::run(release)),
+        Some("setup") => tools::ensure_for_e2e(true),
+        Some("sizes") => tools::ensure_for_build(true).and_then(|()| sizes::report()),
+        Some("-h" | "--help" | "help") | None => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(release: bool) -> Result<(), String> {
+    tools::ensure_for_build(release)?;
+    let mut args = vec!["leptos", "serve"];
+    if release {
+        args.push("--release");
+    }
+    process::step("serve Strongroom (Ctrl-C stops it)");
+    process::cargo(&args).env_if_unset("STRONGROOM_DATA_DIR", "data").run()
+}
+
+fn test() -> Result<(), String> {
+    let started = std::time::Instant::now();
+    tools::ensure_for_e2e(false)?;
+
+    process::step("rustfmt");
+    process::cargo(&["fmt", "--all", "--check"]).run()?;
+
+    process::step("clippy: server side (ssr) and tools");
+    process::cargo(&[
+        "clippy",
+        "--workspace",
+        "--exclude",
+        "frontend",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ])
+    .run()?;
+    process::step("clippy: browser side (hydrate, wasm32)");
+    process::cargo(&[
+        "clippy",
+        "-p",
+        "frontend",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ])
+    .run()?;
+
+    process::step("unit and integration tests (SQLite)");
+    let nextest = ["nextest", "run", "--workspace", "--exclude", "frontend", "--locked", "--no-fail-fast"];
+    process::cargo(&nextest).env_remove("STRONGROOM_TEST_POSTGRES").run()?;
+    match std::env::var("STRONGROOM_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => {
+            process::step("integration tests (PostgreSQL)");
+            let mut args = nextest.to_vec();
+            args.extend(["-p", "server"]);
+            // Only the integration tests depend on the backend; rerunning the unit tests would prove nothing new.
+            args.extend(["-E", "kind(test)"]);
+            process::cargo(&args).run()?;
+        }
+        _ => println!("(STRONGROOM_TEST_POSTGRES is not set: skipping the PostgreSQL run)"),
+    }
+
+    e2e::run(false)?;
+    println!("\nall checks passed in {:.0?}", started.elapsed());
+    Ok(())
+}
