@@ -20,7 +20,7 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 /// The HTML document around the app. Hydration scripts carry the request's CSP nonce.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -57,7 +57,8 @@ pub fn App() -> impl IntoView {
             <main id="main" data-hydrated=move || hydrated.get().then_some("true")>
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::Landing/>
-                    <Route path=path!("/w/:slug") view=pages::WorkspacePage/>
+                    // Async: the page is sent complete (readable without JavaScript) and with the right status.
+                    <Route path=path!("/w/:slug") view=pages::WorkspacePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

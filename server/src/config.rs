@@ -289,6 +289,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail API returns its own large error type
     fn environment_overrides_file_and_unknown_keys_are_refused() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("strongroom.toml", "addr = \"127.0.0.1:4000\"\nmax_body_bytes = 2048\n")?;

@@ -34,6 +34,18 @@ pub enum StartupError {
     Bind { addr: SocketAddr, source: std::io::Error },
 }
 
+/// Says where the master key came from; a freshly generated one is a warning worth reading.
+pub fn log_master_key_origin(origin: &MasterKeyOrigin) {
+    match origin {
+        MasterKeyOrigin::Generated(path) => tracing::warn!(
+            path = %path.display(),
+            "dev mode: generated a new master key; keep this file, data encrypted with it is unreadable without it"
+        ),
+        MasterKeyOrigin::File(path) => tracing::info!(path = %path.display(), "master key loaded from file"),
+        MasterKeyOrigin::Configured => tracing::info!("master key loaded from configuration"),
+    }
+}
+
 /// A started application: databases ready, socket bound, not yet serving.
 pub struct Application {
     listener: TcpListener,
@@ -43,14 +55,6 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        match &settings.master_key_origin {
-            MasterKeyOrigin::Generated(path) => tracing::warn!(
-                path = %path.display(),
-                "dev mode: generated a new master key; keep this file, data encrypted with it is unreadable without it"
-            ),
-            MasterKeyOrigin::File(path) => tracing::info!(path = %path.display(), "master key loaded from file"),
-            MasterKeyOrigin::Configured => tracing::info!("master key loaded from configuration"),
-        }
         let platform = Arc::new(Platform::start(&settings.platform, settings.master_key).await?);
         let leptos_options = LeptosOptions::builder()
             .output_name(SITE_OUTPUT_NAME)

@@ -29,6 +29,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
     }
     let settings = raw.validate()?;
     telemetry::init(settings.log_format);
+    server::log_master_key_origin(&settings.master_key_origin);
     match command {
         Command::Migrate => {
             let platform = domain::Platform::start(&settings.platform, settings.master_key).await?;

@@ -3,7 +3,8 @@
 //! - the `wasm32-unknown-unknown` Rust target (rustup);
 //! - cargo-leptos, which builds the server and the WebAssembly together. Its locked dependencies need a
 //!   newer rustc than the stable one here, so it is installed with the nightly toolchain when one is
-//!   present, else from its published source with one dependency pinned back (works on stable);
+//!   present, else from its published source with one dependency pinned back (works on stable; set
+//!   `XTASK_STABLE_ONLY=1` to take this path even where nightly exists);
 //! - wasm-bindgen-cli at exactly the version of the `wasm-bindgen` crate in Cargo.lock (cargo-leptos
 //!   uses whatever is on PATH and does not check; a mismatch breaks the build);
 //! - for release builds, `wasm-opt` from npm `binaryen` 132 (Debian's binaryen 108 silently breaks
@@ -54,7 +55,8 @@ fn cargo_leptos() -> Result<(), String> {
     }
     process::step(&format!("install cargo-leptos {CARGO_LEPTOS_VERSION} (takes ~12 minutes on 2 cores)"));
     let toolchains = cmd("rustup", &["toolchain", "list"]).output().unwrap_or_default();
-    if toolchains.lines().any(|t| t.starts_with("nightly")) {
+    let stable_only = std::env::var_os("XTASK_STABLE_ONLY").is_some();
+    if !stable_only && toolchains.lines().any(|t| t.starts_with("nightly")) {
         return cmd("cargo", &["+nightly", "install", "cargo-leptos", "--locked", "--version", CARGO_LEPTOS_VERSION])
             .run();
     }
@@ -98,10 +100,10 @@ fn locked_wasm_bindgen_version() -> Result<String, String> {
     let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
-                return Ok(version.trim_end_matches('"').to_owned());
-            }
+        if line == "name = \"wasm-bindgen\""
+            && let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(version.trim_end_matches('"').to_owned());
         }
     }
     Err("Cargo.lock has no wasm-bindgen package".to_owned())
@@ -123,11 +125,11 @@ fn chromium() -> Result<(), String> {
         return Ok(());
     }
     process::step("install Chromium from Debian's packages (for Playwright)");
-    let sudo = !cmd("id", &["-u"]).output().is_some_and(|uid| uid.trim() == "0");
+    let root_user = cmd("id", &["-u"]).output().is_some_and(|uid| uid.trim() == "0");
     let apt = |args: &[&str]| {
         let mut full = vec!["apt-get"];
         full.extend_from_slice(args);
-        if sudo { cmd("sudo", &full) } else { cmd(full[0], &full[1..]) }
+        if root_user { cmd(full[0], &full[1..]) } else { cmd("sudo", &full) }
     };
     apt(&["update"]).env("DEBIAN_FRONTEND", "noninteractive").run()?;
     apt(&["install", "-y", "--no-install-recommends", "chromium"]).env("DEBIAN_FRONTEND", "noninteractive").run()
@@ -139,10 +141,10 @@ fn npm_packages(dir: &str) -> Result<(), String> {
     let lock = dir.join("package-lock.json");
     let installed = dir.join("node_modules/.package-lock.json");
     let modified = |p: &PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    if let (Some(lock_time), Some(installed_time)) = (modified(&lock), modified(&installed)) {
-        if installed_time >= lock_time {
-            return Ok(());
-        }
+    if let (Some(lock_time), Some(installed_time)) = (modified(&lock), modified(&installed))
+        && installed_time >= lock_time
+    {
+        return Ok(());
     }
     if !on_path("npm") {
         return Err("npm is needed (for Playwright and binaryen) but is not on PATH".to_owned());

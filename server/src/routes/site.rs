@@ -4,13 +4,14 @@
 use crate::middleware::security_headers::CspNonce;
 use crate::state::AppState;
 use app::context::AppContext;
+use app::error::AppError;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse as _, Response};
-use axum::routing::post;
-use http::HeaderValue;
+use axum::routing::any;
 use http::header::CACHE_CONTROL;
+use http::{HeaderValue, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes as _, generate_route_list};
 use tower_http::services::ServeDir;
@@ -21,7 +22,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let assets = ServeDir::new(pkg_dir).append_index_html_on_directories(false);
     let context = state.app_context.clone();
     Router::new()
-        .route("/rpc/{*fn_name}", post(server_fn_handler))
+        .route("/rpc/{*fn_name}", any(unknown_server_fn))
         .leptos_routes_with_context(state, generate_route_list(app::App), provide_request_context(context), {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
@@ -37,6 +38,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route_service("/favicon.svg", tower_http::services::ServeFile::new(state.site_root.join("favicon.svg")))
         .fallback(not_found)
+        .layer(axum::middleware::map_response(undecodable_arguments_are_bad_requests))
 }
 
 /// What every render and server-function call gets in its Leptos context: the app's services and
@@ -51,10 +53,25 @@ fn provide_request_context(context: AppContext) -> impl Fn() + Clone + Send + 's
     }
 }
 
-async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> Response {
-    leptos_axum::handle_server_fns_with_context(provide_request_context(state.app_context.clone()), request)
-        .await
-        .into_response()
+/// Server functions are routed by `leptos_routes_with_context`; anything else under `/rpc` is unknown.
+async fn unknown_server_fn() -> Response {
+    (StatusCode::NOT_FOUND, axum::Json(AppError::NotFound)).into_response()
+}
+
+/// Leptos answers arguments it cannot decode (before our code runs) with a 500; they are the
+/// client's mistake, so they become a 400 and stay out of the server-error metrics.
+async fn undecodable_arguments_are_bad_requests(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR || !response.headers().contains_key("serverfnerror") {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    if serde_json::from_slice::<AppError>(&bytes).is_ok_and(|e| e == AppError::BadRequest) {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Unknown paths render the app, whose router shows the 404 page with status 404.

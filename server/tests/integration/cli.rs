@@ -1,0 +1,77 @@
+//! The `strongroom` command line: subcommands, and configuration checked at start with clear messages.
+
+use std::process::{Command, Output};
+
+fn strongroom(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_strongroom"));
+    command.args(args).env_remove("STRONGROOM_DATABASE_URL").env_remove("STRONGROOM_CONFIG");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("run strongroom")
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+#[test]
+fn help_lists_the_subcommands() {
+    let output = strongroom(&["--help"], &[]);
+    assert!(output.status.success());
+    let help = text(&output);
+    for command in ["serve", "migrate", "check-config"] {
+        assert!(help.contains(command), "--help does not mention {command}:\n{help}");
+    }
+}
+
+#[test]
+fn production_mode_without_a_master_key_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let output = strongroom(&["serve"], &[("STRONGROOM_MODE", "production"), ("STRONGROOM_DATA_DIR", &data)]);
+    assert!(!output.status.success());
+    let message = text(&output);
+    assert!(message.contains("production mode needs one") && message.contains("STRONGROOM_MASTER_KEY"), "{message}");
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "nothing was written");
+}
+
+#[test]
+fn dev_mode_generates_a_private_master_key_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data").display().to_string();
+    let output = strongroom(&["migrate"], &[("STRONGROOM_DATA_DIR", &data)]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(text(&output).contains("generated a new master key"), "{}", text(&output));
+    let key = dir.path().join("data/master.key");
+    use std::os::unix::fs::PermissionsExt as _;
+    assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+
+    let again = strongroom(&["migrate"], &[("STRONGROOM_DATA_DIR", &data)]);
+    assert!(again.status.success());
+    assert!(!text(&again).contains("generated a new master key"), "the key is made once");
+}
+
+#[test]
+fn invalid_settings_are_named_clearly() {
+    let output = strongroom(&["check-config"], &[("STRONGROOM_ADDR", "not-an-address")]);
+    assert!(!output.status.success());
+    let message = text(&output);
+    assert!(message.contains("invalid configuration") && message.contains("addr"), "{message}");
+
+    let output = strongroom(&["check-config"], &[("STRONGROOM_DATABSE_URL", "sqlite://typo.db")]);
+    assert!(!output.status.success(), "a misspelt setting must not be ignored");
+    assert!(text(&output).contains("databse_url"), "{}", text(&output));
+}
+
+#[test]
+fn check_config_prints_settings_without_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+    let output = strongroom(&["check-config"], &[("STRONGROOM_DATA_DIR", &data), ("STRONGROOM_MASTER_KEY", key)]);
+    assert!(output.status.success(), "{}", text(&output));
+    let shown = text(&output);
+    assert!(shown.contains("configuration is valid") && shown.contains("<redacted>"), "{shown}");
+    assert!(!shown.contains(key), "the master key must never be printed");
+}
