@@ -52,3 +52,30 @@ pub fn set_error_status(error: &AppError) {
         response.set_status(status);
     }
 }
+
+/// The client's address, as the server's client-address middleware determined it (from a trusted
+/// proxy's `X-Forwarded-For`, else the peer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+/// Keys of the values kept in the server-side session.
+pub mod session_keys {
+    /// The `auth_sessions` row of a signed-in session.
+    pub const AUTH: &str = "auth";
+    /// A sign-in waiting for its second factor.
+    pub const PENDING_SIGN_IN: &str = "pending_sign_in";
+    /// The session's CSRF token.
+    pub const CSRF: &str = "csrf";
+    /// Recovery codes just made, shown once.
+    pub const FRESH_RECOVERY_CODES: &str = "fresh_recovery_codes";
+}
+
+/// The name of the hidden form field (and server-function argument) carrying the CSRF token.
+pub const CSRF_FIELD: &str = "_csrf_token";
+/// The cookie that recognises a browser across sign-ins (for "new device" checks).
+pub const DEVICE_COOKIE: &str = "__Host-strongroom-device";
+
+/// This session's CSRF token, put into a page's request by the server's CSRF middleware so that forms
+/// can carry it (see `components::CsrfField`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsrfToken(pub String);

@@ -27,6 +27,11 @@ pub enum AppError {
     /// Our fault. The reference lets support find the logged detail.
     #[error("Something went wrong on our side. Please try again; if it keeps happening, quote reference {reference}.")]
     Internal { reference: Reference },
+    #[error(transparent)]
+    Auth(model::AuthFailure),
+    /// The CSRF check failed: a stale page, an expired session, or a forged request.
+    #[error("This page has expired. Please reload it and try again.")]
+    CsrfRejected,
     /// The request did not reach the server function intact, or its answer could not be read.
     #[error("The request could not be completed. Please reload the page and try again.")]
     BadRequest,
@@ -44,6 +49,12 @@ impl AppError {
         match self {
             Self::Invalid(rule) => Some(rule.field()),
             Self::Conflict(Conflict::WorkspaceAddressesExhausted) => Some(Field::WorkspaceName),
+            Self::Auth(model::AuthFailure::WrongPassword) => Some(Field::Password),
+            Self::Auth(
+                model::AuthFailure::CodeIncorrect { .. }
+                | model::AuthFailure::CodeExpired
+                | model::AuthFailure::TotpCodeIncorrect,
+            ) => Some(Field::Code),
             _ => None,
         }
     }
@@ -56,7 +67,22 @@ impl AppError {
             Self::NotFound => 404,
             Self::Internal { .. } => 500,
             Self::BadRequest => 400,
+            Self::CsrfRejected => 403,
+            Self::Auth(failure) => auth_status(failure),
         }
+    }
+}
+
+fn auth_status(failure: &model::AuthFailure) -> u16 {
+    use model::AuthFailure as F;
+    match failure {
+        F::NetworkBlocked { .. } | F::TooManyCodes | F::RateLimited => 429,
+        F::SignInRequired => 401,
+        F::InvalidCredentials | F::WrongPassword | F::CodeIncorrect { .. } | F::TotpCodeIncorrect => 401,
+        F::AccountProtected | F::AccountLocked | F::EmailNotVerified => 403,
+        F::ProofOfWorkRequired { .. } | F::ProofOfWorkInvalid => 428,
+        F::CodeExpired | F::SignInTimedOut | F::LinkInvalid => 410,
+        F::TotpAlreadyEnabled | F::TotpNotEnrolling | F::TotpNotEnabled => 409,
     }
 }
 
@@ -116,6 +142,7 @@ mod server_side {
                 DomainError::Invalid(rule) => Self::Invalid(rule),
                 DomainError::SlugUnavailable => Self::Conflict(Conflict::WorkspaceAddressesExhausted),
                 DomainError::NotFound => Self::NotFound,
+                DomainError::Auth(failure) => Self::Auth(failure),
                 internal => Self::internal(&internal),
             }
         }

@@ -10,12 +10,15 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod auth;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod dto;
 pub mod error;
 pub mod pages;
+pub mod qr;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
@@ -50,15 +53,43 @@ pub fn App() -> impl IntoView {
     // which lets browser tests (and curious people) tell a hydrated page from a server-rendered one.
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move || set_hydrated.set(true));
+    // The CSRF token of this session, rendered into every form; carried to the browser with the page.
+    let csrf_token = SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        {
+            use_context::<http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<context::CsrfToken>().map(|token| token.0.clone()))
+                .unwrap_or_default()
+        }
+        #[cfg(not(feature = "ssr"))]
+        String::new()
+    })
+    .into_inner();
+    provide_context(components::FormToken(csrf_token));
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Strongroom".to_owned() } else { format!("{page} · Strongroom") }/>
         <Router>
             <components::SiteHeader/>
             <main id="main" data-hydrated=move || hydrated.get().then_some("true")>
+                // Async everywhere: each page is sent complete, readable without JavaScript, with the right
+                // status (out-of-order streaming would need JavaScript to put content in place).
                 <Routes fallback=pages::NotFound>
-                    <Route path=path!("/") view=pages::Landing/>
-                    // Async: the page is sent complete (readable without JavaScript) and with the right status.
+                    <Route path=path!("/") view=pages::Landing ssr=SsrMode::Async/>
                     <Route path=path!("/w/:slug") view=pages::WorkspacePage ssr=SsrMode::Async/>
+                    <Route path=path!("/signup") view=pages::SignUpPage ssr=SsrMode::Async/>
+                    <Route path=path!("/signup/sent") view=pages::SignUpSentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/verify") view=pages::VerifyEmailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/signin") view=pages::SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/signin/code") view=pages::SecondFactorPage ssr=SsrMode::Async/>
+                    <Route path=path!("/signin/with-code") view=pages::SignInWithCodePage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset") view=pages::ResetRequestPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset/sent") view=pages::ResetSentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset/confirm") view=pages::ResetConfirmPage ssr=SsrMode::Async/>
+                    <Route path=path!("/email/confirm") view=pages::EmailConfirmPage ssr=SsrMode::Async/>
+                    <Route path=path!("/email/undo") view=pages::EmailUndoPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/security") view=pages::SecurityPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/totp") view=pages::TotpPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/recovery-codes") view=pages::RecoveryCodesPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

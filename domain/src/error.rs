@@ -9,6 +9,8 @@ use model::ValidationError;
 pub enum DomainError {
     #[error(transparent)]
     Invalid(#[from] ValidationError),
+    #[error(transparent)]
+    Auth(model::AuthFailure),
     #[error("Every address for this workspace name is taken; please choose a more distinctive name.")]
     SlugUnavailable,
     #[error("Not found.")]

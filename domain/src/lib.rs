@@ -13,9 +13,12 @@ pub mod crypto;
 pub mod db;
 mod entities;
 mod error;
+pub mod identity;
 pub mod ids;
 pub mod platform;
+pub mod session_store;
 pub mod tenancy;
 
 pub use error::DomainError;
 pub use platform::{Platform, PlatformSettings, Readiness};
+pub mod mail;

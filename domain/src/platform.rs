@@ -1,13 +1,17 @@
-//! The [`Platform`]: the one handle to Strongroom's databases and keys, built at start-up and shared
-//! (behind an `Arc`) by every request.
+//! The [`Platform`]: the one handle to Strongroom's databases, keys and services, built at start-up and
+//! shared (behind an `Arc`) by every request.
 
-use crate::crypto::MasterKey;
+use crate::crypto::{Keys, MasterKey};
 use crate::db::{self, PoolLimits};
 use crate::error::DomainResult;
+use crate::identity::{Identity, IdentitySettings};
+use crate::mail::{MailSettings, Mailer};
+use crate::session_store::DbSessionStore;
 use crate::tenancy::{PlacementSettings, Tenancy, TenantConnections, TenantPlacement};
 use migrations::{ControlMigrator, MigratorTrait as _};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What the server's configuration tells the domain layer.
 #[derive(Debug, Clone)]
@@ -16,31 +20,63 @@ pub struct PlatformSettings {
     pub tenant_placement: PlacementSettings,
     /// How many tenant connection pools stay open at once.
     pub tenant_pool_capacity: usize,
+    pub mail: MailSettings,
+    pub identity: IdentitySettings,
 }
 
 pub struct Platform {
     control: DatabaseConnection,
     tenancy: Tenancy,
-    master_key: Arc<MasterKey>,
+    mailer: Arc<Mailer>,
+    identity: Identity,
 }
 
 impl Platform {
-    /// Connects to the control plane and brings its schema up to date, then prepares tenant placement.
+    /// Connects to the control plane and brings its schema up to date, then prepares tenant placement,
+    /// mail and identity. Starts no background work (see [`Platform::spawn_background_tasks`]).
     #[tracing::instrument(skip_all)]
     pub async fn start(settings: &PlatformSettings, master_key: MasterKey) -> DomainResult<Self> {
         let control = db::connect(&settings.control_database_url, PoolLimits::CONTROL_PLANE).await?;
         ControlMigrator::up(&control, None).await?;
         let placement = TenantPlacement::open(&settings.tenant_placement).await?;
         let tenancy = Tenancy::new(control.clone(), placement, TenantConnections::new(settings.tenant_pool_capacity));
-        Ok(Self { control, tenancy, master_key: Arc::new(master_key) })
-    }
-
-    pub fn master_key(&self) -> &MasterKey {
-        &self.master_key
+        let keys = Arc::new(Keys::derive(&master_key));
+        let mailer = Arc::new(Mailer::new(control.clone(), settings.mail.clone())?);
+        let identity = Identity::new(control.clone(), keys, mailer.clone(), settings.identity.clone())?;
+        Ok(Self { control, tenancy, mailer, identity })
     }
 
     pub fn tenancy(&self) -> &Tenancy {
         &self.tenancy
+    }
+
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    pub fn mailer(&self) -> &Arc<Mailer> {
+        &self.mailer
+    }
+
+    /// The tower-sessions store, on the control-plane database.
+    pub fn session_store(&self) -> DbSessionStore {
+        DbSessionStore::new(self.control.clone())
+    }
+
+    /// Mail delivery, and hourly clean-up of expired browser sessions.
+    pub fn spawn_background_tasks(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        let store = self.session_store();
+        let cleanup = tokio::spawn(async move {
+            use tower_sessions::session_store::ExpiredDeletion as _;
+            let mut every = tokio::time::interval(Duration::from_secs(3600));
+            loop {
+                every.tick().await;
+                if let Err(error) = store.delete_expired().await {
+                    tracing::warn!(%error, "could not delete expired sessions");
+                }
+            }
+        });
+        vec![self.mailer.clone().spawn_worker(), cleanup]
     }
 
     /// Readiness of everything a request may need: the control plane and tenant storage.

@@ -12,6 +12,10 @@ use std::fmt;
 pub enum Field {
     WorkspaceName,
     WorkspaceSlug,
+    Email,
+    Password,
+    NewPassword,
+    Code,
 }
 
 impl Field {
@@ -20,6 +24,10 @@ impl Field {
         match self {
             Self::WorkspaceName => "Workspace name",
             Self::WorkspaceSlug => "Workspace address",
+            Self::Email => "Email address",
+            Self::Password => "Password",
+            Self::NewPassword => "New password",
+            Self::Code => "Code",
         }
     }
 }
@@ -43,6 +51,12 @@ pub enum ValidationError {
     ForbiddenCharacters { field: Field },
     #[error("{field} is reserved; please choose another.")]
     Reserved { field: Field },
+    #[error("{field} does not look like an email address.")]
+    NotAnEmailAddress { field: Field },
+    #[error("{field} is on a list of common or leaked passwords; please choose another.")]
+    CommonPassword { field: Field },
+    #[error("{field} must be the {digits} digits we sent you.")]
+    NotACode { field: Field, digits: usize },
 }
 
 impl ValidationError {
@@ -53,7 +67,10 @@ impl ValidationError {
             | Self::TooShort { field, .. }
             | Self::TooLong { field, .. }
             | Self::ForbiddenCharacters { field }
-            | Self::Reserved { field } => *field,
+            | Self::Reserved { field }
+            | Self::NotAnEmailAddress { field }
+            | Self::CommonPassword { field }
+            | Self::NotACode { field, .. } => *field,
         }
     }
 }

@@ -8,14 +8,21 @@
 use domain::PlatformSettings;
 use domain::crypto::MasterKey;
 use domain::db::Backend;
+use domain::identity::IdentitySettings;
+use domain::identity::password::HashParams;
+use domain::identity::sessions::SessionPolicy;
+use domain::identity::throttle::{AccountLockoutPolicy, IpBlockPolicy};
+use domain::mail::MailSettings;
 use domain::tenancy::PlacementSettings;
 use figment::Figment;
 use figment::providers::{Env, Format as _, Serialized, Toml};
+use ipnet::IpNet;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use url::Url;
 
 /// The file read when `--config` is not given (if it exists).
 pub const DEFAULT_CONFIG_FILE: &str = "strongroom.toml";
@@ -66,6 +73,36 @@ pub struct RawConfig {
     pub request_timeout_secs: u64,
     /// `text` or `json`; default by mode.
     pub log_format: Option<LogFormat>,
+    /// The site's public address (scheme, host, port), used for links in mails and to check the
+    /// `Origin` of state-changing requests. Required (and `https`) in production mode; in dev mode,
+    /// requests are checked against their own `Host`.
+    pub public_url: Option<String>,
+    /// Sender of all mail.
+    pub mail_from: String,
+    /// SMTP server (`smtp://user:pass@host:587` with STARTTLS, or `smtps://` for TLS). Unset: mail goes
+    /// to the dev outbox (dev mode only).
+    #[serde(serialize_with = "serialize_redacted")]
+    pub smtp_url: Option<SecretString>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR blocks). Empty: the peer
+    /// address is the client address.
+    pub trusted_proxies: Vec<String>,
+    /// Sessions end after this long without a request [30 min].
+    pub session_idle_secs: u64,
+    /// Sessions end this long after sign-in, whatever happens [12 h].
+    pub session_absolute_secs: u64,
+    /// argon2id memory in KiB [19456], iterations [2], lanes [1].
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+    /// Failed sign-ins per account before a cooldown [5].
+    pub login_failures_per_account: u32,
+    /// Failed sign-ins per client address (15 min) before a one-hour block [5].
+    pub login_failures_per_address: u32,
+    /// Failures after which a proof of work is required [3], and its difficulty in bits [18].
+    pub proof_of_work_after: u32,
+    pub proof_of_work_bits: u8,
+    /// Requests per minute and client address to the sign-in, sign-up and reset endpoints [30].
+    pub auth_requests_per_minute: u32,
 }
 
 fn serialize_redacted<S: serde::Serializer>(value: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -87,6 +124,20 @@ impl Default for RawConfig {
             max_body_bytes: 1024 * 1024,
             request_timeout_secs: 30,
             log_format: None,
+            public_url: None,
+            mail_from: "Strongroom <no-reply@localhost>".to_owned(),
+            smtp_url: None,
+            trusted_proxies: Vec::new(),
+            session_idle_secs: 30 * 60,
+            session_absolute_secs: 12 * 3600,
+            argon2_memory_kib: 19_456,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+            login_failures_per_account: 5,
+            login_failures_per_address: 5,
+            proof_of_work_after: 3,
+            proof_of_work_bits: 18,
+            auth_requests_per_minute: 30,
         }
     }
 }
@@ -144,10 +195,89 @@ impl RawConfig {
         if self.master_key.is_some() && self.master_key_file.is_some() {
             problems.push("master_key and master_key_file are both set; keep one".into());
         }
+        let public_url = match &self.public_url {
+            Some(url) => match Url::parse(url) {
+                Ok(url) if url.scheme() == "https" || (url.scheme() == "http" && self.mode == Mode::Dev) => Some(url),
+                Ok(_) => {
+                    problems.push("public_url: must be https:// in production mode".into());
+                    None
+                }
+                Err(e) => {
+                    problems.push(format!("public_url: {e}"));
+                    None
+                }
+            },
+            None if self.mode == Mode::Production => {
+                problems.push("public_url: production mode needs the site's https:// address".into());
+                None
+            }
+            None => None,
+        };
+        match (&self.smtp_url, self.mode) {
+            (None, Mode::Production) => problems
+                .push("smtp_url: production mode needs an SMTP server (the dev outbox is for development)".into()),
+            (Some(url), Mode::Production) => {
+                let url = url.expose_secret();
+                if !(url.starts_with("smtps://") || (url.starts_with("smtp://") && url.contains("tls=required"))) {
+                    problems.push("smtp_url: production mode needs TLS: use smtps://… or smtp://…?tls=required".into());
+                }
+            }
+            _ => {}
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            problems.push(format!(
+                "mail_from: `{}` is not a mailbox like `Strongroom <no-reply@example.com>`",
+                self.mail_from
+            ));
+        }
+        let mut trusted_proxies = Vec::new();
+        for proxy in &self.trusted_proxies {
+            match proxy.parse::<IpNet>().or_else(|_| proxy.parse::<std::net::IpAddr>().map(IpNet::from)) {
+                Ok(net) => trusted_proxies.push(net),
+                Err(_) => problems.push(format!("trusted_proxies: `{proxy}` is not an address or CIDR block")),
+            }
+        }
+        if self.session_idle_secs == 0 || self.session_absolute_secs < self.session_idle_secs {
+            problems.push("session_idle_secs must be at least 1 and at most session_absolute_secs".into());
+        }
+        if self.argon2_memory_kib < 8 * 1024 || self.argon2_iterations == 0 || self.argon2_parallelism == 0 {
+            problems.push("argon2: at least 8192 KiB of memory, 1 iteration and 1 lane".into());
+        }
+        if self.login_failures_per_account == 0 || self.login_failures_per_address == 0 {
+            problems.push("login_failures_per_account and login_failures_per_address must be at least 1".into());
+        }
+        if !(1..=32).contains(&self.proof_of_work_bits) {
+            problems.push("proof_of_work_bits must be between 1 and 32".into());
+        }
+        if self.auth_requests_per_minute == 0 {
+            problems.push("auth_requests_per_minute must be at least 1".into());
+        }
+        if self.mode == Mode::Production && self.master_key.is_none() && self.master_key_file.is_none() {
+            problems.push(NO_MASTER_KEY.into());
+        }
         if !problems.is_empty() {
             return Err(ConfigError(problems));
         }
         let (master_key, master_key_origin) = self.resolve_master_key()?;
+        let mail_public_url = public_url.clone().unwrap_or_else(|| {
+            Url::parse(&format!("http://{}", self.addr)).expect("a socket address makes a valid URL")
+        });
+        let identity = IdentitySettings {
+            hash: HashParams {
+                memory_kib: self.argon2_memory_kib,
+                iterations: self.argon2_iterations,
+                parallelism: self.argon2_parallelism,
+            },
+            sessions: SessionPolicy {
+                idle_timeout: chrono::Duration::seconds(self.session_idle_secs as i64),
+                absolute_lifetime: chrono::Duration::seconds(self.session_absolute_secs as i64),
+            },
+            account_lockout: AccountLockoutPolicy { failures: self.login_failures_per_account, ..Default::default() },
+            ip_block: IpBlockPolicy { failures: self.login_failures_per_address, ..Default::default() },
+            proof_of_work_after: self.proof_of_work_after,
+            proof_of_work_bits: self.proof_of_work_bits,
+            ..IdentitySettings::default()
+        };
         Ok(Settings {
             mode: self.mode,
             addr: self.addr,
@@ -156,7 +286,17 @@ impl RawConfig {
                 control_database_url: database_url,
                 tenant_placement: tenant_placement.unwrap_or(PlacementSettings::SqliteDirectory(PathBuf::new())),
                 tenant_pool_capacity: self.tenant_pool_capacity,
+                mail: MailSettings {
+                    from: self.mail_from.clone(),
+                    smtp_url: self.smtp_url.clone(),
+                    public_url: mail_public_url,
+                },
+                identity,
             },
+            public_url,
+            trusted_proxies,
+            auth_requests_per_minute: self.auth_requests_per_minute,
+            session_idle: std::time::Duration::from_secs(self.session_idle_secs),
             master_key,
             master_key_origin,
             site_root: self.site_root,
@@ -178,11 +318,7 @@ impl RawConfig {
             return Ok((MasterKey::read_file(path).map_err(fail)?, MasterKeyOrigin::File(path.clone())));
         }
         match self.mode {
-            Mode::Production => Err(ConfigError(vec![
-                "master key: production mode needs one; set STRONGROOM_MASTER_KEY (base64 of 32 random bytes, \
-                 e.g. `openssl rand -base64 32`) or master_key_file"
-                    .into(),
-            ])),
+            Mode::Production => Err(ConfigError(vec![NO_MASTER_KEY.into()])),
             Mode::Dev => {
                 let path = self.data_dir.join(DEV_MASTER_KEY_FILE);
                 if path.exists() {
@@ -195,6 +331,9 @@ impl RawConfig {
         }
     }
 }
+
+const NO_MASTER_KEY: &str = "master key: production mode needs one; set STRONGROOM_MASTER_KEY (base64 of 32 random \
+     bytes, e.g. `openssl rand -base64 32`) or master_key_file";
 
 fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
@@ -222,6 +361,11 @@ pub struct Settings {
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     pub log_format: LogFormat,
+    /// `None` in dev mode without `public_url`: requests are checked against their own `Host`.
+    pub public_url: Option<Url>,
+    pub trusted_proxies: Vec<IpNet>,
+    pub auth_requests_per_minute: u32,
+    pub session_idle: std::time::Duration,
 }
 
 /// Everything wrong with the configuration, one problem per line.
@@ -250,7 +394,12 @@ mod tests {
     #[test]
     fn production_mode_without_a_master_key_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let raw = RawConfig { mode: Mode::Production, ..dev_in(dir.path()) };
+        let raw = RawConfig {
+            mode: Mode::Production,
+            public_url: Some("https://strongroom.example".into()),
+            smtp_url: Some(SecretString::from("smtps://mail.example:465")),
+            ..dev_in(dir.path())
+        };
         let error = raw.validate().unwrap_err().to_string();
         assert!(error.contains("production mode needs one"), "{error}");
         assert!(!dir.path().join(DEV_MASTER_KEY_FILE).exists(), "production must not generate a key");
@@ -271,6 +420,40 @@ mod tests {
         assert!(
             matches!(settings.platform.tenant_placement, PlacementSettings::PostgresServer { ref url } if url == "postgres://u@h/strongroom")
         );
+    }
+
+    #[test]
+    fn production_mode_needs_https_and_smtp() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = Some(SecretString::from("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="));
+        let raw = RawConfig {
+            mode: Mode::Production,
+            master_key: key.clone(),
+            public_url: Some("http://strongroom.example".into()),
+            ..dev_in(dir.path())
+        };
+        let ConfigError(problems) = raw.validate().unwrap_err();
+        assert!(problems.iter().any(|p| p.contains("must be https")), "{problems:?}");
+        assert!(problems.iter().any(|p| p.starts_with("smtp_url")), "{problems:?}");
+        let plain = RawConfig {
+            mode: Mode::Production,
+            master_key: key,
+            public_url: Some("https://strongroom.example".into()),
+            smtp_url: Some(SecretString::from("smtp://mail.example:25")),
+            ..dev_in(dir.path())
+        };
+        assert!(plain.validate().unwrap_err().to_string().contains("needs TLS"));
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let raw = RawConfig { trusted_proxies: vec!["10.0.0.0/8".into(), "127.0.0.1".into()], ..dev_in(dir.path()) };
+        let settings = raw.validate().unwrap();
+        assert_eq!(settings.trusted_proxies.len(), 2);
+        assert!(settings.trusted_proxies[1].contains(&"127.0.0.1".parse::<std::net::IpAddr>().unwrap()));
+        let bad = RawConfig { trusted_proxies: vec!["proxy.example".into()], ..dev_in(dir.path()) };
+        assert!(bad.validate().unwrap_err().to_string().contains("proxy.example"));
     }
 
     #[test]

@@ -11,6 +11,9 @@ pub mod state;
 pub mod telemetry;
 
 use crate::config::{MasterKeyOrigin, Mode, Settings};
+use crate::middleware::client_ip::TrustedProxies;
+use crate::middleware::csrf::CsrfPolicy;
+use crate::middleware::rate_limit::AuthRateLimit;
 use crate::middleware::security_headers::HeaderPolicy;
 use crate::state::AppState;
 use app::context::AppContext;
@@ -56,6 +59,7 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         let platform = Arc::new(Platform::start(&settings.platform, settings.master_key).await?);
+        platform.spawn_background_tasks();
         let leptos_options = LeptosOptions::builder()
             .output_name(SITE_OUTPUT_NAME)
             .site_root(settings.site_root.display().to_string())
@@ -69,6 +73,14 @@ impl Application {
             header_policy: HeaderPolicy { hsts: settings.mode == Mode::Production },
             max_body_bytes: settings.max_body_bytes,
             request_timeout: settings.request_timeout,
+            dev_mode: settings.mode == Mode::Dev,
+            trusted_proxies: TrustedProxies(Arc::new(settings.trusted_proxies)),
+            csrf: Arc::new(CsrfPolicy {
+                public_origin: settings.public_url.as_ref().map(|url| url.origin().ascii_serialization()),
+                max_body_bytes: settings.max_body_bytes,
+            }),
+            auth_rate_limit: AuthRateLimit::per_minute(settings.auth_requests_per_minute),
+            session_idle: settings.session_idle,
         };
         let listener = TcpListener::bind(settings.addr)
             .await

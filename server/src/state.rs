@@ -1,5 +1,8 @@
 //! The state shared by all handlers.
 
+use crate::middleware::client_ip::TrustedProxies;
+use crate::middleware::csrf::CsrfPolicy;
+use crate::middleware::rate_limit::AuthRateLimit;
 use crate::middleware::security_headers::HeaderPolicy;
 use app::context::AppContext;
 use axum::extract::FromRef;
@@ -18,6 +21,11 @@ pub struct AppState {
     pub header_policy: HeaderPolicy,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    pub dev_mode: bool,
+    pub trusted_proxies: TrustedProxies,
+    pub csrf: Arc<CsrfPolicy>,
+    pub auth_rate_limit: AuthRateLimit,
+    pub session_idle: Duration,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -4,8 +4,10 @@
 //! arguments), parses its arguments into `model` types, calls `domain`, maps the answer to a DTO, and
 //! ends with [`finish`].
 
+mod auth;
 mod workspaces;
 
+pub use auth::*;
 pub use workspaces::*;
 
 /// The common last step of every server function: a failure gets its proper HTTP status.

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 /// Creates a workspace named `name` and sends the browser to its page.
 #[server(prefix = "/rpc", endpoint = "workspaces/create")]
-pub async fn create_workspace(name: String) -> Result<WorkspaceDto, AppError> {
+pub async fn create_workspace(_csrf_token: String, name: String) -> Result<WorkspaceDto, AppError> {
     let result: Result<WorkspaceDto, AppError> = async {
         let name = model::WorkspaceName::parse(&name).map_err(AppError::Invalid)?;
         let context = crate::context::app_context()?;
@@ -22,7 +22,7 @@ pub async fn create_workspace(name: String) -> Result<WorkspaceDto, AppError> {
 }
 
 /// The workspace at `/w/<slug>`, as its own database describes it.
-#[server(prefix = "/rpc", endpoint = "workspaces/get")]
+#[server(prefix = "/rpc", endpoint = "workspaces/get", input = server_fn::codec::GetUrl)]
 pub async fn get_workspace(slug: String) -> Result<WorkspaceDto, AppError> {
     let result: Result<WorkspaceDto, AppError> = async {
         let slug = model::WorkspaceSlug::parse(&slug).map_err(|_| AppError::NotFound)?;

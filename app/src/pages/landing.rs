@@ -54,7 +54,8 @@ fn CreateWorkspaceForm() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="create-workspace-title">
             <h2 id="create-workspace-title">"Create a workspace"</h2>
-            <ActionForm action=action attr:class="form" attr:novalidate=false>
+            <ActionForm action=action attr:class="form">
+                <crate::components::CsrfField/>
                 <label for="workspace-name">{WorkspaceName::FIELD.label()}</label>
                 <input
                     id="workspace-name"

@@ -1,9 +1,16 @@
-//! One module per page.
+//! One module per page (or group of pages).
 
+mod account;
+mod auth;
 mod landing;
 mod not_found;
 mod workspace;
 
+pub use account::{RecoveryCodesPage, SecurityPage, TotpPage};
+pub use auth::{
+    EmailConfirmPage, EmailUndoPage, ResetConfirmPage, ResetRequestPage, ResetSentPage, SecondFactorPage, SignInPage,
+    SignInWithCodePage, SignUpPage, SignUpSentPage, VerifyEmailPage,
+};
 pub use landing::Landing;
 pub use not_found::NotFound;
 pub use workspace::WorkspacePage;

@@ -65,6 +65,15 @@ impl MasterKey {
         Ok(key)
     }
 
+    /// Derives 32 bytes of independent key material for the purpose named by `info` (HKDF-SHA256).
+    pub(super) fn derive(&self, info: &[u8]) -> SecretBox<[u8; 32]> {
+        let mut okm = Box::new([0u8; 32]);
+        hkdf::Hkdf::<sha2::Sha256>::new(Some(b"strongroom master key v1"), self.0.expose_secret())
+            .expand(info, okm.as_mut())
+            .expect("HKDF-SHA256 can produce 32 bytes");
+        SecretBox::new(okm)
+    }
+
     #[cfg(test)]
     fn expose(&self) -> &[u8; MASTER_KEY_BYTES] {
         self.0.expose_secret()
@@ -120,6 +129,16 @@ mod tests {
         MasterKey::create_file(&path).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         assert!(matches!(MasterKey::read_file(&path), Err(MasterKeyError::TooOpen { mode: 0o644, .. })));
+    }
+
+    #[test]
+    fn derived_keys_depend_on_the_master_key_and_the_purpose() {
+        let a = MasterKey::from_base64(&STANDARD.encode([1u8; 32])).unwrap();
+        let b = MasterKey::from_base64(&STANDARD.encode([2u8; 32])).unwrap();
+        assert_eq!(a.derive(b"x").expose_secret(), a.derive(b"x").expose_secret());
+        assert_ne!(a.derive(b"x").expose_secret(), a.derive(b"y").expose_secret());
+        assert_ne!(a.derive(b"x").expose_secret(), b.derive(b"x").expose_secret());
+        assert_ne!(a.derive(b"x").expose_secret(), a.expose(), "the master key is never used directly");
     }
 
     #[test]

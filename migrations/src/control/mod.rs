@@ -3,12 +3,13 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_tenants;
+mod m0002_identity;
 
 pub struct ControlMigrator;
 
 impl MigratorTrait for ControlMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_tenants::Migration)]
+        vec![Box::new(m0001_tenants::Migration), Box::new(m0002_identity::Migration)]
     }
 
     fn migration_table_name() -> DynIden {

@@ -1,5 +1,9 @@
-//! Tower/axum middleware applied to every response.
+//! Tower/axum middleware.
 
+pub mod client_ip;
+pub mod csrf;
 pub mod errors;
+pub mod rate_limit;
+pub mod refusal;
 pub mod security_headers;
 pub mod trace;

@@ -1,12 +1,14 @@
 //! The router: which path goes where, and the middleware stack around it.
 
+mod dev;
 mod health;
 mod site;
 
-use crate::middleware::{errors, security_headers, trace};
+use crate::middleware::{client_ip, csrf, errors, rate_limit, security_headers, trace};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use domain::session_store::DbSessionStore;
 use http::StatusCode;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -14,18 +16,32 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
 
 pub fn router(state: AppState) -> Router {
     let header_policy = state.header_policy;
     let max_body_bytes = state.max_body_bytes;
     let timeout = state.request_timeout;
-    let routes = Router::new().merge(health::routes()).merge(site::routes(&state)).with_state(state);
+    let proxies = state.trusted_proxies.clone();
+    let csrf_policy = state.csrf.clone();
+    let rate_limit = state.auth_rate_limit.clone();
+    let sessions = session_layer(&state);
+    let mut routes = Router::new().merge(health::routes()).merge(site::routes(&state));
+    if state.dev_mode {
+        routes = routes.merge(dev::routes());
+    }
+    let routes = routes.with_state(state);
 
     // Each `layer` wraps everything before it, so the last one added sees a request first. Every
     // response, errors from the inner layers included, gets the security headers and a request id.
     routes
+        .layer(axum::middleware::from_fn_with_state(csrf_policy, csrf::csrf))
+        .layer(sessions)
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
         .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(rate_limit, rate_limit::rate_limit))
+        .layer(axum::middleware::from_fn_with_state(proxies, client_ip::client_ip))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(CatchPanicLayer::custom(errors::panic_response))
         .layer(axum::middleware::from_fn_with_state(header_policy, security_headers::security_headers))
@@ -34,6 +50,22 @@ pub fn router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(axum::middleware::map_request(trace::discard_client_request_id))
 }
+
+/// Server-side sessions (ID8): a `__Host-` cookie, HttpOnly, Secure, SameSite=Lax, ending after the
+/// idle timeout; the data lives in the control-plane database.
+fn session_layer(state: &AppState) -> SessionManagerLayer<DbSessionStore> {
+    let idle = time::Duration::seconds(i64::try_from(state.session_idle.as_secs()).unwrap_or(i64::MAX));
+    SessionManagerLayer::new(state.platform.session_store())
+        .with_name(SESSION_COOKIE)
+        .with_secure(true)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle))
+}
+
+/// The session cookie's name. `__Host-` makes browsers refuse it unless it is Secure, host-only and `Path=/`.
+pub const SESSION_COOKIE: &str = "__Host-strongroom-session";
 
 /// How long to wait for in-flight requests when shutting down.
 pub const GRACEFUL_SHUTDOWN: Duration = Duration::from_secs(10);

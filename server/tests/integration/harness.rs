@@ -1,28 +1,46 @@
-//! Starting the application for a test, and cleaning up after it.
+//! Starting the application for a test, browsers that talk to it, and cleaning up after it.
 
 use base64::Engine as _;
 use domain::Platform;
 use domain::db::{self, PoolLimits};
 use sea_orm::{ConnectionTrait as _, DatabaseConnection};
+use serde_json::Value;
 use server::Application;
 use server::config::{Mode, RawConfig};
 use std::sync::Arc;
+use std::time::Duration;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
 pub const POSTGRES_ENV: &str = "STRONGROOM_TEST_POSTGRES";
+pub const PASSWORD: &str = "plum orchard at dusk";
 
 /// A running application with its own data directory (and, on PostgreSQL, its own databases).
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`
     pub base: String,
-    /// Keeps cookies; does not follow redirects, so tests see them.
+    /// The default browser (keeps cookies, does not follow redirects).
     pub client: reqwest::Client,
     pub platform: Arc<Platform>,
     pub data_dir: TempDir,
     pub control_url: String,
     shutdown: Option<oneshot::Sender<()>>,
-    postgres: Option<PostgresTestDatabase>,
+    postgres: Option<Arc<PostgresTestDatabase>>,
+}
+
+/// The configuration every test starts from: dev mode, a fresh data directory and database, and a
+/// rate limit high enough not to get in the way of tests about other things.
+fn test_config(data_dir: &TempDir, database_url: Option<String>) -> RawConfig {
+    RawConfig {
+        mode: Mode::Dev,
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data_dir.path().to_owned(),
+        database_url,
+        master_key: Some(base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>()).into()),
+        site_root: data_dir.path().join("site"),
+        auth_requests_per_minute: 1_000_000,
+        ..RawConfig::default()
+    }
 }
 
 impl TestApp {
@@ -32,21 +50,39 @@ impl TestApp {
 
     /// Starts the app with a test configuration that `customize` may change.
     pub async fn spawn_with(customize: impl FnOnce(&mut RawConfig)) -> Self {
-        let data_dir = tempfile::tempdir().expect("temp dir");
         let postgres = match std::env::var(POSTGRES_ENV) {
-            Ok(server) if !server.is_empty() => Some(PostgresTestDatabase::create(&server).await),
+            Ok(server) if !server.is_empty() => Some(Arc::new(PostgresTestDatabase::create(&server).await)),
             _ => None,
         };
-        let mut raw = RawConfig {
-            mode: Mode::Dev,
-            addr: "127.0.0.1:0".parse().unwrap(),
-            data_dir: data_dir.path().to_owned(),
-            database_url: postgres.as_ref().map(|pg| pg.url.clone()),
-            master_key: Some(base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>()).into()),
-            site_root: data_dir.path().join("site"),
-            ..RawConfig::default()
-        };
+        Self::start(postgres, customize).await
+    }
+
+    /// A second server on the same databases (as when several servers share one deployment).
+    pub async fn spawn_sibling(&self, customize: impl FnOnce(&mut RawConfig)) -> Self {
+        let master_key = std::fs::read_to_string(self.data_dir.path().join("master.key.test")).ok();
+        let control_url = self.control_url.clone();
+        let data_dir = self.data_dir.path().to_owned();
+        Self::start(self.postgres.clone(), move |raw| {
+            raw.database_url = Some(control_url);
+            raw.data_dir = data_dir;
+            if let Some(key) = master_key {
+                raw.master_key = Some(key.into());
+            }
+            customize(raw);
+        })
+        .await
+    }
+
+    async fn start(postgres: Option<Arc<PostgresTestDatabase>>, customize: impl FnOnce(&mut RawConfig)) -> Self {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let mut raw = test_config(&data_dir, postgres.as_ref().map(|pg| pg.url.clone()));
         customize(&mut raw);
+        // Siblings must derive the same keys: remember the master key where they can find it.
+        if let Some(key) = &raw.master_key {
+            use secrecy::ExposeSecret as _;
+            std::fs::create_dir_all(&raw.data_dir).unwrap();
+            std::fs::write(raw.data_dir.join("master.key.test"), key.expose_secret()).unwrap();
+        }
         let settings = raw.validate().expect("test configuration is valid");
         let control_url = settings.platform.control_database_url.clone();
         let app = Application::build(settings).await.expect("application starts");
@@ -56,11 +92,7 @@ impl TestApp {
         tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
         }));
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("HTTP client");
+        let client = new_client();
         Self { base, client, platform, data_dir, control_url, shutdown: Some(shutdown), postgres }
     }
 
@@ -72,29 +104,24 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.expect("GET")
     }
 
-    /// Calls a server function the way the WebAssembly client does (form-encoded, JSON answer).
+    /// A new browser: its own cookies (so its own session and device cookie).
+    pub fn browser(&self) -> Browser {
+        Browser { base: self.base.clone(), client: new_client(), forwarded_for: None }
+    }
+
+    /// The default browser, as a [`Browser`].
+    pub fn default_browser(&self) -> Browser {
+        Browser { base: self.base.clone(), client: self.client.clone(), forwarded_for: None }
+    }
+
+    /// Calls a server function the way the WebAssembly client does, with this browser's CSRF token.
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.client
-            .post(self.url(&format!("/rpc/{endpoint}")))
-            .header("accept", "application/json")
-            .header("origin", &self.base)
-            .form(form)
-            .send()
-            .await
-            .expect("server function call")
+        self.default_browser().call(endpoint, form).await
     }
 
     /// Posts a form the way a browser without WebAssembly does, from the page at `from`.
     pub async fn post_form(&self, endpoint: &str, from: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.client
-            .post(self.url(&format!("/rpc/{endpoint}")))
-            .header("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
-            .header("origin", &self.base)
-            .header("referer", self.url(from))
-            .form(form)
-            .send()
-            .await
-            .expect("form post")
+        self.default_browser().post_form(endpoint, from, form).await
     }
 
     /// A separate connection to the control-plane database, to look behind the application's back.
@@ -105,6 +132,46 @@ impl TestApp {
     pub fn on_postgres(&self) -> bool {
         self.postgres.is_some()
     }
+
+    /// The newest mail of `kind` to `to`, waiting for it to be queued (sign-up works in the background).
+    pub async fn mail(&self, to: &str, kind: &str) -> domain::mail::StoredMail {
+        for _ in 0..100 {
+            let mails = self.platform.mailer().messages_to(to).await.expect("outbox");
+            if let Some(mail) = mails.into_iter().find(|m| m.kind == kind) {
+                return mail;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no `{kind}` mail to {to}");
+    }
+
+    pub async fn mails(&self, to: &str) -> Vec<domain::mail::StoredMail> {
+        self.platform.mailer().messages_to(to).await.expect("outbox")
+    }
+
+    /// Creates a verified account and returns its address.
+    pub async fn verified_account(&self, email: &str) -> String {
+        let browser = self.browser();
+        let response = browser.call("auth/sign-up", &[("email", email), ("password", PASSWORD)]).await;
+        assert_eq!(response.status(), 200, "sign-up of {email}");
+        let token = link_token(&self.mail(email, "verify_address").await.text, "/verify");
+        let response = browser.call("auth/verify-email", &[("token", &token)]).await;
+        assert_eq!(response.status(), 200, "verification of {email}");
+        email.to_owned()
+    }
+
+    /// Signs `email` in from a new browser, passing the emailed code; returns that browser.
+    pub async fn signed_in_browser(&self, email: &str) -> Browser {
+        let browser = self.browser();
+        let answer = browser.sign_in(email, PASSWORD).await;
+        assert_eq!(answer.status, 200, "sign-in of {email}: {}", answer.body);
+        if answer.body == serde_json::json!("SecondFactor") {
+            let code = sign_in_code(&self.mail(email, "sign_in_code").await.text);
+            let done = browser.call("auth/second-factor", &[("code", &code)]).await;
+            assert_eq!(done.status(), 200, "second factor of {email}");
+        }
+        browser
+    }
 }
 
 impl Drop for TestApp {
@@ -113,6 +180,135 @@ impl Drop for TestApp {
             let _ = shutdown.send(());
         }
     }
+}
+
+fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent("Mozilla/5.0 (X11; Linux x86_64) StrongroomTests/1.0 Chrome/156.0")
+        .build()
+        .expect("HTTP client")
+}
+
+/// A status and JSON body, for asserting on server-function answers.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+}
+
+/// A browser: a cookie store (session, device cookie), optionally behind a proxy that reports its
+/// address in `X-Forwarded-For`.
+#[derive(Clone)]
+pub struct Browser {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub forwarded_for: Option<String>,
+}
+
+impl Browser {
+    /// The same browser, appearing to come from `ip` (the app must trust 127.0.0.1 as a proxy).
+    pub fn from_address(&self, ip: &str) -> Self {
+        Self { forwarded_for: Some(ip.to_owned()), ..self.clone() }
+    }
+
+    fn with_address(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.forwarded_for {
+            Some(ip) => request.header("x-forwarded-for", ip),
+            None => request,
+        }
+    }
+
+    pub async fn get_page(&self, path: &str) -> reqwest::Response {
+        self.with_address(self.client.get(format!("{}{path}", self.base)).header("accept", "text/html"))
+            .send()
+            .await
+            .expect("GET page")
+    }
+
+    /// The CSRF token of this browser's session, read from a page's form, as a browser would.
+    pub async fn csrf_token(&self) -> String {
+        let html = self.get_page("/signin").await.text().await.expect("page");
+        let marker = "name=\"_csrf_token\" value=\"";
+        let start = html.find(marker).expect("a CSRF field on the page") + marker.len();
+        html[start..start + html[start..].find('"').unwrap()].to_owned()
+    }
+
+    /// Calls a server function as the WebAssembly client does (with a fresh CSRF token).
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf_token().await;
+        self.call_with_token(endpoint, form, &token).await
+    }
+
+    pub async fn call_with_token(&self, endpoint: &str, form: &[(&str, &str)], token: &str) -> reqwest::Response {
+        let mut fields = vec![("_csrf_token", token)];
+        fields.extend_from_slice(form);
+        self.with_address(
+            self.client
+                .post(format!("{}/rpc/{endpoint}", self.base))
+                .header("accept", "application/json")
+                .header("origin", &self.base)
+                .form(&fields),
+        )
+        .send()
+        .await
+        .expect("server function call")
+    }
+
+    pub async fn answer(&self, endpoint: &str, form: &[(&str, &str)]) -> Answer {
+        let response = self.call(endpoint, form).await;
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(Value::Null);
+        Answer { status, body }
+    }
+
+    /// Posts a form as a browser without WebAssembly does, from the page at `from`.
+    pub async fn post_form(&self, endpoint: &str, from: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf_token().await;
+        let mut fields = vec![("_csrf_token", token.as_str())];
+        fields.extend_from_slice(form);
+        self.with_address(
+            self.client
+                .post(format!("{}/rpc/{endpoint}", self.base))
+                .header("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+                .header("origin", &self.base)
+                .header("referer", format!("{}{from}", self.base))
+                .form(&fields),
+        )
+        .send()
+        .await
+        .expect("form post")
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Answer {
+        self.answer("auth/sign-in", &[("email", email), ("password", password)]).await
+    }
+
+    /// The signed-in user's address, or `None`.
+    pub async fn whoami(&self) -> Option<String> {
+        let response = self
+            .with_address(self.client.get(format!("{}/rpc/auth/me", self.base)).header("accept", "application/json"))
+            .send()
+            .await
+            .expect("GET me");
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        body.get("email").and_then(Value::as_str).map(str::to_owned)
+    }
+}
+
+/// The `token` query parameter of the link to `path` in a mail body.
+pub fn link_token(text: &str, path: &str) -> String {
+    let marker = format!("{path}?token=");
+    let start = text.find(&marker).unwrap_or_else(|| panic!("no {path} link in:\n{text}")) + marker.len();
+    text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+/// The six-digit code in a sign-in code mail.
+pub fn sign_in_code(text: &str) -> String {
+    let marker = "sign-in code is ";
+    let start = text.find(marker).expect("a code in the mail") + marker.len();
+    text[start..start + 6].to_owned()
 }
 
 /// A control-plane database made for one test on the PostgreSQL server, dropped (with every tenant

@@ -70,9 +70,12 @@ async fn every_kind_of_response_carries_the_security_headers() {
     let refused = app.call("workspaces/create", &[("name", "")]).await;
     assert_eq!(refused.status(), 422);
     assert_hardened(&refused, "a refused server-function call");
-    let wrong_method = app.client.delete(app.url("/healthz")).send().await.unwrap();
+    let wrong_method = app.get("/rpc/workspaces/create").await;
     assert_eq!(wrong_method.status(), 405);
     assert_hardened(&wrong_method, "a 405");
+    let forged = app.client.post(app.url("/rpc/workspaces/create")).form(&[("name", "x")]).send().await.unwrap();
+    assert_eq!(forged.status(), 403);
+    assert_hardened(&forged, "a refused cross-site request");
 }
 
 #[tokio::test]
@@ -95,7 +98,12 @@ async fn the_nonce_is_fresh_per_request_and_on_every_script() {
 
 #[tokio::test]
 async fn production_mode_adds_hsts() {
-    let app = TestApp::spawn_with(|raw| raw.mode = Mode::Production).await;
+    let app = TestApp::spawn_with(|raw| {
+        raw.mode = Mode::Production;
+        raw.public_url = Some("https://strongroom.example".into());
+        raw.smtp_url = Some(secrecy::SecretString::from("smtps://mail.invalid:465"));
+    })
+    .await;
     let response = app.get("/").await;
     assert_hardened(&response, "/ in production");
     assert_eq!(response.headers()["strict-transport-security"], "max-age=63072000; includeSubDomains");

@@ -1,3 +1,16 @@
 //! Tables of the control-plane database.
 
+pub(crate) mod account_throttle;
+pub(crate) mod auth_session;
+pub(crate) mod email_code;
+pub(crate) mod ip_throttle;
+pub(crate) mod known_device;
+pub(crate) mod known_network;
+pub(crate) mod mail_outbox;
+pub(crate) mod pow_spent;
+pub(crate) mod recovery_code;
+pub(crate) mod security_event;
 pub(crate) mod tenant;
+pub(crate) mod tower_session;
+pub(crate) mod user;
+pub(crate) mod user_token;

@@ -1,0 +1,138 @@
+//! The signed-in caller, for server functions (server only).
+//!
+//! Server functions never take "who is calling" as an argument: they read the server-side session
+//! (`tower_sessions::Session`, put in the request by the session layer), ask `domain` whether it still
+//! counts, and get a verified [`SignedIn`]. Sign-in state changes (sign-in, sign-out) rotate the
+//! session id and the CSRF token.
+
+use crate::context::{ClientIp, DEVICE_COOKIE, session_keys};
+use crate::error::{AppError, Reference};
+use domain::identity::{PendingSignIn, RequestMeta, SignedIn, SignedInNow};
+use domain::ids::AuthSessionId;
+use http::request::Parts;
+use leptos::prelude::*;
+use model::AuthFailure;
+use tower_sessions::Session;
+
+fn internal(what: &str, error: impl std::fmt::Display) -> AppError {
+    let reference = crate::context::request_id();
+    tracing::error!(%error, %reference, "{what}");
+    AppError::Internal { reference: Reference::parse(&reference).unwrap_or_else(Reference::unknown) }
+}
+
+fn parts() -> Result<Parts, AppError> {
+    use_context::<Parts>().ok_or_else(|| internal("request parts missing", "no Parts in context"))
+}
+
+/// The server-side session of this request.
+pub fn session() -> Result<Session, AppError> {
+    parts()?.extensions.get::<Session>().cloned().ok_or_else(|| internal("session missing", "no Session in extensions"))
+}
+
+/// Address, user agent and device cookie of this request.
+pub fn request_meta() -> Result<RequestMeta, AppError> {
+    let parts = parts()?;
+    let ip = parts
+        .extensions
+        .get::<ClientIp>()
+        .map(|ClientIp(ip)| *ip)
+        .ok_or_else(|| internal("client address missing", "no ClientIp"))?;
+    let user_agent = parts.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let device = parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == DEVICE_COOKIE)
+        .map(|c| c.value().to_owned());
+    Ok(RequestMeta::new(ip, user_agent, device))
+}
+
+/// The signed-in caller, or `None`. A session that no longer counts is forgotten.
+pub async fn current() -> Result<Option<SignedIn>, AppError> {
+    let session = session()?;
+    let Some(id) = session.get::<AuthSessionId>(session_keys::AUTH).await.map_err(|e| internal("session read", e))?
+    else {
+        return Ok(None);
+    };
+    let identity = crate::context::app_context()?.platform.identity().clone();
+    match identity.authenticate(id).await? {
+        Some(signed_in) => Ok(Some(signed_in)),
+        None => {
+            session.remove::<AuthSessionId>(session_keys::AUTH).await.map_err(|e| internal("session write", e))?;
+            Ok(None)
+        }
+    }
+}
+
+/// The signed-in caller, or [`AuthFailure::SignInRequired`].
+pub async fn require() -> Result<SignedIn, AppError> {
+    current().await?.ok_or(AppError::Auth(AuthFailure::SignInRequired))
+}
+
+pub async fn pending_sign_in() -> Result<Option<PendingSignIn>, AppError> {
+    session()?.get::<PendingSignIn>(session_keys::PENDING_SIGN_IN).await.map_err(|e| internal("session read", e))
+}
+
+pub async fn set_pending_sign_in(pending: &PendingSignIn) -> Result<(), AppError> {
+    session()?.insert(session_keys::PENDING_SIGN_IN, pending).await.map_err(|e| internal("session write", e))
+}
+
+/// Makes this browser signed in: a new session id and CSRF token (no fixation), the session row
+/// recorded, the pending sign-in gone, and the device cookie set if the browser had none.
+pub async fn establish(now: &SignedInNow) -> Result<(), AppError> {
+    let session = session()?;
+    let write = |e| internal("session write", e);
+    session.cycle_id().await.map_err(write)?;
+    session.remove_value(session_keys::PENDING_SIGN_IN).await.map_err(write)?;
+    session.insert(session_keys::AUTH, now.signed_in.session).await.map_err(write)?;
+    session.insert(session_keys::CSRF, domain::crypto::random_token()).await.map_err(write)?;
+    if let Some(token) = &now.new_device_token {
+        set_device_cookie(token);
+    }
+    Ok(())
+}
+
+/// Forgets the signed-in state of this browser (new session id, nothing kept).
+pub async fn forget() -> Result<(), AppError> {
+    session()?.flush().await.map_err(|e| internal("session flush", e))
+}
+
+/// The device cookie: random, HttpOnly, Secure, host-only, kept for 400 days (the browsers' maximum).
+fn set_device_cookie(token: &str) {
+    let cookie = cookie::Cookie::build((DEVICE_COOKIE, token.to_owned()))
+        .path("/")
+        .secure(true)
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .max_age(cookie::time::Duration::days(400))
+        .build();
+    if let (Some(response), Ok(value)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(&cookie.to_string()))
+    {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+/// Keeps freshly made recovery codes in the session until the user says they saved them (an empty
+/// list forgets them). They are shown once, on their own page, with or without WebAssembly.
+pub async fn keep_recovery_codes(codes: &[String]) -> Result<(), AppError> {
+    let session = session()?;
+    let write = |e| internal("session write", e);
+    if codes.is_empty() {
+        session.remove_value(session_keys::FRESH_RECOVERY_CODES).await.map_err(write)?;
+    } else {
+        session.insert(session_keys::FRESH_RECOVERY_CODES, codes).await.map_err(write)?;
+    }
+    Ok(())
+}
+
+pub async fn kept_recovery_codes() -> Result<Vec<String>, AppError> {
+    Ok(session()?
+        .get::<Vec<String>>(session_keys::FRESH_RECOVERY_CODES)
+        .await
+        .map_err(|e| internal("session read", e))?
+        .unwrap_or_default())
+}

@@ -1,0 +1,120 @@
+//! Emailed one-time sign-in codes (ID6): 6 digits, stored only as a keyed MAC, valid 10 minutes, 5 tries,
+//! at most 5 mails an hour per user. A new code replaces the previous one.
+
+use crate::crypto::{KeyPurpose, Keys, mac_matches, random_digits};
+use crate::entities::control::email_code;
+use crate::error::{DomainError, DomainResult};
+use crate::ids::UserId;
+use crate::mail::{Mailer, templates};
+use chrono::{DateTime, Duration, Utc};
+use model::{AuthFailure, EmailAddress, OneTimeCode};
+use sea_orm::sea_query::{Expr, ExprTrait as _};
+use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, DatabaseConnection, EntityTrait as _};
+use sea_orm::{PaginatorTrait as _, QueryFilter as _, QueryOrder as _, TransactionTrait as _};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy)]
+pub struct EmailCodePolicy {
+    pub ttl: Duration,
+    pub max_tries: u32,
+    pub max_per_hour: u32,
+}
+
+impl Default for EmailCodePolicy {
+    fn default() -> Self {
+        Self { ttl: Duration::minutes(10), max_tries: 5, max_per_hour: 5 }
+    }
+}
+
+#[derive(Clone)]
+pub struct EmailCodes {
+    db: DatabaseConnection,
+    keys: Arc<Keys>,
+    mailer: Arc<Mailer>,
+    pub policy: EmailCodePolicy,
+}
+
+impl EmailCodes {
+    pub fn new(db: DatabaseConnection, keys: Arc<Keys>, mailer: Arc<Mailer>, policy: EmailCodePolicy) -> Self {
+        Self { db, keys, mailer, policy }
+    }
+
+    fn mac(&self, id: uuid::Uuid, code: &str) -> String {
+        self.keys.mac(KeyPurpose::EmailCodeMac, &[id.as_bytes(), code.as_bytes()])
+    }
+
+    /// Mails a new code to `to`, replacing any earlier one.
+    #[tracing::instrument(skip(self, to))]
+    pub async fn send(&self, user: UserId, to: &EmailAddress, now: DateTime<Utc>) -> DomainResult<()> {
+        let sent_last_hour = email_code::Entity::find()
+            .filter(email_code::Column::UserId.eq(user.as_uuid()))
+            .filter(email_code::Column::CreatedAt.gt(now - Duration::hours(1)))
+            .count(&self.db)
+            .await?;
+        if sent_last_hour >= u64::from(self.policy.max_per_hour) {
+            return Err(DomainError::Auth(AuthFailure::TooManyCodes));
+        }
+        let code = random_digits(OneTimeCode::DIGITS);
+        let id = uuid::Uuid::new_v4();
+        let txn = self.db.begin().await?;
+        email_code::Entity::update_many()
+            .col_expr(email_code::Column::ConsumedAt, Expr::value(Some(now)))
+            .filter(email_code::Column::UserId.eq(user.as_uuid()))
+            .filter(email_code::Column::ConsumedAt.is_null())
+            .exec(&txn)
+            .await?;
+        email_code::ActiveModel {
+            id: Set(id),
+            user_id: Set(user.as_uuid()),
+            code_mac: Set(self.mac(id, &code)),
+            expires_at: Set(now + self.policy.ttl),
+            attempts: Set(0),
+            consumed_at: Set(None),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        self.mailer.enqueue(&txn, templates::sign_in_code(to, &code)).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Checks a typed code against the user's current one; a match uses it up.
+    pub async fn verify(&self, user: UserId, code: &OneTimeCode, now: DateTime<Utc>) -> DomainResult<()> {
+        let expired = || DomainError::Auth(AuthFailure::CodeExpired);
+        let current = email_code::Entity::find()
+            .filter(email_code::Column::UserId.eq(user.as_uuid()))
+            .filter(email_code::Column::ConsumedAt.is_null())
+            .filter(email_code::Column::ExpiresAt.gt(now))
+            .order_by_desc(email_code::Column::CreatedAt)
+            .one(&self.db)
+            .await?
+            .ok_or_else(expired)?;
+        // Take a try atomically, so parallel guesses cannot exceed the limit.
+        let tried = email_code::Entity::update_many()
+            .col_expr(email_code::Column::Attempts, Expr::col(email_code::Column::Attempts).add(1))
+            .filter(email_code::Column::Id.eq(current.id))
+            .filter(email_code::Column::ConsumedAt.is_null())
+            .filter(email_code::Column::Attempts.lt(self.policy.max_tries as i32))
+            .exec(&self.db)
+            .await?;
+        if tried.rows_affected != 1 {
+            return Err(expired());
+        }
+        if !mac_matches(&current.code_mac, &self.mac(current.id, code.as_str())) {
+            let tries_left = self.policy.max_tries.saturating_sub(u32::try_from(current.attempts).unwrap_or(0) + 1);
+            return Err(if tries_left == 0 {
+                expired()
+            } else {
+                DomainError::Auth(AuthFailure::CodeIncorrect { tries_left })
+            });
+        }
+        let used = email_code::Entity::update_many()
+            .col_expr(email_code::Column::ConsumedAt, Expr::value(Some(now)))
+            .filter(email_code::Column::Id.eq(current.id))
+            .filter(email_code::Column::ConsumedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        if used.rows_affected == 1 { Ok(()) } else { Err(expired()) }
+    }
+}

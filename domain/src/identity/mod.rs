@@ -1,0 +1,182 @@
+//! Identity: accounts, sign-in that resists attackers, second factors, sessions and email changes
+//! (ID1–ID9). Everything lives in the control-plane database.
+//!
+//! The [`Identity`] service is what the web layer calls; it takes already-parsed inputs (`model` types,
+//! passwords in `SecretString`) and the request's [`RequestMeta`], and answers with domain types or a
+//! [`DomainError`] whose user-facing part is a closed [`model::AuthFailure`].
+//!
+//! - [`password`]: argon2id hashing off the executor; the password policy.
+//! - [`throttle`]: failed-login counters per account and per address, in the shared database.
+//! - [`pow`], [`codes`], [`risk`], [`totp`]: proof of work, emailed codes, risk assessment, TOTP.
+//! - [`sessions`], [`tokens`], [`events`]: sessions, single-use link tokens, the security event log.
+//! - [`accounts`], [`sign_in`], [`email_change`]: the flows, built from the pieces above.
+
+mod accounts;
+pub mod codes;
+mod email_change;
+pub mod events;
+pub mod password;
+pub mod pow;
+pub mod risk;
+pub mod sessions;
+mod sign_in;
+pub mod throttle;
+pub mod tokens;
+pub mod totp;
+
+pub use accounts::SecurityOverview;
+pub use sign_in::{PendingSignIn, SecondFactor, SignInStep, SignedIn, SignedInNow};
+
+use crate::crypto::Keys;
+use crate::entities::control::user;
+use crate::error::DomainResult;
+use crate::ids::UserId;
+use crate::mail::{Mailer, templates};
+use codes::{EmailCodePolicy, EmailCodes};
+use model::EmailAddress;
+use password::{HashParams, PasswordHasher};
+use pow::ProofOfWork;
+use sea_orm::{ColumnTrait as _, ConnectionTrait, DatabaseConnection, EntityTrait as _, QueryFilter as _};
+use sessions::{SessionPolicy, Sessions};
+use std::net::IpAddr;
+use std::sync::Arc;
+use throttle::{AccountLockoutPolicy, IpBlockPolicy, Throttle};
+
+/// Identity settings; every default is the value named in SPEC.md.
+#[derive(Debug, Clone)]
+pub struct IdentitySettings {
+    pub hash: HashParams,
+    pub sessions: SessionPolicy,
+    pub account_lockout: AccountLockoutPolicy,
+    pub ip_block: IpBlockPolicy,
+    pub email_codes: EmailCodePolicy,
+    /// Failures (per account or per address) after which a proof of work is required [3].
+    pub proof_of_work_after: u32,
+    /// Leading zero bits a proof of work must reach [18: about a quarter of a second in a browser].
+    pub proof_of_work_bits: u8,
+    /// The minimum password length for new passwords [12].
+    pub min_password_chars: usize,
+}
+
+impl Default for IdentitySettings {
+    fn default() -> Self {
+        Self {
+            hash: HashParams::default(),
+            sessions: SessionPolicy::default(),
+            account_lockout: AccountLockoutPolicy::default(),
+            ip_block: IpBlockPolicy::default(),
+            email_codes: EmailCodePolicy::default(),
+            proof_of_work_after: 3,
+            proof_of_work_bits: 18,
+            min_password_chars: model::PasswordRules::MIN_CHARS,
+        }
+    }
+}
+
+/// What the web layer knows about the request making an identity call.
+#[derive(Debug, Clone)]
+pub struct RequestMeta {
+    /// The client's address (from a trusted proxy's header, else the peer).
+    pub ip: IpAddr,
+    /// The `User-Agent`, cut to 512 characters.
+    pub user_agent: String,
+    /// The browser's device cookie, if it sent one.
+    pub device_token: Option<String>,
+}
+
+impl RequestMeta {
+    pub fn new(ip: IpAddr, user_agent: &str, device_token: Option<String>) -> Self {
+        let device_token = device_token.filter(|t| !t.is_empty() && t.len() <= 64);
+        Self { ip, user_agent: user_agent.chars().take(512).collect(), device_token }
+    }
+}
+
+/// An account as the identity flows need it.
+#[derive(Debug, Clone)]
+pub(crate) struct Account {
+    pub id: UserId,
+    pub email: EmailAddress,
+    pub row: user::Model,
+}
+
+impl Account {
+    fn from_row(row: user::Model) -> Option<Self> {
+        Some(Self { id: row.id.into(), email: EmailAddress::parse(&row.email).ok()?, row })
+    }
+}
+
+/// The identity service. Cheap to clone: everything inside is shared.
+#[derive(Clone)]
+pub struct Identity {
+    db: DatabaseConnection,
+    keys: Arc<Keys>,
+    mailer: Arc<Mailer>,
+    hasher: PasswordHasher,
+    throttle: Arc<Throttle>,
+    codes: EmailCodes,
+    pow: ProofOfWork,
+    sessions: Sessions,
+    settings: IdentitySettings,
+}
+
+impl Identity {
+    pub fn new(
+        db: DatabaseConnection,
+        keys: Arc<Keys>,
+        mailer: Arc<Mailer>,
+        settings: IdentitySettings,
+    ) -> DomainResult<Self> {
+        Ok(Self {
+            hasher: PasswordHasher::new(settings.hash)?,
+            throttle: Arc::new(Throttle::new(db.clone(), settings.account_lockout, settings.ip_block)),
+            codes: EmailCodes::new(db.clone(), keys.clone(), mailer.clone(), settings.email_codes),
+            pow: ProofOfWork::new(db.clone(), keys.clone(), settings.proof_of_work_bits),
+            sessions: Sessions::new(db.clone(), settings.sessions),
+            db,
+            keys,
+            mailer,
+            settings,
+        })
+    }
+
+    pub fn settings(&self) -> &IdentitySettings {
+        &self.settings
+    }
+
+    pub fn throttle(&self) -> &Throttle {
+        &self.throttle
+    }
+
+    pub fn hasher(&self) -> &PasswordHasher {
+        &self.hasher
+    }
+
+    async fn account_by_email<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        email: &EmailAddress,
+    ) -> DomainResult<Option<Account>> {
+        Ok(user::Entity::find()
+            .filter(user::Column::Email.eq(email.as_str()))
+            .one(conn)
+            .await?
+            .and_then(Account::from_row))
+    }
+
+    async fn account_by_id<C: ConnectionTrait>(&self, conn: &C, id: UserId) -> DomainResult<Option<Account>> {
+        Ok(user::Entity::find_by_id(id.as_uuid()).one(conn).await?.and_then(Account::from_row))
+    }
+
+    /// Queues a security notice to `to` with a link to the security settings.
+    async fn notify<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        kind: &'static str,
+        to: &EmailAddress,
+        subject: &str,
+        lines: &[&str],
+    ) -> DomainResult<()> {
+        let settings = self.mailer.link("/account/security");
+        self.mailer.enqueue(conn, templates::notice(kind, to, subject, lines, &settings)).await
+    }
+}

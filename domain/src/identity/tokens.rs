@@ -1,0 +1,119 @@
+//! Single-use tokens sent in links: random 256 bits, stored as SHA-256, expiring, consumed atomically
+//! (two clicks on one link cannot both succeed).
+
+use crate::crypto::{hash_token, random_token};
+use crate::entities::control::user_token;
+use crate::error::{DomainError, DomainResult};
+use crate::ids::UserId;
+use chrono::{DateTime, Duration, Utc};
+use model::AuthFailure;
+use sea_orm::QueryFilter as _;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, EntityTrait as _};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    VerifyEmail,
+    ResetPassword,
+    ConfirmEmailChange,
+    UndoEmailChange,
+}
+
+impl TokenPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::VerifyEmail => "verify_email",
+            Self::ResetPassword => "reset_password",
+            Self::ConfirmEmailChange => "confirm_email_change",
+            Self::UndoEmailChange => "undo_email_change",
+        }
+    }
+
+    /// How long a link stays valid [verify 24 h, reset 30 min, confirm change 24 h, undo change 7 days].
+    pub fn lifetime(self) -> Duration {
+        match self {
+            Self::VerifyEmail | Self::ConfirmEmailChange => Duration::hours(24),
+            Self::ResetPassword => Duration::minutes(30),
+            Self::UndoEmailChange => Duration::days(7),
+        }
+    }
+}
+
+/// A consumed token: whose it was and the address it concerned.
+#[derive(Debug, Clone)]
+pub struct Consumed {
+    pub user: UserId,
+    pub email: Option<String>,
+}
+
+/// Creates a token; returns the secret to put in the link (it is not stored).
+pub async fn issue<C: ConnectionTrait>(
+    conn: &C,
+    user: UserId,
+    purpose: TokenPurpose,
+    email: Option<&str>,
+    now: DateTime<Utc>,
+) -> DomainResult<String> {
+    let token = random_token();
+    user_token::ActiveModel {
+        id: Set(uuid::Uuid::new_v4()),
+        user_id: Set(user.as_uuid()),
+        purpose: Set(purpose.as_str().to_owned()),
+        token_hash: Set(hash_token(&token)),
+        email: Set(email.map(str::to_owned)),
+        expires_at: Set(now + purpose.lifetime()),
+        used_at: Set(None),
+        created_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
+    Ok(token)
+}
+
+/// Uses up a token of `purpose`, or fails with [`AuthFailure::LinkInvalid`].
+pub async fn consume<C: ConnectionTrait>(
+    conn: &C,
+    purpose: TokenPurpose,
+    token: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<Consumed> {
+    let invalid = || DomainError::Auth(AuthFailure::LinkInvalid);
+    if token.is_empty() || token.len() > 64 {
+        return Err(invalid());
+    }
+    let hash = hash_token(token);
+    let used = user_token::Entity::update_many()
+        .col_expr(user_token::Column::UsedAt, Expr::value(Some(now)))
+        .filter(user_token::Column::TokenHash.eq(&hash))
+        .filter(user_token::Column::Purpose.eq(purpose.as_str()))
+        .filter(user_token::Column::UsedAt.is_null())
+        .filter(user_token::Column::ExpiresAt.gt(now))
+        .exec(conn)
+        .await?;
+    if used.rows_affected != 1 {
+        return Err(invalid());
+    }
+    let row = user_token::Entity::find()
+        .filter(user_token::Column::TokenHash.eq(hash))
+        .one(conn)
+        .await?
+        .ok_or_else(invalid)?;
+    Ok(Consumed { user: row.user_id.into(), email: row.email })
+}
+
+/// Makes every open token of `user` with one of `purposes` unusable.
+pub async fn revoke<C: ConnectionTrait>(
+    conn: &C,
+    user: UserId,
+    purposes: &[TokenPurpose],
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    user_token::Entity::update_many()
+        .col_expr(user_token::Column::UsedAt, Expr::value(Some(now)))
+        .filter(user_token::Column::UserId.eq(user.as_uuid()))
+        .filter(user_token::Column::Purpose.is_in(purposes.iter().map(|p| p.as_str())))
+        .filter(user_token::Column::UsedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! Delivering queued mails: claim a due mail (a lease, so several servers never send one twice), hand it
+//! to the transport, then mark it sent or schedule a retry with growing back-off.
+
+use super::outbox::{MailSettings, Mailer, status};
+use crate::entities::control::mail_outbox;
+use crate::error::{DomainError, DomainResult};
+use chrono::{Duration, Utc};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _};
+use secrecy::ExposeSecret as _;
+use std::sync::Arc;
+
+/// How long a claimed mail is reserved for the server that claimed it.
+const LEASE: Duration = Duration::minutes(5);
+/// After this many failed attempts (about a day of back-off) a mail is marked failed.
+const MAX_ATTEMPTS: i32 = 30;
+const BATCH: u64 = 20;
+
+pub enum Transport {
+    /// No SMTP server configured: mails are filed in the dev outbox.
+    DevOutbox,
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+}
+
+impl Transport {
+    pub(super) fn from_settings(settings: &MailSettings) -> DomainResult<Self> {
+        let Some(url) = &settings.smtp_url else { return Ok(Self::DevOutbox) };
+        let misconfigured = |what: String| DomainError::Misconfigured(what);
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
+            .map_err(|e| misconfigured(format!("smtp_url: {e}")))?
+            .timeout(Some(std::time::Duration::from_secs(20)))
+            .build();
+        let from = settings.from.parse().map_err(|e| misconfigured(format!("mail_from: {e}")))?;
+        Ok(Self::Smtp { transport, from })
+    }
+
+    pub fn is_dev_outbox(&self) -> bool {
+        matches!(self, Self::DevOutbox)
+    }
+}
+
+/// What one delivery pass did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub delivered: usize,
+    pub retrying: usize,
+    pub failed: usize,
+}
+
+fn backoff(attempts: i32) -> Duration {
+    Duration::seconds(30 * 2_i64.pow(attempts.clamp(0, 7) as u32)).min(Duration::hours(1))
+}
+
+impl Mailer {
+    /// Delivers every due mail once. Returns what happened.
+    #[tracing::instrument(skip(self))]
+    pub async fn deliver_due(&self) -> DomainResult<DeliveryReport> {
+        let now = Utc::now();
+        let due = mail_outbox::Entity::find()
+            .filter(mail_outbox::Column::Status.is_in([status::PENDING, status::SENDING]))
+            .filter(mail_outbox::Column::NextAttemptAt.lte(now))
+            .order_by_asc(mail_outbox::Column::NextAttemptAt)
+            .limit(BATCH)
+            .all(&self.db)
+            .await?;
+        let mut report = DeliveryReport::default();
+        for mail in due {
+            // Claim it; another server may have been quicker.
+            let claimed = mail_outbox::Entity::update_many()
+                .col_expr(mail_outbox::Column::Status, Expr::value(status::SENDING))
+                .col_expr(mail_outbox::Column::NextAttemptAt, Expr::value(now + LEASE))
+                .filter(mail_outbox::Column::Id.eq(mail.id))
+                .filter(mail_outbox::Column::NextAttemptAt.eq(mail.next_attempt_at))
+                .exec(&self.db)
+                .await?;
+            if claimed.rows_affected != 1 {
+                continue;
+            }
+            let outcome = self.send(&mail).await;
+            let attempts = mail.attempts + 1;
+            let mut update = mail_outbox::Entity::update_many()
+                .col_expr(mail_outbox::Column::Attempts, Expr::value(attempts))
+                .filter(mail_outbox::Column::Id.eq(mail.id));
+            match outcome {
+                Ok(final_status) => {
+                    report.delivered += 1;
+                    update = update
+                        .col_expr(mail_outbox::Column::Status, Expr::value(final_status))
+                        .col_expr(mail_outbox::Column::SentAt, Expr::value(Some(Utc::now())))
+                        .col_expr(mail_outbox::Column::LastError, Expr::value(Option::<String>::None));
+                }
+                Err(error) => {
+                    let give_up = attempts >= MAX_ATTEMPTS;
+                    tracing::warn!(mail = %mail.id, attempts, give_up, %error, "mail delivery failed");
+                    if give_up {
+                        report.failed += 1;
+                    } else {
+                        report.retrying += 1;
+                    }
+                    update = update
+                        .col_expr(
+                            mail_outbox::Column::Status,
+                            Expr::value(if give_up { status::FAILED } else { status::PENDING }),
+                        )
+                        .col_expr(mail_outbox::Column::NextAttemptAt, Expr::value(Utc::now() + backoff(attempts)))
+                        .col_expr(mail_outbox::Column::LastError, Expr::value(Some(error)));
+                }
+            }
+            update.exec(&self.db).await?;
+        }
+        Ok(report)
+    }
+
+    async fn send(&self, mail: &mail_outbox::Model) -> Result<&'static str, String> {
+        match &self.transport {
+            Transport::DevOutbox => Ok(status::DEV_OUTBOX),
+            Transport::Smtp { transport, from } => {
+                let to: Mailbox = mail.to_address.parse().map_err(|e| format!("recipient: {e}"))?;
+                let message = Message::builder()
+                    .from(from.clone())
+                    .to(to)
+                    .subject(&mail.subject)
+                    .message_id(Some(format!("<{}@strongroom>", mail.id)))
+                    .multipart(MultiPart::alternative_plain_html(mail.text_body.clone(), mail.html_body.clone()))
+                    .map_err(|e| format!("building the message: {e}"))?;
+                transport.send(message).await.map_err(|e| e.to_string())?;
+                Ok(status::SENT)
+            }
+        }
+    }
+
+    /// Runs delivery passes until the process ends: right after a mail is queued, and every few seconds
+    /// for retries.
+    pub fn spawn_worker(self: Arc<Self>) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                match self.deliver_due().await {
+                    Ok(report) if report != DeliveryReport::default() => tracing::debug!(?report, "mail delivery pass"),
+                    Ok(_) => {}
+                    Err(error) => tracing::error!(%error, "mail delivery pass failed"),
+                }
+                if tokio::time::timeout(std::time::Duration::from_secs(5), self.wake.notified()).await.is_ok() {
+                    // Woken by a mail being queued, possibly inside a transaction: let it commit first.
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_then_caps_at_an_hour() {
+        assert_eq!(backoff(1), Duration::seconds(60));
+        assert_eq!(backoff(2), Duration::seconds(120));
+        assert_eq!(backoff(20), Duration::hours(1));
+    }
+}

@@ -1,0 +1,18 @@
+//! Mail: a persistent outbox and its delivery.
+//!
+//! Code that decides to send a mail only inserts it into the `mail_outbox` table (in the same
+//! transaction as the change it reports, where there is one). A delivery worker sends due mails over
+//! SMTP with retries and growing back-off, so an SMTP outage delays mail but loses none. Without SMTP
+//! configured, delivery files mails into the dev outbox (the same table, marked delivered), which a
+//! dev-only page and the tests read.
+//!
+//! - [`templates`]: the mails we send, each with a plain-text and an HTML body.
+//! - [`outbox`]: enqueueing and reading.
+//! - [`delivery`]: the worker and the transports.
+
+mod delivery;
+mod outbox;
+pub mod templates;
+
+pub use delivery::{DeliveryReport, Transport};
+pub use outbox::{MailSettings, Mailer, OutgoingMail, StoredMail};

@@ -1,0 +1,88 @@
+//! Dev-mode only: the dev outbox, where mail goes when no SMTP server is configured. `/dev/outbox` lists
+//! the newest mails for a person; `/dev/outbox.json?to=<address>` gives them to tests and scripts.
+//! These routes do not exist in production mode.
+
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use domain::mail::StoredMail;
+use domain::mail::templates::escape_html;
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/dev/outbox", get(outbox_page)).route("/dev/outbox.json", get(outbox_json))
+}
+
+#[derive(Deserialize)]
+struct Filter {
+    to: Option<String>,
+}
+
+async fn mails(state: &AppState, filter: &Filter) -> Result<Vec<StoredMail>, Response> {
+    let result = match &filter.to {
+        Some(to) => state.platform.mailer().messages_to(to).await,
+        None => state.platform.mailer().recent(50).await,
+    };
+    result.map_err(|error| {
+        tracing::error!(%error, "dev outbox");
+        (http::StatusCode::INTERNAL_SERVER_ERROR, "the outbox could not be read").into_response()
+    })
+}
+
+async fn outbox_json(State(state): State<AppState>, Query(filter): Query<Filter>) -> Response {
+    match mails(&state, &filter).await {
+        Ok(mails) => Json(
+            mails
+                .iter()
+                .map(|m| json!({ "kind": m.kind, "to": m.to, "subject": m.subject, "text": m.text, "status": m.status, "created_at": m.created_at }))
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn outbox_page(State(state): State<AppState>, Query(filter): Query<Filter>) -> Response {
+    let mails = match mails(&state, &filter).await {
+        Ok(mails) => mails,
+        Err(response) => return response,
+    };
+    let mut html = String::from(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Dev outbox · Strongroom</title><link rel=\"stylesheet\" href=\"/pkg/strongroom.css\"></head><body><main>\
+         <h1>Dev outbox</h1><p class=\"hint\">Mail goes here because no SMTP server is configured (dev mode only).</p>",
+    );
+    if mails.is_empty() {
+        html.push_str("<p>No mail yet.</p>");
+    }
+    for mail in mails {
+        html.push_str(&format!(
+            "<article class=\"card\" data-testid=\"mail\"><h2>{}</h2><p class=\"hint\">To {} · {} · {}</p><pre class=\"mail-body\">{}</pre></article>",
+            escape_html(&mail.subject),
+            escape_html(&mail.to),
+            escape_html(&mail.kind),
+            mail.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            linkify(&escape_html(&mail.text)),
+        ));
+    }
+    html.push_str("</main></body></html>");
+    Html(html).into_response()
+}
+
+/// Turns the (already escaped) `http…` words of a mail body into links.
+fn linkify(escaped: &str) -> String {
+    escaped
+        .split_inclusive(char::is_whitespace)
+        .map(|word| {
+            let trimmed = word.trim_end();
+            if trimmed.starts_with("http://") || trimmed.starts_with("https://") {
+                format!("<a href=\"{trimmed}\">{trimmed}</a>{}", &word[trimmed.len()..])
+            } else {
+                word.to_owned()
+            }
+        })
+        .collect()
+}
