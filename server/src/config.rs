@@ -296,7 +296,6 @@ impl RawConfig {
             public_url,
             trusted_proxies,
             auth_requests_per_minute: self.auth_requests_per_minute,
-            session_idle: std::time::Duration::from_secs(self.session_idle_secs),
             master_key,
             master_key_origin,
             site_root: self.site_root,
@@ -365,7 +364,6 @@ pub struct Settings {
     pub public_url: Option<Url>,
     pub trusted_proxies: Vec<IpNet>,
     pub auth_requests_per_minute: u32,
-    pub session_idle: std::time::Duration,
 }
 
 /// Everything wrong with the configuration, one problem per line.

@@ -80,7 +80,6 @@ impl Application {
                 max_body_bytes: settings.max_body_bytes,
             }),
             auth_rate_limit: AuthRateLimit::per_minute(settings.auth_requests_per_minute),
-            session_idle: settings.session_idle,
         };
         let listener = TcpListener::bind(settings.addr)
             .await

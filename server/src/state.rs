@@ -25,7 +25,6 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     pub csrf: Arc<CsrfPolicy>,
     pub auth_rate_limit: AuthRateLimit,
-    pub session_idle: Duration,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -51,17 +51,18 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_request(trace::discard_client_request_id))
 }
 
-/// Server-side sessions (ID8): a `__Host-` cookie, HttpOnly, Secure, SameSite=Lax, ending after the
-/// idle timeout; the data lives in the control-plane database.
+/// Server-side sessions (ID8): a `__Host-` cookie, HttpOnly, Secure, SameSite=Lax, kept only while the
+/// browser runs; the data lives in the control-plane database. The idle and absolute limits of a
+/// signed-in session are enforced on every request by `domain::identity::sessions`, which needs no
+/// cookie refresh (refreshing a `Max-Age` would mean writing the session on every request).
 fn session_layer(state: &AppState) -> SessionManagerLayer<DbSessionStore> {
-    let idle = time::Duration::seconds(i64::try_from(state.session_idle.as_secs()).unwrap_or(i64::MAX));
     SessionManagerLayer::new(state.platform.session_store())
         .with_name(SESSION_COOKIE)
         .with_secure(true)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(idle))
+        .with_expiry(Expiry::OnSessionEnd)
 }
 
 /// The session cookie's name. `__Host-` makes browsers refuse it unless it is Secure, host-only and `Path=/`.

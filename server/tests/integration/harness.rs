@@ -209,7 +209,7 @@ pub struct Browser {
 
 impl Browser {
     /// The same browser, appearing to come from `ip` (the app must trust 127.0.0.1 as a proxy).
-    pub fn from_address(&self, ip: &str) -> Self {
+    pub fn behind_proxy_as(&self, ip: &str) -> Self {
         Self { forwarded_for: Some(ip.to_owned()), ..self.clone() }
     }
 

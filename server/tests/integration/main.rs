@@ -11,6 +11,7 @@ mod harness;
 mod cli;
 mod errors;
 mod health;
+mod identity;
 mod security_headers;
 mod tenancy;
 mod workspace_form;

@@ -1,0 +1,177 @@
+//! ID8: session cookies, id rotation, idle and absolute limits, listing and ending sessions.
+
+use crate::harness::{PASSWORD, TestApp};
+use serde_json::Value;
+use std::time::Duration;
+
+fn set_cookies(response: &reqwest::Response) -> Vec<String> {
+    response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect()
+}
+
+fn cookie_named<'a>(cookies: &'a [String], name: &str) -> &'a str {
+    cookies
+        .iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie in {cookies:?}"))
+}
+
+/// The attributes of a `Set-Cookie` value, lower-cased, without the name=value pair.
+fn attributes(cookie: &str) -> Vec<String> {
+    let mut attributes: Vec<String> = cookie.split(';').skip(1).map(|a| a.trim().to_ascii_lowercase()).collect();
+    attributes.sort();
+    attributes
+}
+
+#[tokio::test]
+async fn cookies_have_exactly_the_hardened_attributes() {
+    let app = TestApp::spawn().await;
+    app.verified_account("ivan@example.com").await;
+    let browser = app.browser();
+    let page = browser.get_page("/signin").await;
+    let cookies = set_cookies(&page);
+    let session = cookie_named(&cookies, "__Host-strongroom-session");
+    let attrs = attributes(session);
+    assert!(attrs.contains(&"httponly".to_owned()) && attrs.contains(&"secure".to_owned()), "{session}");
+    assert!(attrs.contains(&"samesite=lax".to_owned()) && attrs.contains(&"path=/".to_owned()), "{session}");
+    assert!(!attrs.iter().any(|a| a.starts_with("domain")), "host-only: {session}");
+    assert!(
+        !attrs.iter().any(|a| a.starts_with("max-age") || a.starts_with("expires")),
+        "gone with the browser: {session}"
+    );
+    assert_eq!(attrs.len(), 4, "nothing else: {attrs:?}");
+
+    let token = browser.csrf_token().await;
+    let signed_in =
+        browser.call_with_token("auth/sign-in", &[("email", "ivan@example.com"), ("password", PASSWORD)], &token).await;
+    let code = crate::harness::sign_in_code(&app.mail("ivan@example.com", "sign_in_code").await.text);
+    assert_eq!(signed_in.status(), 200);
+    let done = browser.call("auth/second-factor", &[("code", &code)]).await;
+    let cookies = set_cookies(&done);
+    let device = cookie_named(&cookies, "__Host-strongroom-device");
+    let mut expected = vec!["httponly", "max-age=34560000", "path=/", "samesite=lax", "secure"];
+    expected.sort();
+    assert_eq!(attributes(device), expected, "{device}");
+}
+
+#[tokio::test]
+async fn sign_in_rotates_the_session_id_and_the_old_one_is_worthless() {
+    let app = TestApp::spawn().await;
+    app.verified_account("judy@example.com").await;
+    let browser = app.browser();
+    let before = cookie_named(&set_cookies(&browser.get_page("/signin").await), "__Host-strongroom-session").to_owned();
+    let before_value = before.split(';').next().unwrap().to_owned();
+    let first = browser.sign_in("judy@example.com", PASSWORD).await;
+    assert_eq!(first.status, 200);
+    let code = crate::harness::sign_in_code(&app.mail("judy@example.com", "sign_in_code").await.text);
+    let done = browser.call("auth/second-factor", &[("code", &code)]).await;
+    let after = cookie_named(&set_cookies(&done), "__Host-strongroom-session").to_owned();
+    let after_value = after.split(';').next().unwrap().to_owned();
+    assert_ne!(before_value, after_value, "a new session id at sign-in");
+    assert_eq!(browser.whoami().await.as_deref(), Some("judy@example.com"));
+
+    // Someone who planted or kept the old id gets nothing.
+    let old = reqwest::Client::new()
+        .get(app.url("/rpc/auth/me"))
+        .header("cookie", &before_value)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(old, Value::Null);
+}
+
+#[tokio::test]
+async fn idle_sessions_end() {
+    let app = TestApp::spawn_with(|raw| {
+        raw.session_idle_secs = 2;
+        raw.session_absolute_secs = 60;
+    })
+    .await;
+    app.verified_account("kim@example.com").await;
+    let browser = app.signed_in_browser("kim@example.com").await;
+    // Activity keeps it alive past the idle timeout...
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(900)).await;
+        assert_eq!(browser.whoami().await.as_deref(), Some("kim@example.com"));
+    }
+    // ...idleness ends it.
+    tokio::time::sleep(Duration::from_millis(2300)).await;
+    assert_eq!(browser.whoami().await, None);
+}
+
+#[tokio::test]
+async fn sessions_end_at_their_absolute_lifetime_however_active() {
+    let app = TestApp::spawn_with(|raw| {
+        raw.session_idle_secs = 2;
+        raw.session_absolute_secs = 3;
+    })
+    .await;
+    app.verified_account("lee@example.com").await;
+    let browser = app.signed_in_browser("lee@example.com").await;
+    for _ in 0..2 {
+        tokio::time::sleep(Duration::from_millis(900)).await;
+        assert_eq!(browser.whoami().await.as_deref(), Some("lee@example.com"));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(browser.whoami().await, None, "past 3 s since sign-in");
+}
+
+async fn sessions_of(browser: &crate::harness::Browser) -> Vec<Value> {
+    let response = browser.client.get(format!("{}/rpc/account/security", browser.base)).send().await.unwrap();
+    let body: Value = response.json().await.unwrap();
+    body["sessions"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn users_list_and_end_their_own_sessions() {
+    let app = TestApp::spawn().await;
+    app.verified_account("mia@example.com").await;
+    app.verified_account("ned@example.com").await;
+    let laptop = app.signed_in_browser("mia@example.com").await;
+    let phone = app.signed_in_browser("mia@example.com").await;
+    let other_user = app.signed_in_browser("ned@example.com").await;
+
+    let sessions = sessions_of(&laptop).await;
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
+    assert!(sessions.iter().all(|s| s["ip"] == "127.0.0.1" && s["device"] == "Chrome on Linux"), "{sessions:?}");
+    let phone_session = sessions.iter().find(|s| s["current"] == false).unwrap()["id"].as_str().unwrap().to_owned();
+
+    // Another user cannot end it.
+    let foreign = other_user.call("account/sessions/end", &[("session", &phone_session)]).await;
+    assert_eq!(foreign.status(), 404);
+    assert_eq!(phone.whoami().await.as_deref(), Some("mia@example.com"));
+
+    assert_eq!(laptop.call("account/sessions/end", &[("session", &phone_session)]).await.status(), 200);
+    assert_eq!(phone.whoami().await, None, "ended at its next request");
+    assert_eq!(laptop.whoami().await.as_deref(), Some("mia@example.com"));
+
+    let tablet = app.signed_in_browser("mia@example.com").await;
+    assert_eq!(laptop.call("account/sessions/end-others", &[]).await.status(), 200);
+    assert_eq!(tablet.whoami().await, None);
+    assert_eq!(laptop.whoami().await.as_deref(), Some("mia@example.com"));
+
+    assert_eq!(laptop.call("auth/sign-out", &[]).await.status(), 200);
+    assert_eq!(laptop.whoami().await, None);
+}
+
+#[tokio::test]
+async fn a_password_change_ends_the_other_sessions_and_sends_a_notice() {
+    let app = TestApp::spawn().await;
+    app.verified_account("olga@example.com").await;
+    let here = app.signed_in_browser("olga@example.com").await;
+    let elsewhere = app.signed_in_browser("olga@example.com").await;
+    let wrong = here
+        .answer("account/password", &[("password", "not my password"), ("new_password", "a new long passphrase")])
+        .await;
+    assert_eq!((wrong.status, wrong.body), (401, serde_json::json!({ "Auth": "WrongPassword" })));
+    let changed =
+        here.call("account/password", &[("password", PASSWORD), ("new_password", "a new long passphrase")]).await;
+    assert_eq!(changed.status(), 200);
+    assert_eq!(elsewhere.whoami().await, None);
+    assert_eq!(here.whoami().await.as_deref(), Some("olga@example.com"));
+    assert_eq!(app.mail("olga@example.com", "password_changed").await.subject, "Your Strongroom password was changed");
+    assert_eq!(app.browser().sign_in("olga@example.com", PASSWORD).await.status, 401, "the old password is gone");
+}
