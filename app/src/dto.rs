@@ -93,6 +93,34 @@ pub(crate) fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// Words for a security event kind (as the domain's event log names them).
+pub fn describe_event(kind: &str) -> &str {
+    match kind {
+        "signed_up" => "Account created",
+        "sign_up_for_existing_address" => "Someone tried to sign up with your address",
+        "email_verified" => "Email address confirmed",
+        "sign_in_succeeded" => "Signed in",
+        "sign_in_failed" => "Failed sign-in",
+        "account_cooldown_started" => "Account protected after failed sign-ins",
+        "proof_of_work_required" => "Extra check asked for",
+        "code_sent" => "Sign-in code sent",
+        "code_refused" => "Sign-in code not sent (too many)",
+        "code_failed" => "Wrong sign-in code",
+        "password_reset_requested" => "Password reset asked for",
+        "password_reset" => "Password reset",
+        "password_changed" => "Password changed",
+        "totp_enabled" => "Two-factor authentication turned on",
+        "totp_disabled" => "Two-factor authentication turned off",
+        "recovery_code_used" => "Recovery code used",
+        "session_ended" => "Session signed out",
+        "signed_out" => "Signed out",
+        "email_change_requested" => "Email change asked for",
+        "email_changed" => "Email address changed",
+        "email_change_undone" => "Email change undone, account locked",
+        other => other,
+    }
+}
+
 /// A short, readable description of a browser from its user agent ("Firefox on Linux").
 pub fn describe_user_agent(user_agent: &str) -> String {
     let browser =

@@ -23,6 +23,8 @@ pub fn run(release: bool) -> Result<(), String> {
         .env("STRONGROOM_ADDR", &addr)
         .env("STRONGROOM_DATA_DIR", &data_dir)
         .env("STRONGROOM_SITE_ROOT", root().join("target/site"))
+        // Every browser test comes from 127.0.0.1; the per-address limit is for real clients.
+        .env("STRONGROOM_AUTH_REQUESTS_PER_MINUTE", "600")
         .env_remove("STRONGROOM_DATABASE_URL")
         .env_remove("STRONGROOM_CONFIG");
     let mut server = server.stdout(log.try_clone().map_err(|e| e.to_string())?).stderr(log).spawn()?;

@@ -27,6 +27,7 @@ commands:
   e2e      only the Playwright tests (builds the site first)
   setup    only install what is missing
   sizes    release build; print the WebAssembly (raw, gzip, brotli) and server binary sizes
+  bench    sign-ins per second per core against raw argon2id verifications (BENCH_SECONDS, default 10)
 
 environment:
   STRONGROOM_TEST_POSTGRES  a PostgreSQL server URL (e.g. postgres://postgres@127.0.0.1:5432/postgres):
@@ -42,6 +43,10 @@ fn main() -> ExitCode {
         Some("e2e") => tools::ensure_for_e2e(release).and_then(|()| e2e::run(release)),
         Some("setup") => tools::ensure_for_e2e(true),
         Some("sizes") => tools::ensure_for_build(true).and_then(|()| sizes::report()),
+        Some("bench") => {
+            process::step("benchmark: sign-ins against raw argon2id verifications (release build)");
+            process::cargo(&["bench", "-p", "server", "--bench", "sign_in", "--locked"]).run()
+        }
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -91,7 +91,7 @@ async fn after_step(step: domain::identity::SignInStep) -> Result<SignInDto, App
 }
 
 /// Which second factor the pending sign-in waits for (`None`: there is no pending sign-in).
-#[server(prefix = "/rpc", endpoint = "auth/pending", input = server_fn::codec::GetUrl)]
+#[server(prefix = "/rpc", endpoint = "session/pending", input = server_fn::codec::GetUrl)]
 pub async fn pending_second_factor() -> Result<Option<SecondFactorDto>, AppError> {
     let result: Result<_, AppError> = async {
         Ok(auth::pending_sign_in().await?.map(|pending| match pending.factor {
@@ -198,7 +198,7 @@ pub async fn reset_password(_csrf_token: String, token: String, new_password: St
 }
 
 /// The signed-in user, or `None`.
-#[server(prefix = "/rpc", endpoint = "auth/me", input = server_fn::codec::GetUrl)]
+#[server(prefix = "/rpc", endpoint = "session/me", input = server_fn::codec::GetUrl)]
 pub async fn current_user() -> Result<Option<UserDto>, AppError> {
     let result: Result<_, AppError> = async {
         Ok(auth::current().await?.map(|s| UserDto { email: s.email.to_string(), totp_enabled: s.totp_enabled }))

@@ -288,7 +288,7 @@ impl Browser {
     /// The signed-in user's address, or `None`.
     pub async fn whoami(&self) -> Option<String> {
         let response = self
-            .with_address(self.client.get(format!("{}/rpc/auth/me", self.base)).header("accept", "application/json"))
+            .with_address(self.client.get(format!("{}/rpc/session/me", self.base)).header("accept", "application/json"))
             .send()
             .await
             .expect("GET me");

@@ -42,7 +42,8 @@ fn Settings(overview: SecurityOverviewDto) -> impl IntoView {
             <h2 id="events-title">"Recent security events"</h2>
             <ul class="events">
                 {events.into_iter().map(|event| view! {
-                    <li><time datetime=event.at.clone()>{event.at.clone()}</time> " · " {event.kind} " · " {event.ip}</li>
+                    <li><time datetime=event.at.clone()>{event.at.replace('T', " ").replace('Z', " UTC")}</time> " · "
+                        {crate::dto::describe_event(&event.kind).to_owned()} " · " {event.ip}</li>
                 }).collect_view()}
             </ul>
         </section>

@@ -71,7 +71,7 @@ async fn sign_in_rotates_the_session_id_and_the_old_one_is_worthless() {
 
     // Someone who planted or kept the old id gets nothing.
     let old = reqwest::Client::new()
-        .get(app.url("/rpc/auth/me"))
+        .get(app.url("/rpc/session/me"))
         .header("cookie", &before_value)
         .send()
         .await
