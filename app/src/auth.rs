@@ -31,7 +31,11 @@ pub fn session() -> Result<Session, AppError> {
 
 /// Address, user agent and device cookie of this request.
 pub fn request_meta() -> Result<RequestMeta, AppError> {
-    let parts = parts()?;
+    meta_of(&parts()?)
+}
+
+/// Address, user agent and device cookie of a request, from its parts.
+pub fn meta_of(parts: &Parts) -> Result<RequestMeta, AppError> {
     let ip = parts
         .extensions
         .get::<ClientIp>()
@@ -52,13 +56,16 @@ pub fn request_meta() -> Result<RequestMeta, AppError> {
 
 /// The signed-in caller, or `None`. A session that no longer counts is forgotten.
 pub async fn current() -> Result<Option<SignedIn>, AppError> {
-    let session = session()?;
+    current_in(&session()?, &crate::context::app_context()?.platform).await
+}
+
+/// The signed-in user of `session`, or `None` (a session that no longer counts is forgotten).
+pub async fn current_in(session: &Session, platform: &domain::Platform) -> Result<Option<SignedIn>, AppError> {
     let Some(id) = session.get::<AuthSessionId>(session_keys::AUTH).await.map_err(|e| internal("session read", e))?
     else {
         return Ok(None);
     };
-    let identity = crate::context::app_context()?.platform.identity().clone();
-    match identity.authenticate(id).await? {
+    match platform.identity().authenticate(id).await? {
         Some(signed_in) => Ok(Some(signed_in)),
         None => {
             session.remove::<AuthSessionId>(session_keys::AUTH).await.map_err(|e| internal("session write", e))?;
@@ -135,4 +142,28 @@ pub async fn kept_recovery_codes() -> Result<Vec<String>, AppError> {
         .await
         .map_err(|e| internal("session read", e))?
         .unwrap_or_default())
+}
+
+/// The verified caller in the workspace at `slug`, for `area`: signed in, a member now, the workspace's
+/// policies met. Every workspace server function starts here.
+pub async fn caller(slug: &str, area: domain::workspace::access::Area) -> Result<domain::workspace::Caller, AppError> {
+    caller_in(&parts()?, &crate::context::app_context()?.platform, slug, area).await
+}
+
+/// [`caller`] for code outside Leptos (plain axum handlers), from the request's parts.
+pub async fn caller_in(
+    parts: &Parts,
+    platform: &domain::Platform,
+    slug: &str,
+    area: domain::workspace::access::Area,
+) -> Result<domain::workspace::Caller, AppError> {
+    let session = parts
+        .extensions
+        .get::<Session>()
+        .cloned()
+        .ok_or_else(|| internal("session missing", "no Session in extensions"))?;
+    let signed_in = current_in(&session, platform).await?.ok_or(AppError::Auth(AuthFailure::SignInRequired))?;
+    let request_id =
+        parts.headers.get(crate::context::REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    Ok(platform.workspaces().enter(&signed_in, slug, meta_of(parts)?, request_id, area).await?)
 }

@@ -28,6 +28,7 @@ pub fn SiteHeader() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match user.await {
                             Ok(Some(user)) => view! {
+                                <WorkspaceSwitcher workspaces=user.workspaces/>
                                 <a href="/account/security" data-testid="signed-in-as">{user.email}</a>
                                 <SignOutButton/>
                             }
@@ -42,6 +43,20 @@ pub fn SiteHeader() -> impl IntoView {
                 </Suspense>
             </nav>
         </header>
+    }
+}
+
+/// The workspaces the user belongs to, one click away (a `<details>` menu: works without WebAssembly).
+#[component]
+fn WorkspaceSwitcher(workspaces: Vec<(String, String)>) -> impl IntoView {
+    view! {
+        <details class="switcher">
+            <summary>"Workspaces"</summary>
+            <ul>
+                {workspaces.into_iter().map(|(name, path)| view! { <li><a href=path>{name}</a></li> }).collect_view()}
+                <li><a href="/workspaces">"All workspaces · new"</a></li>
+            </ul>
+        </details>
     }
 }
 
@@ -98,7 +113,7 @@ pub fn form_error<T: 'static>(value: impl ActionValue<T>, fields: &'static [Fiel
 pub fn InputField(
     id: &'static str,
     name: &'static str,
-    label: &'static str,
+    #[prop(into)] label: String,
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional)] autocomplete: &'static str,
     #[prop(optional)] hint: &'static str,
@@ -167,6 +182,11 @@ pub fn Notice() -> impl IntoView {
                 "totp_disabled" => "Two-factor authentication is off.",
                 "session_ended" => "The session was signed out.",
                 "sessions_ended" => "All your other sessions were signed out.",
+                "totp_required" => "A workspace you belong to requires two-factor authentication: set up an authenticator app below to continue.",
+                "password_change_required" => "A workspace you belong to requires a longer password: choose a new one below to continue.",
+                "invited" => "The invitation is on its way.",
+                "member_removed" => "The member was removed; their access ended at once.",
+                "policies_saved" => "The policies are saved and apply from each member's next request.",
                 _ => return None,
             })
         })

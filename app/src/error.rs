@@ -10,7 +10,7 @@
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
-use model::{Field, ValidationError};
+use model::{Conflict, Field, ValidationError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -22,6 +22,8 @@ pub enum AppError {
     /// The request was well-formed but conflicts with what exists.
     #[error(transparent)]
     Conflict(Conflict),
+    #[error(transparent)]
+    Forbidden(model::Forbidden),
     #[error("We could not find what you asked for.")]
     NotFound,
     /// Our fault. The reference lets support find the logged detail.
@@ -35,12 +37,6 @@ pub enum AppError {
     /// The request did not reach the server function intact, or its answer could not be read.
     #[error("The request could not be completed. Please reload the page and try again.")]
     BadRequest,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum Conflict {
-    #[error("Every address for this workspace name is taken; please choose a more distinctive name.")]
-    WorkspaceAddressesExhausted,
 }
 
 impl AppError {
@@ -64,6 +60,7 @@ impl AppError {
         match self {
             Self::Invalid(_) => 422,
             Self::Conflict(_) => 409,
+            Self::Forbidden(_) => 403,
             Self::NotFound => 404,
             Self::Internal { .. } => 500,
             Self::BadRequest => 400,
@@ -83,6 +80,8 @@ fn auth_status(failure: &model::AuthFailure) -> u16 {
         F::ProofOfWorkRequired { .. } | F::ProofOfWorkInvalid => 428,
         F::CodeExpired | F::SignInTimedOut | F::LinkInvalid => 410,
         F::TotpAlreadyEnabled | F::TotpNotEnrolling | F::TotpNotEnabled => 409,
+        F::TwoFactorRequired | F::PasswordChangeRequired | F::AddressNotAllowed => 403,
+        F::WorkspaceSessionExpired => 401,
     }
 }
 
@@ -132,7 +131,7 @@ impl fmt::Display for Reference {
 
 #[cfg(feature = "ssr")]
 mod server_side {
-    use super::{AppError, Conflict, Reference};
+    use super::{AppError, Reference};
     use domain::DomainError;
 
     impl AppError {
@@ -140,7 +139,8 @@ mod server_side {
         pub fn from_domain(error: DomainError) -> Self {
             match error {
                 DomainError::Invalid(rule) => Self::Invalid(rule),
-                DomainError::SlugUnavailable => Self::Conflict(Conflict::WorkspaceAddressesExhausted),
+                DomainError::Conflict(conflict) => Self::Conflict(conflict),
+                DomainError::Forbidden(reason) => Self::Forbidden(reason),
                 DomainError::NotFound => Self::NotFound,
                 DomainError::Auth(failure) => Self::Auth(failure),
                 internal => Self::internal(&internal),

@@ -75,7 +75,18 @@ pub fn App() -> impl IntoView {
                 // status (out-of-order streaming would need JavaScript to put content in place).
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::Landing ssr=SsrMode::Async/>
+                    <Route path=path!("/workspaces") view=pages::WorkspacesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/invitations/accept") view=pages::AcceptInvitationPage ssr=SsrMode::Async/>
                     <Route path=path!("/w/:slug") view=pages::WorkspacePage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:slug/requests") view=pages::RequestsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:slug/requests/new") view=pages::NewRequestPage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:slug/requests/:id") view=pages::RequestPage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:slug/orders") view=pages::OrdersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:slug/suppliers") view=pages::SuppliersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:slug/members") view=pages::MembersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:slug/admin/roles") view=pages::RolesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:slug/admin/policies") view=pages::PoliciesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:slug/admin/audit") view=pages::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=pages::SignUpPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup/sent") view=pages::SignUpSentPage ssr=SsrMode::Async/>
                     <Route path=path!("/verify") view=pages::VerifyEmailPage ssr=SsrMode::Async/>

@@ -11,8 +11,10 @@ pub enum DomainError {
     Invalid(#[from] ValidationError),
     #[error(transparent)]
     Auth(model::AuthFailure),
-    #[error("Every address for this workspace name is taken; please choose a more distinctive name.")]
-    SlugUnavailable,
+    #[error(transparent)]
+    Forbidden(model::Forbidden),
+    #[error(transparent)]
+    Conflict(model::Conflict),
     #[error("Not found.")]
     NotFound,
     // ---- internal failures: never shown to users ----

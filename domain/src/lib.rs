@@ -18,6 +18,7 @@ pub mod ids;
 pub mod platform;
 pub mod session_store;
 pub mod tenancy;
+pub mod workspace;
 
 pub use error::DomainError;
 pub use platform::{Platform, PlatformSettings, Readiness};

@@ -50,6 +50,30 @@ impl Platform {
         &self.tenancy
     }
 
+    /// Entering workspaces as a verified caller.
+    pub fn workspaces(&self) -> crate::workspace::access::WorkspaceAccess<'_> {
+        crate::workspace::access::WorkspaceAccess {
+            control: &self.control,
+            tenancy: &self.tenancy,
+            identity: &self.identity,
+        }
+    }
+
+    /// Which workspace an invitation link is for, and which address it was sent to.
+    pub async fn invitation(&self, token: &str) -> DomainResult<crate::workspace::invitations::Invitation> {
+        crate::workspace::invitations::describe(&self.control, &self.tenancy, token).await
+    }
+
+    /// Accepts an invitation for the signed-in user (whose address must be the invited one).
+    pub async fn accept_invitation(
+        &self,
+        signed_in: &crate::identity::SignedIn,
+        token: &str,
+        ip: Option<String>,
+    ) -> DomainResult<crate::tenancy::Workspace> {
+        crate::workspace::invitations::accept(&self.control, &self.tenancy, signed_in, token, ip).await
+    }
+
     pub fn identity(&self) -> &Identity {
         &self.identity
     }

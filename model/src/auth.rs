@@ -47,4 +47,12 @@ pub enum AuthFailure {
     SignInRequired,
     #[error("Too many requests. Please slow down and try again in a minute.")]
     RateLimited,
+    #[error("This workspace requires two-factor authentication. Please set up an authenticator app to continue.")]
+    TwoFactorRequired,
+    #[error("A workspace you belong to requires a longer password. Please choose a new one to continue.")]
+    PasswordChangeRequired,
+    #[error("The administration pages of this workspace cannot be opened from your current network.")]
+    AddressNotAllowed,
+    #[error("Your session has ended under this workspace's rules. Please sign in again.")]
+    WorkspaceSessionExpired,
 }

@@ -16,6 +16,15 @@ pub enum Field {
     Password,
     NewPassword,
     Code,
+    Amount,
+    Quantity,
+    Description,
+    Title,
+    Supplier,
+    SupplierName,
+    RoleName,
+    Comment,
+    Policy,
 }
 
 impl Field {
@@ -28,6 +37,15 @@ impl Field {
             Self::Password => "Password",
             Self::NewPassword => "New password",
             Self::Code => "Code",
+            Self::Amount => "Amount",
+            Self::Quantity => "Quantity",
+            Self::Description => "Description",
+            Self::Title => "Title",
+            Self::Supplier => "Supplier",
+            Self::SupplierName => "Supplier name",
+            Self::RoleName => "Role name",
+            Self::Comment => "Comment",
+            Self::Policy => "Policy",
         }
     }
 }
@@ -57,6 +75,12 @@ pub enum ValidationError {
     CommonPassword { field: Field },
     #[error("{field} must be the {digits} digits we sent you.")]
     NotACode { field: Field, digits: usize },
+    #[error("{field} must be an amount like 1234.50.")]
+    NotAnAmount { field: Field },
+    #[error("{field} must be a whole number from {min} to {max}.")]
+    OutOfRange { field: Field, min: i64, max: i64 },
+    #[error("{field} must not be lower than it is now.")]
+    CannotLower { field: Field },
 }
 
 impl ValidationError {
@@ -70,7 +94,10 @@ impl ValidationError {
             | Self::Reserved { field }
             | Self::NotAnEmailAddress { field }
             | Self::CommonPassword { field }
-            | Self::NotACode { field, .. } => *field,
+            | Self::NotACode { field, .. }
+            | Self::NotAnAmount { field }
+            | Self::OutOfRange { field, .. }
+            | Self::CannotLower { field } => *field,
         }
     }
 }

@@ -7,10 +7,16 @@
 mod auth;
 mod error;
 mod identity;
+mod money;
 pub mod proof_of_work;
+mod rbac;
+mod refusal;
 mod workspace;
 
 pub use auth::AuthFailure;
 pub use error::{Field, ValidationError};
 pub use identity::{EmailAddress, OneTimeCode, PasswordRules};
+pub use money::Cents;
+pub use rbac::{BuiltinRole, Permission, PermissionKind};
+pub use refusal::{Conflict, Forbidden};
 pub use workspace::{WorkspaceName, WorkspaceSlug};

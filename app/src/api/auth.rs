@@ -30,7 +30,7 @@ fn redirect_plain_post(path: &str) {
 }
 
 /// Where a signed-in user lands.
-pub const HOME: &str = "/account/security";
+pub const HOME: &str = "/workspaces";
 
 #[server(prefix = "/rpc", endpoint = "auth/sign-up")]
 pub async fn sign_up(_csrf_token: String, email: String, password: String) -> Result<(), AppError> {
@@ -201,7 +201,14 @@ pub async fn reset_password(_csrf_token: String, token: String, new_password: St
 #[server(prefix = "/rpc", endpoint = "session/me", input = server_fn::codec::GetUrl)]
 pub async fn current_user() -> Result<Option<UserDto>, AppError> {
     let result: Result<_, AppError> = async {
-        Ok(auth::current().await?.map(|s| UserDto { email: s.email.to_string(), totp_enabled: s.totp_enabled }))
+        let Some(signed_in) = auth::current().await? else { return Ok(None) };
+        let platform = crate::context::app_context()?.platform;
+        let workspaces = platform.workspaces().workspaces_of(&signed_in).await?;
+        Ok(Some(UserDto {
+            email: signed_in.email.to_string(),
+            totp_enabled: signed_in.totp_enabled,
+            workspaces: workspaces.iter().map(|w| (w.name.to_string(), format!("/w/{}", w.slug))).collect(),
+        }))
     }
     .await;
     super::finish(result)

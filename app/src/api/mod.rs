@@ -4,10 +4,14 @@
 //! arguments), parses its arguments into `model` types, calls `domain`, maps the answer to a DTO, and
 //! ends with [`finish`].
 
+mod admin;
 mod auth;
+mod purchasing;
 mod workspaces;
 
+pub use admin::*;
 pub use auth::*;
+pub use purchasing::*;
 pub use workspaces::*;
 
 /// The common last step of every server function: a failure gets its proper HTTP status.

@@ -13,4 +13,7 @@ pub use auth::{
 };
 pub use landing::Landing;
 pub use not_found::NotFound;
-pub use workspace::WorkspacePage;
+pub use workspace::{
+    AcceptInvitationPage, AuditPage, MembersPage, NewRequestPage, OrdersPage, PoliciesPage, RequestPage, RequestsPage,
+    RolesPage, SuppliersPage, WorkspacePage, WorkspacesPage,
+};

@@ -102,6 +102,7 @@ impl Identity {
                     totp_pending_secret: Set(None),
                     totp_enabled_at: Set(None),
                     totp_last_step: Set(None),
+                    platform_role: Set(super::PlatformRole::None.as_str().to_owned()),
                     created_at: Set(now),
                     updated_at: Set(now),
                 }
@@ -189,10 +190,14 @@ impl Identity {
         new_password: SecretString,
         meta: &RequestMeta,
     ) -> DomainResult<()> {
-        // Check the new password before the link is used up, so a refused password does not waste it.
-        check_new_password(new_password.expose_secret(), self.settings.min_password_chars, Field::NewPassword)?;
-        let hash = self.hasher.hash(&new_password).await?;
         let now = Utc::now();
+        let Some(owner) = tokens::peek(&self.db, TokenPurpose::ResetPassword, token, now).await? else {
+            return Err(DomainError::Auth(AuthFailure::LinkInvalid));
+        };
+        // Check the new password before the link is used up, so a refused password does not waste it.
+        let min = self.min_password_chars_for(owner).await?;
+        check_new_password(new_password.expose_secret(), min, Field::NewPassword)?;
+        let hash = self.hasher.hash(&new_password).await?;
         let txn = self.db.begin().await?;
         let consumed = tokens::consume(&txn, TokenPurpose::ResetPassword, token, now).await?;
         let account =
@@ -230,10 +235,12 @@ impl Identity {
         meta: &RequestMeta,
     ) -> DomainResult<()> {
         let account = self.reauthenticate(signed_in, &current, meta).await?;
-        check_new_password(new_password.expose_secret(), self.settings.min_password_chars, Field::NewPassword)?;
+        let min = self.min_password_chars_for(account.id).await?;
+        check_new_password(new_password.expose_secret(), min, Field::NewPassword)?;
         let hash = self.hasher.hash(&new_password).await?;
         let now = Utc::now();
         let txn = self.db.begin().await?;
+        self.sessions.clear_password_change_required(&txn, signed_in.session).await?;
         let mut row = account.row.into_active_model();
         row.password_hash = Set(hash);
         row.password_changed_at = Set(now);
@@ -274,7 +281,8 @@ impl Identity {
             .ok_or(DomainError::Auth(AuthFailure::SignInRequired))?;
         if !self.hasher.verify(password, Some(&account.row.password_hash)).await?.matches {
             let now = Utc::now();
-            self.throttle.record_account_failure(&account.email, now).await?;
+            let threshold = self.login_failure_threshold_for(account.id).await?;
+            self.throttle.record_account_failure(&account.email, now, threshold).await?;
             self.throttle.record_ip_failure(meta.ip, now).await?;
             events::record(
                 &self.db,

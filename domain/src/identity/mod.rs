@@ -16,6 +16,7 @@ pub mod codes;
 mod email_change;
 pub mod events;
 pub mod password;
+mod policies;
 pub mod pow;
 pub mod risk;
 pub mod sessions;
@@ -88,6 +89,36 @@ impl RequestMeta {
     pub fn new(ip: IpAddr, user_agent: &str, device_token: Option<String>) -> Self {
         let device_token = device_token.filter(|t| !t.is_empty() && t.len() <= 64);
         Self { ip, user_agent: user_agent.chars().take(512).collect(), device_token }
+    }
+}
+
+/// Roles on the platform itself, separate from workspace roles (TN4): they give no access to any
+/// workspace's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlatformRole {
+    None,
+    /// Platform staff: the operator console (alerts, blocked addresses, maintenance).
+    Operator,
+    /// Operators who may also grant and revoke platform roles.
+    SuperAdmin,
+}
+
+impl PlatformRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Operator => "operator",
+            Self::SuperAdmin => "superadmin",
+        }
+    }
+
+    /// Unknown values count as no role (fail closed).
+    pub fn parse(value: &str) -> Self {
+        match value {
+            "operator" => Self::Operator,
+            "superadmin" => Self::SuperAdmin,
+            _ => Self::None,
+        }
     }
 }
 

@@ -33,6 +33,17 @@ pub enum SessionEnd {
     Expired,
 }
 
+/// A session that still counts, as [`Sessions::check`] found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveSession {
+    pub user: UserId,
+    pub started_at: DateTime<Utc>,
+    /// Activity before this request (for workspaces with a stricter idle timeout).
+    pub previously_seen_at: DateTime<Utc>,
+    /// A workspace policy demanded a longer password than the one signed in with.
+    pub password_change_required: bool,
+}
+
 /// A session as its owner sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionInfo {
@@ -60,6 +71,7 @@ impl Sessions {
         user: UserId,
         meta: &RequestMeta,
         now: DateTime<Utc>,
+        password_change_required: bool,
     ) -> DomainResult<AuthSessionId> {
         let id = AuthSessionId::new_random();
         auth_session::ActiveModel {
@@ -72,14 +84,15 @@ impl Sessions {
             user_agent: Set(meta.user_agent.clone()),
             revoked_at: Set(None),
             revoked_reason: Set(None),
+            password_change_required: Set(password_change_required),
         }
         .insert(conn)
         .await?;
         Ok(id)
     }
 
-    /// The session's user if it still counts; records activity.
-    pub async fn check(&self, id: AuthSessionId, now: DateTime<Utc>) -> DomainResult<Result<UserId, SessionEnd>> {
+    /// The session if it still counts; records activity.
+    pub async fn check(&self, id: AuthSessionId, now: DateTime<Utc>) -> DomainResult<Result<LiveSession, SessionEnd>> {
         let Some(row) = auth_session::Entity::find_by_id(id.as_uuid()).one(&self.db).await? else {
             return Ok(Err(SessionEnd::Unknown));
         };
@@ -103,7 +116,25 @@ impl Sessions {
                 .exec(&self.db)
                 .await?;
         }
-        Ok(Ok(UserId::from(row.user_id)))
+        Ok(Ok(LiveSession {
+            user: UserId::from(row.user_id),
+            started_at: row.created_at,
+            previously_seen_at: row.last_seen_at,
+            password_change_required: row.password_change_required,
+        }))
+    }
+
+    pub async fn clear_password_change_required<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        id: AuthSessionId,
+    ) -> DomainResult<()> {
+        auth_session::Entity::update_many()
+            .col_expr(auth_session::Column::PasswordChangeRequired, Expr::value(false))
+            .filter(auth_session::Column::Id.eq(id.as_uuid()))
+            .exec(conn)
+            .await?;
+        Ok(())
     }
 
     /// The user's sessions that still count, most recently active first.

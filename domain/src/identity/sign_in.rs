@@ -34,6 +34,11 @@ pub struct SignedIn {
     pub session: AuthSessionId,
     pub email: EmailAddress,
     pub totp_enabled: bool,
+    pub platform_role: super::PlatformRole,
+    pub session_started_at: DateTime<Utc>,
+    pub previously_seen_at: DateTime<Utc>,
+    /// A workspace policy demands a longer password than the one this session signed in with.
+    pub password_change_required: bool,
 }
 
 /// The second factor a pending sign-in waits for.
@@ -50,6 +55,9 @@ pub struct PendingSignIn {
     pub factor: SecondFactor,
     pub started_at: DateTime<Utc>,
     pub reasons: Vec<String>,
+    /// The password is shorter than a workspace of the user demands: the session will require a change.
+    #[serde(default)]
+    pub password_too_short: bool,
 }
 
 /// A completed sign-in.
@@ -88,11 +96,12 @@ impl Identity {
     ) -> DomainResult<()> {
         let now = Utc::now();
         if let Some(account) = account {
-            let state = self.throttle.record_account_failure(account, now).await?;
-            if state
-                .cooling_down_until
-                .is_some_and(|until| until > now && state.recent_failures >= self.settings.account_lockout.failures)
-            {
+            let threshold = match user {
+                Some(user) => self.login_failure_threshold_for(user).await?,
+                None => self.settings.account_lockout.failures,
+            };
+            let state = self.throttle.record_account_failure(account, now, threshold).await?;
+            if state.cooling_down_until.is_some_and(|until| until > now && state.recent_failures >= threshold) {
                 events::record(
                     &self.db,
                     EventKind::AccountCooldownStarted,
@@ -142,8 +151,9 @@ impl Identity {
         }
         let account = self.account_by_email(&self.db, email).await?;
         let verdict = self.hasher.verify(password, account.as_ref().map(|a| a.row.password_hash.as_str())).await?;
+        let user = account.as_ref().map(|a| a.id);
         let Some(account) = account.filter(|_| verdict.matches) else {
-            self.count_failure(Some(email), None, meta, "wrong_credentials").await?;
+            self.count_failure(Some(email), user, meta, "wrong_credentials").await?;
             return Err(refused(AuthFailure::InvalidCredentials));
         };
         if verdict.needs_rehash {
@@ -152,7 +162,8 @@ impl Identity {
             row.password_hash = Set(hash);
             row.update(&self.db).await?;
         }
-        self.after_password(account, account_state.recent_failures > 0, meta, now).await
+        let short = self.password_shorter_than_policy(account.id, password).await?;
+        self.after_password(account, account_state.recent_failures > 0, short, meta, now).await
     }
 
     /// Locked or unverified accounts stop here; otherwise decide on the second factor.
@@ -160,6 +171,7 @@ impl Identity {
         &self,
         account: Account,
         recent_failures: bool,
+        password_too_short: bool,
         meta: &RequestMeta,
         now: DateTime<Utc>,
     ) -> DomainResult<SignInStep> {
@@ -184,6 +196,7 @@ impl Identity {
                 factor: SecondFactor::Totp,
                 started_at: now,
                 reasons: vec!["totp_enrolled".to_owned()],
+                password_too_short,
             }));
         }
         let risk: Risk = risk::assess(&self.db, account.id, meta, recent_failures).await?;
@@ -202,9 +215,10 @@ impl Identity {
                 factor: SecondFactor::EmailCode,
                 started_at: now,
                 reasons: risk.reasons().into_iter().map(str::to_owned).collect(),
+                password_too_short,
             }));
         }
-        Ok(SignInStep::SignedIn(self.complete(account, meta, now, "password").await?))
+        Ok(SignInStep::SignedIn(self.complete(account, meta, now, "password", password_too_short).await?))
     }
 
     async fn resend_verification(&self, account: &Account, now: DateTime<Utc>) -> DomainResult<()> {
@@ -274,6 +288,7 @@ impl Identity {
             self.count_failure(Some(email), Some(account.id), meta, "wrong_password_with_code").await?;
             return Err(refused(AuthFailure::InvalidCredentials));
         }
+        let password_too_short = self.password_shorter_than_policy(account.id, password).await?;
         if account.row.locked_at.is_some() {
             return Err(refused(AuthFailure::AccountLocked));
         }
@@ -290,9 +305,10 @@ impl Identity {
                 factor: SecondFactor::Totp,
                 started_at: now,
                 reasons: vec!["totp_enrolled".to_owned()],
+                password_too_short,
             }));
         }
-        Ok(SignInStep::SignedIn(self.complete(account, meta, now, "email_code").await?))
+        Ok(SignInStep::SignedIn(self.complete(account, meta, now, "email_code", password_too_short).await?))
     }
 
     /// Step two: the emailed code, or a TOTP code or recovery code.
@@ -324,7 +340,7 @@ impl Identity {
                 .await?;
             return Err(error);
         }
-        self.complete(account, meta, now, method).await
+        self.complete(account, meta, now, method, pending.password_too_short).await
     }
 
     /// Sends a new code for a pending sign-in that waits for one.
@@ -345,9 +361,10 @@ impl Identity {
         meta: &RequestMeta,
         now: DateTime<Utc>,
         method: &str,
+        password_too_short: bool,
     ) -> DomainResult<SignedInNow> {
         let txn = self.db.begin().await?;
-        let session = self.sessions.start(&txn, account.id, meta, now).await?;
+        let session = self.sessions.start(&txn, account.id, meta, now, password_too_short).await?;
         let remembered = risk::remember(&txn, account.id, meta, now).await?;
         events::record(
             &txn,
@@ -372,8 +389,12 @@ impl Identity {
             signed_in: SignedIn {
                 user: account.id,
                 session,
-                email: account.email,
                 totp_enabled: account.row.totp_enabled_at.is_some(),
+                platform_role: super::PlatformRole::parse(&account.row.platform_role),
+                email: account.email,
+                session_started_at: now,
+                previously_seen_at: now,
+                password_change_required: password_too_short,
             },
             new_device_token: remembered.new_token,
         })
@@ -382,13 +403,28 @@ impl Identity {
     /// The signed-in user of a session, if the session still counts.
     pub async fn authenticate(&self, session: AuthSessionId) -> DomainResult<Option<SignedIn>> {
         let now = Utc::now();
-        let Ok(user) = self.sessions.check(session, now).await? else { return Ok(None) };
-        let Some(account) = self.account_by_id(&self.db, user).await? else { return Ok(None) };
+        let Ok(live) = self.sessions.check(session, now).await? else { return Ok(None) };
+        let Some(account) = self.account_by_id(&self.db, live.user).await? else { return Ok(None) };
         if account.row.locked_at.is_some() {
-            self.sessions.end(user, session, "locked", now).await?;
+            self.sessions.end(live.user, session, "locked", now).await?;
             return Ok(None);
         }
-        Ok(Some(SignedIn { user, session, email: account.email, totp_enabled: account.row.totp_enabled_at.is_some() }))
+        Ok(Some(SignedIn {
+            user: live.user,
+            session,
+            totp_enabled: account.row.totp_enabled_at.is_some(),
+            platform_role: super::PlatformRole::parse(&account.row.platform_role),
+            email: account.email,
+            session_started_at: live.started_at,
+            previously_seen_at: live.previously_seen_at,
+            password_change_required: live.password_change_required,
+        }))
+    }
+
+    /// Ends a session that a workspace's stricter limits no longer allow.
+    pub async fn end_session_by_policy(&self, signed_in: &SignedIn, reason: &str) -> DomainResult<()> {
+        self.sessions.end(signed_in.user, signed_in.session, reason, Utc::now()).await?;
+        events::record(&self.db, EventKind::SessionEnded, Some(signed_in.user), None, json!({ "reason": reason })).await
     }
 
     pub async fn sign_out(&self, signed_in: &SignedIn, meta: &RequestMeta) -> DomainResult<()> {

@@ -125,10 +125,13 @@ impl Throttle {
 
     /// Counts a failed password for `account`; starts a cooldown when the threshold is reached.
     #[tracing::instrument(skip(self))]
+    /// `threshold` is the number of failures that starts a cooldown (the platform's, or a stricter one
+    /// from the account's workspaces).
     pub async fn record_account_failure(
         &self,
         account: &EmailAddress,
         now: DateTime<Utc>,
+        threshold: u32,
     ) -> DomainResult<AccountState> {
         use account_throttle::Column as C;
         let key = account_key(account);
@@ -152,7 +155,7 @@ impl Throttle {
         .exec_with_returning(&self.db)
         .await?;
         let mut locked_until = row.locked_until.filter(|until| *until > now);
-        if row.failures >= self.account.failures as i32 {
+        if row.failures >= threshold as i32 {
             let until = now + self.account.cooldown(u32::try_from(row.lock_count).unwrap_or(0));
             // Only one of several concurrent failures starts the cooldown.
             let started = account_throttle::Entity::update_many()
@@ -160,7 +163,7 @@ impl Throttle {
                 .col_expr(C::LockCount, Expr::col(C::LockCount).add(1))
                 .col_expr(C::LockedUntil, Expr::value(Some(until)))
                 .filter(C::AccountKey.eq(&key))
-                .filter(C::Failures.gte(self.account.failures as i32))
+                .filter(C::Failures.gte(threshold as i32))
                 .exec(&self.db)
                 .await?;
             if started.rows_affected == 1 {

@@ -101,6 +101,26 @@ pub async fn consume<C: ConnectionTrait>(
     Ok(Consumed { user: row.user_id.into(), email: row.email })
 }
 
+/// Whose a still-usable token is, without using it up.
+pub async fn peek<C: ConnectionTrait>(
+    conn: &C,
+    purpose: TokenPurpose,
+    token: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<Option<UserId>> {
+    if token.is_empty() || token.len() > 64 {
+        return Ok(None);
+    }
+    Ok(user_token::Entity::find()
+        .filter(user_token::Column::TokenHash.eq(hash_token(token)))
+        .filter(user_token::Column::Purpose.eq(purpose.as_str()))
+        .filter(user_token::Column::UsedAt.is_null())
+        .filter(user_token::Column::ExpiresAt.gt(now))
+        .one(conn)
+        .await?
+        .map(|row| row.user_id.into()))
+}
+
 /// Makes every open token of `user` with one of `purposes` unusable.
 pub async fn revoke<C: ConnectionTrait>(
     conn: &C,

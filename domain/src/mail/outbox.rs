@@ -83,6 +83,11 @@ impl Mailer {
         Ok(Self { db, settings, transport, wake: Arc::new(Notify::new()) })
     }
 
+    /// The database the outbox lives in (the control plane), for mails not tied to a control-plane change.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
     pub fn settings(&self) -> &MailSettings {
         &self.settings
     }

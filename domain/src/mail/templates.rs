@@ -153,6 +153,50 @@ pub fn address_changed_new(to: &EmailAddress, settings_url: &str) -> OutgoingMai
     )
 }
 
+pub fn invitation(to: &EmailAddress, inviter: &EmailAddress, workspace: &str, link: &str) -> OutgoingMail {
+    Body::new(&[
+        &format!("{inviter} invites you to the workspace “{workspace}” on Strongroom."),
+        "Open the link to accept. If you have no account yet, you can create one with this address first. The invitation is valid for 7 days and works only for this address.",
+    ])
+    .action("Accept the invitation", link)
+    .into_mail("invitation", to, &format!("Invitation to {workspace} on Strongroom"))
+}
+
+pub fn approval_needed(
+    to: &EmailAddress,
+    requester: &EmailAddress,
+    workspace: &str,
+    number: i64,
+    title: &str,
+    link: &str,
+) -> OutgoingMail {
+    Body::new(&[&format!("{requester} asks for approval of purchase request {number} “{title}” in {workspace}.")])
+        .action("Review the request", link)
+        .into_mail("approval_needed", to, &format!("Approval needed: request {number}"))
+}
+
+pub fn request_decided(
+    to: &EmailAddress,
+    workspace: &str,
+    number: i64,
+    title: &str,
+    approved: bool,
+    comment: &str,
+    link: &str,
+) -> OutgoingMail {
+    let verdict = if approved { "approved" } else { "denied" };
+    let mut lines = vec![format!("Your purchase request {number} “{title}” in {workspace} was {verdict}.")];
+    if !comment.is_empty() {
+        lines.push(format!("Comment: {comment}"));
+    }
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    Body::new(&lines).action("Open the request", link).into_mail(
+        "request_decided",
+        to,
+        &format!("Request {number} was {verdict}"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,4 +15,5 @@ mod workspaces;
 
 pub use connections::TenantConnections;
 pub use placement::{PlacementSettings, TenantPlacement};
+pub(crate) use workspaces::workspace_from_row;
 pub use workspaces::{Tenancy, Workspace, WorkspaceProfile};

@@ -4,6 +4,7 @@ use super::{TenantConnections, TenantPlacement};
 use crate::entities::control::tenant::{self, TenantStatus};
 use crate::entities::tenant::workspace_profile;
 use crate::error::{DomainError, DomainResult};
+use crate::identity::SignedIn;
 use crate::ids::TenantId;
 use chrono::{DateTime, Utc};
 use migrations::{MigratorTrait as _, TenantMigrator};
@@ -11,7 +12,7 @@ use model::{WorkspaceName, WorkspaceSlug};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, DatabaseConnection, EntityTrait as _, QueryFilter as _, SqlErr,
 };
-use sea_orm::{ColumnTrait as _, QueryOrder as _};
+use sea_orm::{ColumnTrait as _, QueryOrder as _, TransactionTrait as _};
 
 /// How many numbered variants of an address (`acme-2` … `acme-20`) are tried before giving up.
 const SLUG_ATTEMPTS: u32 = 20;
@@ -53,15 +54,16 @@ impl Tenancy {
         self.connections.open_pools()
     }
 
-    /// Creates a workspace: registers it, creates its database, runs the tenant migrations and records
-    /// the workspace inside its own database. If any step fails, nothing of it is left behind.
-    #[tracing::instrument(skip(self), fields(tenant))]
-    pub async fn create_workspace(&self, name: WorkspaceName) -> DomainResult<Workspace> {
+    /// Creates a workspace owned by `owner`: registers it, creates its database, runs the tenant
+    /// migrations, records the workspace inside its own database, and seeds roles, the owner's
+    /// membership and default policies. If any step fails, nothing of it is left behind.
+    #[tracing::instrument(skip(self, owner), fields(tenant))]
+    pub async fn create_workspace(&self, name: WorkspaceName, owner: &SignedIn) -> DomainResult<Workspace> {
         let id = TenantId::new_random();
         tracing::Span::current().record("tenant", tracing::field::display(id));
         let db_name = self.placement.database_name(id);
-        let registered = self.register(id, &name, &db_name).await?;
-        match self.provision(&registered).await {
+        let registered = self.register(id, &name, &db_name, owner).await?;
+        match self.provision(&registered, owner).await {
             Ok(()) => Ok(registered),
             Err(error) => {
                 tracing::error!(%error, "provisioning failed; removing the half-made workspace");
@@ -78,7 +80,13 @@ impl Tenancy {
     }
 
     /// Inserts the registry row under the first free address derived from the name.
-    async fn register(&self, id: TenantId, name: &WorkspaceName, db_name: &str) -> DomainResult<Workspace> {
+    async fn register(
+        &self,
+        id: TenantId,
+        name: &WorkspaceName,
+        db_name: &str,
+        owner: &SignedIn,
+    ) -> DomainResult<Workspace> {
         let base = WorkspaceSlug::derive_from(name);
         let now = Utc::now();
         for attempt in 1..=SLUG_ATTEMPTS {
@@ -92,6 +100,7 @@ impl Tenancy {
                 db_name: Set(db_name.to_owned()),
                 created_at: Set(now),
                 updated_at: Set(now),
+                created_by: Set(Some(owner.user.as_uuid())),
             };
             match row.insert(&self.control).await {
                 Ok(_) => return Ok(Workspace { id, slug, name: name.clone(), created_at: now }),
@@ -99,21 +108,26 @@ impl Tenancy {
                 Err(e) => return Err(e.into()),
             }
         }
-        Err(DomainError::SlugUnavailable)
+        Err(DomainError::Conflict(model::Conflict::WorkspaceAddressesExhausted))
     }
 
-    async fn provision(&self, workspace: &Workspace) -> DomainResult<()> {
+    async fn provision(&self, workspace: &Workspace, owner: &SignedIn) -> DomainResult<()> {
         let db_name = self.placement.database_name(workspace.id);
         self.placement.create_database(&db_name).await?;
         let db = self.tenant_db_by_name(workspace.id, &db_name).await?;
         TenantMigrator::up(&db, None).await?;
+        let txn = db.begin().await?;
         workspace_profile::ActiveModel {
             tenant_id: Set(workspace.id.as_uuid()),
             name: Set(workspace.name.to_string()),
             created_at: Set(workspace.created_at),
         }
-        .insert(&db)
+        .insert(&txn)
         .await?;
+        let control = self.control.begin().await?;
+        crate::workspace::seed::seed(&txn, &control, workspace, owner).await?;
+        txn.commit().await?;
+        control.commit().await?;
         tenant::ActiveModel {
             id: Set(workspace.id.as_uuid()),
             status: Set(TenantStatus::Active),
@@ -146,6 +160,16 @@ impl Tenancy {
             .into_iter()
             .map(workspace_from_row)
             .collect()
+    }
+
+    /// An active workspace by its id.
+    pub async fn by_id(&self, tenant: TenantId) -> DomainResult<Workspace> {
+        let row = tenant::Entity::find_by_id(tenant.as_uuid())
+            .filter(tenant::Column::Status.eq(TenantStatus::Active))
+            .one(&self.control)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        workspace_from_row(row)
     }
 
     /// The connection pool of one active workspace's own database.
@@ -193,7 +217,7 @@ impl Tenancy {
     }
 }
 
-fn workspace_from_row(row: tenant::Model) -> DomainResult<Workspace> {
+pub(crate) fn workspace_from_row(row: tenant::Model) -> DomainResult<Workspace> {
     let tenant = TenantId::from(row.id);
     let corrupt =
         |e: model::ValidationError| DomainError::TenantUnavailable { tenant, reason: format!("registry row: {e}") };

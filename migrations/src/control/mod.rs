@@ -4,12 +4,17 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_tenants;
 mod m0002_identity;
+mod m0003_workspaces;
 
 pub struct ControlMigrator;
 
 impl MigratorTrait for ControlMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_tenants::Migration), Box::new(m0002_identity::Migration)]
+        vec![
+            Box::new(m0001_tenants::Migration),
+            Box::new(m0002_identity::Migration),
+            Box::new(m0003_workspaces::Migration),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

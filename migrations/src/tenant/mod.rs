@@ -3,12 +3,13 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_workspace_profile;
+mod m0002_workspace_core;
 
 pub struct TenantMigrator;
 
 impl MigratorTrait for TenantMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_workspace_profile::Migration)]
+        vec![Box::new(m0001_workspace_profile::Migration), Box::new(m0002_workspace_core::Migration)]
     }
 
     fn migration_table_name() -> DynIden {

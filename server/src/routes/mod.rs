@@ -1,6 +1,7 @@
 //! The router: which path goes where, and the middleware stack around it.
 
 mod dev;
+mod exports;
 mod health;
 mod site;
 
@@ -27,7 +28,7 @@ pub fn router(state: AppState) -> Router {
     let csrf_policy = state.csrf.clone();
     let rate_limit = state.auth_rate_limit.clone();
     let sessions = session_layer(&state);
-    let mut routes = Router::new().merge(health::routes()).merge(site::routes(&state));
+    let mut routes = Router::new().merge(health::routes()).merge(exports::routes()).merge(site::routes(&state));
     if state.dev_mode {
         routes = routes.merge(dev::routes());
     }

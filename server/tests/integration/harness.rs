@@ -160,6 +160,12 @@ impl TestApp {
         email.to_owned()
     }
 
+    /// A new verified account `email`, signed in from a new browser.
+    pub async fn user(&self, email: &str) -> Browser {
+        self.verified_account(email).await;
+        self.signed_in_browser(email).await
+    }
+
     /// Signs `email` in from a new browser, passing the emailed code; returns that browser.
     pub async fn signed_in_browser(&self, email: &str) -> Browser {
         let browser = self.browser();

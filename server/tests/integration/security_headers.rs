@@ -68,7 +68,7 @@ async fn every_kind_of_response_carries_the_security_headers() {
         assert_hardened(&app.get(path).await, path);
     }
     let refused = app.call("workspaces/create", &[("name", "")]).await;
-    assert_eq!(refused.status(), 422);
+    assert_eq!(refused.status(), 401);
     assert_hardened(&refused, "a refused server-function call");
     let wrong_method = app.get("/rpc/workspaces/create").await;
     assert_eq!(wrong_method.status(), 405);

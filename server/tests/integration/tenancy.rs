@@ -1,12 +1,13 @@
 //! TN1: each workspace's data lives in a database of its own; creation is all-or-nothing.
 
-use crate::harness::TestApp;
+use crate::harness::{Browser, TestApp};
 use domain::ids::TenantId;
 use model::WorkspaceSlug;
 use sea_orm::{ConnectionTrait as _, Statement};
 
-async fn create(app: &TestApp, name: &str) -> String {
-    let response = app.call("workspaces/create", &[("name", name)]).await;
+/// Creates a workspace owned by the browser's signed-in user.
+async fn create(owner: &Browser, name: &str) -> String {
+    let response = owner.call("workspaces/create", &[("name", name)]).await;
     assert_eq!(response.status(), 200, "creating {name}");
     response.json::<serde_json::Value>().await.unwrap()["slug"].as_str().unwrap().to_owned()
 }
@@ -33,8 +34,9 @@ async fn profile_rows(app: &TestApp, tenant: TenantId) -> Vec<(String, String)> 
 #[tokio::test]
 async fn two_workspaces_keep_their_data_in_different_databases() {
     let app = TestApp::spawn().await;
-    let acme = tenant_id(&app, &create(&app, "Acme Corp").await).await;
-    let globex = tenant_id(&app, &create(&app, "Globex").await).await;
+    let owner = app.user("owner@example.com").await;
+    let acme = tenant_id(&app, &create(&owner, "Acme Corp").await).await;
+    let globex = tenant_id(&app, &create(&owner, "Globex").await).await;
 
     // Each database holds its own workspace's row and nothing of the other's.
     assert_eq!(profile_rows(&app, acme).await, vec![(acme.to_string(), "Acme Corp".to_owned())]);
@@ -65,9 +67,10 @@ async fn two_workspaces_keep_their_data_in_different_databases() {
 #[tokio::test]
 async fn taken_addresses_get_a_numbered_variant_even_under_concurrency() {
     let app = TestApp::spawn().await;
-    assert_eq!(create(&app, "Initech").await, "initech");
-    assert_eq!(create(&app, "initech").await, "initech-2");
-    let racing = (0..6).map(|_| create(&app, "Initech"));
+    let owner = app.user("owner@example.com").await;
+    assert_eq!(create(&owner, "Initech").await, "initech");
+    assert_eq!(create(&owner, "initech").await, "initech-2");
+    let racing = (0..6).map(|_| create(&owner, "Initech"));
     let mut slugs = futures_util::future::join_all(racing).await;
     slugs.sort();
     slugs.dedup();
@@ -82,11 +85,12 @@ async fn a_workspace_whose_database_cannot_be_created_leaves_nothing_behind() {
     if app.on_postgres() {
         return; // Breaking the shared PostgreSQL server would break the other tests.
     }
+    let owner = app.user("owner@example.com").await;
     let tenants = app.data_dir.path().join("tenants");
     std::fs::remove_dir_all(&tenants).unwrap();
     std::fs::write(&tenants, b"not a directory").unwrap();
 
-    let response = app.call("workspaces/create", &[("name", "Doomed Ltd")]).await;
+    let response = owner.call("workspaces/create", &[("name", "Doomed Ltd")]).await;
     assert_eq!(response.status(), 500);
     let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
     let body = response.text().await.unwrap();
@@ -99,4 +103,14 @@ async fn a_workspace_whose_database_cannot_be_created_leaves_nothing_behind() {
         .await
         .unwrap();
     assert!(rows.is_empty(), "the registry row was removed");
+    for table in ["memberships", "workspace_policies"] {
+        let rows = control
+            .query_all_raw(Statement::from_string(
+                control.get_database_backend(),
+                format!("SELECT tenant_id FROM {table}"),
+            ))
+            .await
+            .unwrap();
+        assert!(rows.is_empty(), "nothing left in {table}");
+    }
 }

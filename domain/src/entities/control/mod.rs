@@ -3,10 +3,12 @@
 pub(crate) mod account_throttle;
 pub(crate) mod auth_session;
 pub(crate) mod email_code;
+pub(crate) mod invitation;
 pub(crate) mod ip_throttle;
 pub(crate) mod known_device;
 pub(crate) mod known_network;
 pub(crate) mod mail_outbox;
+pub(crate) mod membership;
 pub(crate) mod pow_spent;
 pub(crate) mod recovery_code;
 pub(crate) mod security_event;
@@ -14,3 +16,4 @@ pub(crate) mod tenant;
 pub(crate) mod tower_session;
 pub(crate) mod user;
 pub(crate) mod user_token;
+pub(crate) mod workspace_policy;

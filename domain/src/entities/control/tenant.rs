@@ -16,6 +16,7 @@ pub struct Model {
     pub db_name: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub created_by: Option<Uuid>,
 }
 
 /// A workspace is `provisioning` from its registry row until its database is migrated, then `active`.

@@ -17,6 +17,7 @@ pub struct Model {
     pub totp_pending_secret: Option<String>,
     pub totp_enabled_at: Option<DateTimeUtc>,
     pub totp_last_step: Option<i64>,
+    pub platform_role: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

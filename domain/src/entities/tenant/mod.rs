@@ -1,3 +1,14 @@
 //! Tables of a workspace's own database.
 
+pub(crate) mod approval_decision;
+pub(crate) mod audit_event;
+pub(crate) mod counter;
+pub(crate) mod member;
+pub(crate) mod member_role;
+pub(crate) mod notification;
+pub(crate) mod purchase_order;
+pub(crate) mod purchase_request;
+pub(crate) mod purchase_request_line;
+pub(crate) mod role;
+pub(crate) mod supplier;
 pub(crate) mod workspace_profile;

@@ -95,7 +95,7 @@ async fn the_owner_signs_in_with_an_emailed_code_during_a_cooldown() {
     };
     let done =
         owner.answer("auth/sign-in-with-code", &[("email", &email), ("password", PASSWORD), ("code", &code)]).await;
-    assert_eq!((done.status, done.body), (200, json!({ "SignedIn": { "next": "/account/security" } })));
+    assert_eq!((done.status, done.body), (200, json!({ "SignedIn": { "next": "/workspaces" } })));
     assert_eq!(owner.whoami().await.as_deref(), Some(email.as_str()));
 
     // Asking for codes answers the same for unknown addresses, and is capped per hour.

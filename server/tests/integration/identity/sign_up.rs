@@ -31,7 +31,7 @@ async fn sign_up_verify_then_sign_in_from_a_new_browser_with_an_emailed_code() {
     assert_eq!(wrong.status, 401);
     let code = sign_in_code(&app.mail("alice@example.com", "sign_in_code").await.text);
     let done = browser.answer("auth/second-factor", &[("code", &code)]).await;
-    assert_eq!((done.status, done.body), (200, json!({ "SignedIn": { "next": "/account/security" } })));
+    assert_eq!((done.status, done.body), (200, json!({ "SignedIn": { "next": "/workspaces" } })));
     assert_eq!(browser.whoami().await.as_deref(), Some("alice@example.com"));
     assert_eq!(
         app.mail("alice@example.com", "new_device_sign_in").await.subject,
@@ -40,7 +40,7 @@ async fn sign_up_verify_then_sign_in_from_a_new_browser_with_an_emailed_code() {
 
     // The same browser, from the same network, later: no code needed.
     let answer = browser.sign_in("alice@example.com", PASSWORD).await;
-    assert_eq!((answer.status, answer.body), (200, json!({ "SignedIn": { "next": "/account/security" } })));
+    assert_eq!((answer.status, answer.body), (200, json!({ "SignedIn": { "next": "/workspaces" } })));
 }
 
 #[tokio::test]

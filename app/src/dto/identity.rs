@@ -1,38 +1,14 @@
-//! Data sent to the browser. Built from domain types on the server; entities never cross this line.
+//! Identity DTOs: the signed-in user, sign-in steps, sessions, security events, TOTP enrolment.
 
 use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WorkspaceDto {
-    pub slug: String,
-    pub name: String,
-    /// RFC 3339, UTC.
-    pub created_at: String,
-}
-
-impl WorkspaceDto {
-    /// The workspace's page.
-    pub fn path(&self) -> String {
-        format!("/w/{}", self.slug)
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<&domain::tenancy::Workspace> for WorkspaceDto {
-    fn from(workspace: &domain::tenancy::Workspace) -> Self {
-        Self {
-            slug: workspace.slug.to_string(),
-            name: workspace.name.to_string(),
-            created_at: workspace.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        }
-    }
-}
 
 /// The signed-in user, for the header and pages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserDto {
     pub email: String,
     pub totp_enabled: bool,
+    /// (name, path) of each workspace the user belongs to, for the switcher.
+    pub workspaces: Vec<(String, String)>,
 }
 
 /// Where a sign-in step leads.
@@ -86,11 +62,6 @@ pub struct TotpEnrolmentDto {
     pub qr_size: u32,
     /// SVG path data drawing the dark modules, one unit per module.
     pub qr_path: String,
-}
-
-#[cfg(feature = "ssr")]
-pub(crate) fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Words for a security event kind (as the domain's event log names them).

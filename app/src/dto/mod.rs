@@ -1,0 +1,14 @@
+//! Data sent to the browser. Built from domain types on the server; entities never cross this line.
+
+mod identity;
+mod purchasing;
+mod workspace;
+
+pub use identity::*;
+pub use purchasing::*;
+pub use workspace::*;
+
+#[cfg(feature = "ssr")]
+pub(crate) fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

@@ -1,0 +1,148 @@
+//! Purchasing DTOs: suppliers, purchase requests with their lines and history, purchase orders.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplierDto {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestSummaryDto {
+    pub id: String,
+    pub number: i64,
+    pub title: String,
+    pub requester: String,
+    pub supplier: String,
+    pub total: String,
+    pub currency: String,
+    /// pending, approved or denied.
+    pub status: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineDto {
+    pub description: String,
+    pub quantity: i32,
+    pub unit_price: String,
+    pub total: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionDto {
+    pub approver: String,
+    pub approved: bool,
+    pub comment: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestDetailDto {
+    pub summary: RequestSummaryDto,
+    pub lines: Vec<LineDto>,
+    pub decisions: Vec<DecisionDto>,
+    pub order_number: Option<i64>,
+    pub can_decide: bool,
+    pub own: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDto {
+    pub id: String,
+    pub number: i64,
+    pub request_id: String,
+    pub request_number: i64,
+    pub supplier: String,
+    pub total: String,
+    pub currency: String,
+    pub created_at: String,
+}
+
+/// One line of the request form, as posted (`lines[0][description]` …).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineForm {
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub quantity: String,
+    #[serde(default)]
+    pub unit_price: String,
+}
+
+#[cfg(feature = "ssr")]
+mod from_domain {
+    use super::*;
+    use crate::dto::timestamp;
+    use domain::workspace::purchasing::{OrderInfo, RequestDetail, RequestSummary, SupplierInfo};
+
+    impl From<SupplierInfo> for SupplierDto {
+        fn from(s: SupplierInfo) -> Self {
+            Self { id: s.id.to_string(), name: s.name, email: s.email.unwrap_or_default() }
+        }
+    }
+
+    impl From<RequestSummary> for RequestSummaryDto {
+        fn from(r: RequestSummary) -> Self {
+            Self {
+                id: r.id.to_string(),
+                number: r.number,
+                title: r.title,
+                requester: r.requester,
+                supplier: r.supplier,
+                total: r.total.format(),
+                currency: r.currency,
+                status: r.status.as_str().to_owned(),
+                created_at: timestamp(r.created_at),
+            }
+        }
+    }
+
+    impl From<RequestDetail> for RequestDetailDto {
+        fn from(d: RequestDetail) -> Self {
+            Self {
+                summary: d.summary.into(),
+                lines: d
+                    .lines
+                    .into_iter()
+                    .map(|l| LineDto {
+                        description: l.description,
+                        quantity: l.quantity,
+                        unit_price: l.unit_price.format(),
+                        total: l.total.format(),
+                    })
+                    .collect(),
+                decisions: d
+                    .decisions
+                    .into_iter()
+                    .map(|x| DecisionDto {
+                        approver: x.approver,
+                        approved: x.approved,
+                        comment: x.comment,
+                        at: timestamp(x.at),
+                    })
+                    .collect(),
+                order_number: d.order_number,
+                can_decide: d.can_decide,
+                own: d.own,
+            }
+        }
+    }
+
+    impl From<OrderInfo> for OrderDto {
+        fn from(o: OrderInfo) -> Self {
+            Self {
+                id: o.id.to_string(),
+                number: o.number,
+                request_id: o.request_id.to_string(),
+                request_number: o.request_number,
+                supplier: o.supplier,
+                total: o.total.format(),
+                currency: o.currency,
+                created_at: timestamp(o.created_at),
+            }
+        }
+    }
+}

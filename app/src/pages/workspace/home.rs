@@ -1,0 +1,63 @@
+use super::nav::WorkspaceNav;
+use super::{slug, workspace_error};
+use crate::api::{MarkNoticesRead, workspace_home};
+use crate::components::CsrfField;
+use crate::dto::WorkspaceHomeDto;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use model::Permission;
+
+/// A workspace's overview: the caller's roles, their unread notices, where to go next.
+#[component]
+pub fn WorkspacePage() -> impl IntoView {
+    let slug = slug();
+    let home = Resource::new_blocking(move || slug.get(), workspace_home);
+    view! {
+        <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match home.await {
+                    Ok(home) => view! { <Overview home/> }.into_any(),
+                    Err(error) => workspace_error(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Overview(home: WorkspaceHomeDto) -> impl IntoView {
+    let read = ServerAction::<MarkNoticesRead>::new();
+    let slug = home.workspace.slug.clone();
+    let base = home.workspace.path();
+    view! {
+        <Title text=home.workspace.name.clone()/>
+        <WorkspaceNav home=home.clone()/>
+        <section class="card" data-testid="workspace">
+            <h1>{home.workspace.name.clone()}</h1>
+            <p>"Your roles: " <strong data-testid="my-roles">{home.roles.join(", ")}</strong></p>
+            <p class="hint">"This workspace's data lives in a database of its own."</p>
+            {home.can(Permission::RequestsCreate).then(|| view! {
+                <p><a class="button-link" href=format!("{base}/requests/new")>"New purchase request"</a></p>
+                <p class="hint">{format!("Requests above {} {} need an approver.", home.approval_threshold, home.currency)}</p>
+            })}
+        </section>
+        <section class="card" aria-labelledby="notices-title">
+            <h2 id="notices-title">"Notices"</h2>
+            {if home.notices.is_empty() {
+                view! { <p class="hint">"Nothing new."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="notices" data-testid="notices">
+                        {home.notices.iter().map(|n| view! { <li><a href=n.link.clone()>{n.text.clone()}</a></li> }).collect_view()}
+                    </ul>
+                    <ActionForm action=read attr:class="inline-form">
+                        <CsrfField/>
+                        <input type="hidden" name="slug" value=slug.clone()/>
+                        <button type="submit" class="link-button">"Mark all as read"</button>
+                    </ActionForm>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,128 @@
+use super::nav::WorkspaceNav;
+use super::{slug, workspace_error};
+use crate::api::{CreateRole, DeleteRole, UpdateRole, roles_page, workspace_home};
+use crate::components::{CsrfField, InputField, field_error, form_error};
+use crate::dto::RoleDto;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use model::{Field, Permission, PermissionKind};
+
+#[component]
+pub fn RolesPage() -> impl IntoView {
+    let slug = slug();
+    let data = Resource::new_blocking(
+        move || slug.get(),
+        |slug| async move {
+            Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, roles_page(slug).await?))
+        },
+    );
+    view! {
+        <Title text="Roles"/>
+        <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok((home, roles)) => {
+                        let slug = home.workspace.slug.clone();
+                        view! {
+                            <WorkspaceNav home/>
+                            <section class="card">
+                                <h1>"Roles"</h1>
+                                <p class="hint">"Members may hold several roles; their permissions add up. Functional permissions allow actions; data permissions widen what a member sees."</p>
+                            </section>
+                            {roles.into_iter().map(|role| view! { <RoleCard role slug=slug.clone()/> }).collect_view()}
+                            <RoleEditor slug=slug.clone() role=None/>
+                        }
+                        .into_any()
+                    }
+                    Err(error) => workspace_error(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RoleCard(role: RoleDto, slug: String) -> impl IntoView {
+    let delete = ServerAction::<DeleteRole>::new();
+    let labels: Vec<&'static str> =
+        role.permissions.iter().filter_map(|k| Permission::from_key(k)).map(Permission::label).collect();
+    view! {
+        <section class="card role" data-testid="role">
+            <h2>{role.name.clone()} {role.builtin.then_some(" (built in)")}</h2>
+            <p class="hint">{format!("{} holder(s)", role.holders)}</p>
+            <ul>{labels.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+            {(!role.builtin).then(|| view! {
+                <details>
+                    <summary>"Edit"</summary>
+                    <RoleEditor slug=slug.clone() role=Some(role.clone())/>
+                </details>
+                <ActionForm action=delete attr:class="inline-form">
+                    <CsrfField/>
+                    <input type="hidden" name="slug" value=slug.clone()/>
+                    <input type="hidden" name="id" value=role.id.clone()/>
+                    <button type="submit" class="link-button">"Delete role"</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+}
+
+/// Creates a role (`role` = `None`) or edits a custom one.
+#[component]
+fn RoleEditor(slug: String, role: Option<RoleDto>) -> impl IntoView {
+    let create = ServerAction::<CreateRole>::new();
+    let update = ServerAction::<UpdateRole>::new();
+    let held = role.as_ref().map(|r| r.permissions.clone()).unwrap_or_default();
+    let id = role.as_ref().map(|r| r.id.clone());
+    let name = role.as_ref().map(|r| r.name.clone()).unwrap_or_default();
+    let prefix = id.clone().unwrap_or_else(|| "new".to_owned());
+    let fields = move || {
+        let held = held.clone();
+        let prefix = prefix.clone();
+        view! {
+            <fieldset class="permissions">
+                <legend>"Permissions"</legend>
+                {Permission::ALL.iter().map(|p| {
+                    let input_id = format!("perm-{prefix}-{}", p.key().replace('.', "-"));
+                    let kind = if p.kind() == PermissionKind::Data { " (data)" } else { "" };
+                    let checked = held.iter().any(|k| k == p.key());
+                    let label_for = input_id.clone();
+                    view! {
+                        <label class="checkbox" for=label_for>
+                            <input type="checkbox" id=input_id name="permissions[]" value=p.key() checked=checked/>
+                            {format!("{}{kind}", p.label())}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+        }
+    };
+    match id {
+        None => view! {
+            <section class="card" aria-labelledby="new-role-title">
+                <h2 id="new-role-title">"New role"</h2>
+                <ActionForm action=create attr:class="form">
+                    <CsrfField/>
+                    <input type="hidden" name="slug" value=slug/>
+                    <InputField id="role-name-new" name="name" label="Role name" error=field_error(create.value(), Field::RoleName)/>
+                    {fields()}
+                    <p class="field-error" role="alert">{move || form_error(create.value(), &[Field::RoleName]).get()}</p>
+                    <button type="submit">"Create role"</button>
+                </ActionForm>
+            </section>
+        }
+        .into_any(),
+        Some(id) => view! {
+            <ActionForm action=update attr:class="form">
+                <CsrfField/>
+                <input type="hidden" name="slug" value=slug/>
+                <input type="hidden" name="id" value=id.clone()/>
+                <InputField id="role-name-edit" name="name" label="Role name" value=name error=field_error(update.value(), Field::RoleName)/>
+                {fields()}
+                <p class="field-error" role="alert">{move || form_error(update.value(), &[Field::RoleName]).get()}</p>
+                <button type="submit">"Save role"</button>
+            </ActionForm>
+        }
+        .into_any(),
+    }
+}

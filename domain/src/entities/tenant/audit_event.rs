@@ -1,0 +1,24 @@
+//! `audit_events`: Every change in the workspace: who, when, what object, which changes, from where.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "audit_events")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub at: DateTimeUtc,
+    pub actor_user_id: Option<Uuid>,
+    pub actor_email: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub changes: String,
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

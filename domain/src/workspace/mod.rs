@@ -1,0 +1,21 @@
+//! Inside a workspace (TN1–TN6): the verified [`Caller`], members, invitations and roles, policies,
+//! the audit log, in-app notifications, and purchasing with approvals.
+//!
+//! Every operation here takes a `&Caller`, which only [`access::WorkspaceAccess::enter`] makes: it proves
+//! the signed-in user is a member *now*, carries their permissions, and holds the connection to that
+//! workspace's own database. An operation asks the caller for the permission it needs before it does
+//! anything, and reaches data only through the caller's connection, so an id from another workspace is
+//! simply not found.
+
+pub mod access;
+pub mod audit;
+mod caller;
+pub mod invitations;
+pub mod members;
+pub mod notifications;
+pub mod policies;
+pub mod purchasing;
+pub mod roles;
+pub(crate) mod seed;
+
+pub use caller::{Caller, RoleRef};

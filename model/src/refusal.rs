@@ -1,0 +1,35 @@
+//! Why an action inside a workspace was refused, as closed sets the browser renders itself.
+
+use serde::{Deserialize, Serialize};
+
+/// The caller may not do this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum Forbidden {
+    #[error("You do not have permission to do this in this workspace.")]
+    MissingPermission,
+    #[error("Nobody approves their own request: another approver has to decide.")]
+    SelfApproval,
+    #[error("Only an owner can change owners.")]
+    OwnerOnly,
+    #[error("You can only give roles the permissions you have yourself.")]
+    CannotGrantUnheldPermission,
+    #[error("Built-in roles cannot be changed.")]
+    BuiltinRole,
+}
+
+/// The request was well-formed but conflicts with what exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum Conflict {
+    #[error("Every address for this workspace name is taken; please choose a more distinctive name.")]
+    WorkspaceAddressesExhausted,
+    #[error("This request has already been decided.")]
+    AlreadyDecided,
+    #[error("A workspace needs at least one owner.")]
+    LastOwner,
+    #[error("This person is already a member of the workspace.")]
+    AlreadyMember,
+    #[error("This invitation was sent to another email address. Sign in with that address to accept it.")]
+    InvitationForSomeoneElse,
+    #[error("A role with this name exists already.")]
+    RoleNameTaken,
+}
