@@ -87,6 +87,27 @@ pub fn hard_navigate(path: &str) {
     let _ = path;
 }
 
+/// A counter that pages' resources depend on: when a form changes something and the server sends the
+/// browser back to the same page, the router does not reload it, so the form bumps this instead and
+/// the page's data is fetched again. (Without WebAssembly, the redirect reloads the page anyway.)
+#[derive(Debug, Clone, Copy)]
+pub struct Refresh(pub RwSignal<u64>);
+
+/// The page data's refresh counter (provided by [`crate::App`]).
+pub fn refresh() -> RwSignal<u64> {
+    use_context::<Refresh>().map(|r| r.0).unwrap_or_else(|| RwSignal::new(0))
+}
+
+/// Bumps the refresh counter whenever the action succeeds.
+pub fn refresh_on_success<T: 'static>(value: impl ActionValue<T>) {
+    let counter = refresh();
+    Effect::new(move || {
+        if matches!(value.get(), Some(Ok(_))) {
+            counter.update(|n| *n += 1);
+        }
+    });
+}
+
 /// The value of a server action: its last result, if it has run.
 pub trait ActionValue<T>: Get<Value = Option<Result<T, AppError>>> + Clone + Send + Sync + 'static {}
 

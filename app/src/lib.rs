@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
     })
     .into_inner();
     provide_context(components::FormToken(csrf_token));
+    provide_context(components::Refresh(RwSignal::new(0)));
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Strongroom".to_owned() } else { format!("{page} · Strongroom") }/>
         <Router>

@@ -5,7 +5,10 @@
 //! the production backend; each pool identifies itself as `strongroom` in `pg_stat_activity`.
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait as _,
+};
 use std::time::Duration;
 
 /// The database engines Strongroom runs on.
@@ -76,6 +79,15 @@ pub async fn connect(url: &str, limits: PoolLimits) -> Result<DatabaseConnection
         }
     }
     Database::connect(options).await
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
+/// a deferred transaction that reads first and then writes fails ("database is locked", SQLITE_BUSY_SNAPSHOT)
+/// whenever another connection wrote in between, and no busy timeout can save it. On PostgreSQL this
+/// is an ordinary `BEGIN`.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() })
+        .await
 }
 
 #[cfg(test)]

@@ -32,4 +32,6 @@ pub enum Conflict {
     InvitationForSomeoneElse,
     #[error("A role with this name exists already.")]
     RoleNameTaken,
+    #[error("A member needs at least one role; remove them from the workspace instead.")]
+    MemberNeedsARole,
 }

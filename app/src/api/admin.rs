@@ -2,13 +2,16 @@
 //! member list is for everyone with `members.view`; every change and the admin pages go through the
 //! admin-console area, which applies the workspace's IP allowlist.
 
-use crate::dto::{AuditEntryDto, InvitationDto, InvitationPreviewDto, MemberDto, MembersDto, PolicyDto, RoleDto};
+// Server functions mirror their forms, one argument per field.
+#![allow(clippy::too_many_arguments)]
+
+use crate::dto::{AuditEntryDto, InvitationPreviewDto, MembersDto, PolicyDto, RoleDto};
 use crate::error::AppError;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     crate::auth,
-    crate::dto::timestamp,
+    crate::dto::{InvitationDto, MemberDto, timestamp},
     domain::workspace::access::Area,
     domain::workspace::{audit, invitations, members, policies, roles},
     model::Permission,
@@ -116,13 +119,7 @@ pub async fn change_member_role(
 ) -> Result<(), AppError> {
     let result: Result<(), AppError> = async {
         let caller = auth::caller(&slug, Area::AdminConsole).await?;
-        let user = user_id(&user)?;
-        let current = members::list(&caller).await?.into_iter().find(|m| m.user == user).ok_or(AppError::NotFound)?;
-        let mut keys: Vec<String> = current.roles.into_iter().map(|r| r.key).filter(|k| *k != role).collect();
-        if grant == "true" {
-            keys.push(role);
-        }
-        members::set_roles(&caller, user, &keys).await?;
+        members::change_role(&caller, user_id(&user)?, &role, grant == "true").await?;
         leptos_axum::redirect(&format!("/w/{slug}/members"));
         Ok(())
     }
@@ -215,7 +212,6 @@ pub async fn policies_page(slug: String) -> Result<PolicyDto, AppError> {
     super::finish(result)
 }
 
-#[allow(clippy::too_many_arguments)] // one argument per form field
 #[server(prefix = "/rpc", endpoint = "admin/policies/update")]
 pub async fn update_policies(
     _csrf_token: String,

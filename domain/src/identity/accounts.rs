@@ -19,7 +19,7 @@ use crate::mail::templates;
 use chrono::{Duration, Utc};
 use model::{AuthFailure, EmailAddress, Field};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _, IntoActiveModel as _};
-use sea_orm::{PaginatorTrait as _, QueryFilter as _, SqlErr, TransactionTrait as _};
+use sea_orm::{PaginatorTrait as _, QueryFilter as _, SqlErr};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
 
@@ -63,7 +63,7 @@ impl Identity {
         // Hash first, whatever the outcome, so every path costs the same.
         let hash = self.hasher.hash(password).await?;
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         match self.account_by_email(&txn, email).await? {
             Some(account) if account.row.email_verified_at.is_some() => {
                 if self.under_mail_cap(email, "sign_up_existing").await? {
@@ -141,7 +141,7 @@ impl Identity {
     /// Confirms an address from the link in the verification mail.
     pub async fn verify_email(&self, token: &str, meta: &RequestMeta) -> DomainResult<EmailAddress> {
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let consumed = tokens::consume(&txn, TokenPurpose::VerifyEmail, token, now).await?;
         let account =
             self.account_by_id(&txn, consumed.user).await?.ok_or(DomainError::Auth(AuthFailure::LinkInvalid))?;
@@ -173,7 +173,7 @@ impl Identity {
             return Ok(());
         }
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let token = tokens::issue(&txn, account.id, TokenPurpose::ResetPassword, None, now).await?;
         let link = self.mailer.link(&format!("/reset/confirm?token={token}"));
         self.mailer.enqueue(&txn, templates::password_reset(email, &link)).await?;
@@ -198,7 +198,7 @@ impl Identity {
         let min = self.min_password_chars_for(owner).await?;
         check_new_password(new_password.expose_secret(), min, Field::NewPassword)?;
         let hash = self.hasher.hash(&new_password).await?;
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let consumed = tokens::consume(&txn, TokenPurpose::ResetPassword, token, now).await?;
         let account =
             self.account_by_id(&txn, consumed.user).await?.ok_or(DomainError::Auth(AuthFailure::LinkInvalid))?;
@@ -239,7 +239,7 @@ impl Identity {
         check_new_password(new_password.expose_secret(), min, Field::NewPassword)?;
         let hash = self.hasher.hash(&new_password).await?;
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         self.sessions.clear_password_change_required(&txn, signed_in.session).await?;
         let mut row = account.row.into_active_model();
         row.password_hash = Set(hash);

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use model::{AuthFailure, EmailAddress, OneTimeCode};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, DatabaseConnection, EntityTrait as _};
-use sea_orm::{PaginatorTrait as _, QueryFilter as _, QueryOrder as _, TransactionTrait as _};
+use sea_orm::{PaginatorTrait as _, QueryFilter as _, QueryOrder as _};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy)]
@@ -56,7 +56,7 @@ impl EmailCodes {
         }
         let code = random_digits(OneTimeCode::DIGITS);
         let id = uuid::Uuid::new_v4();
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         email_code::Entity::update_many()
             .col_expr(email_code::Column::ConsumedAt, Expr::value(Some(now)))
             .filter(email_code::Column::UserId.eq(user.as_uuid()))

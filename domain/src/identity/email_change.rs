@@ -12,7 +12,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::mail::templates;
 use chrono::Utc;
 use model::{AuthFailure, EmailAddress, Field, ValidationError};
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, IntoActiveModel as _, SqlErr, TransactionTrait as _};
+use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, IntoActiveModel as _, SqlErr};
 use secrecy::SecretString;
 use serde_json::json;
 
@@ -30,7 +30,7 @@ impl Identity {
             return Err(ValidationError::Reserved { field: Field::Email }.into());
         }
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         if let Some(other) = self.account_by_email(&txn, new_email).await? {
             if self.under_mail_cap(new_email, "sign_up_existing").await? {
                 let mail = templates::sign_up_attempt_for_existing_account(
@@ -73,7 +73,7 @@ impl Identity {
     pub async fn confirm_email_change(&self, token: &str, meta: &RequestMeta) -> DomainResult<EmailAddress> {
         let now = Utc::now();
         let invalid = || DomainError::Auth(AuthFailure::LinkInvalid);
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let consumed = tokens::consume(&txn, TokenPurpose::ConfirmEmailChange, token, now).await?;
         let new_email = consumed.email.as_deref().and_then(|e| EmailAddress::parse(e).ok()).ok_or_else(invalid)?;
         let account = self.account_by_id(&txn, consumed.user).await?.ok_or_else(invalid)?;
@@ -105,7 +105,7 @@ impl Identity {
     pub async fn undo_email_change(&self, token: &str, meta: &RequestMeta) -> DomainResult<EmailAddress> {
         let now = Utc::now();
         let invalid = || DomainError::Auth(AuthFailure::LinkInvalid);
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let consumed = tokens::consume(&txn, TokenPurpose::UndoEmailChange, token, now).await?;
         let old_email = consumed.email.as_deref().and_then(|e| EmailAddress::parse(e).ok()).ok_or_else(invalid)?;
         let account = self.account_by_id(&txn, consumed.user).await?.ok_or_else(invalid)?;

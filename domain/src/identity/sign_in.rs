@@ -19,7 +19,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::ids::{AuthSessionId, UserId};
 use chrono::{DateTime, Duration, Utc};
 use model::{AuthFailure, EmailAddress, OneTimeCode};
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, IntoActiveModel as _, TransactionTrait as _};
+use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, IntoActiveModel as _};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -222,7 +222,7 @@ impl Identity {
     }
 
     async fn resend_verification(&self, account: &Account, now: DateTime<Utc>) -> DomainResult<()> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         self.send_verification(&txn, account.id, &account.email, now).await?;
         txn.commit().await?;
         Ok(())
@@ -363,7 +363,7 @@ impl Identity {
         method: &str,
         password_too_short: bool,
     ) -> DomainResult<SignedInNow> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let session = self.sessions.start(&txn, account.id, meta, now, password_too_short).await?;
         let remembered = risk::remember(&txn, account.id, meta, now).await?;
         events::record(

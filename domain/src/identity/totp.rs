@@ -12,7 +12,7 @@ use model::{AuthFailure, OneTimeCode};
 use rand::Rng as _;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, Condition, EntityTrait as _};
-use sea_orm::{IntoActiveModel as _, QueryFilter as _, TransactionTrait as _};
+use sea_orm::{IntoActiveModel as _, QueryFilter as _};
 use secrecy::SecretString;
 use serde_json::json;
 use totp_rs::{Algorithm, Secret, Totp};
@@ -135,7 +135,7 @@ impl Identity {
             Secret::from(secret).to_base32().as_bytes(),
         );
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let mut row = account.row.clone().into_active_model();
         row.totp_secret = Set(Some(sealed));
         row.totp_pending_secret = Set(None);
@@ -192,7 +192,7 @@ impl Identity {
             return Err(DomainError::Auth(AuthFailure::TotpNotEnabled));
         }
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         self.replace_recovery_codes(&txn, account.id, &codes).await?;
         events::record(
             &txn,
@@ -218,7 +218,7 @@ impl Identity {
             return Err(DomainError::Auth(AuthFailure::TotpNotEnabled));
         }
         let now = Utc::now();
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let mut row = account.row.clone().into_active_model();
         row.totp_secret = Set(None);
         row.totp_pending_secret = Set(None);
@@ -273,7 +273,7 @@ impl Identity {
         if normalised.len() != 10 {
             return Err(DomainError::Auth(AuthFailure::TotpCodeIncorrect));
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let used = recovery_code::Entity::update_many()
             .col_expr(recovery_code::Column::UsedAt, Expr::value(Some(now)))
             .filter(recovery_code::Column::UserId.eq(account.id.as_uuid()))

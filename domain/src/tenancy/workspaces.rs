@@ -12,7 +12,7 @@ use model::{WorkspaceName, WorkspaceSlug};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, DatabaseConnection, EntityTrait as _, QueryFilter as _, SqlErr,
 };
-use sea_orm::{ColumnTrait as _, QueryOrder as _, TransactionTrait as _};
+use sea_orm::{ColumnTrait as _, QueryOrder as _};
 
 /// How many numbered variants of an address (`acme-2` … `acme-20`) are tried before giving up.
 const SLUG_ATTEMPTS: u32 = 20;
@@ -116,7 +116,7 @@ impl Tenancy {
         self.placement.create_database(&db_name).await?;
         let db = self.tenant_db_by_name(workspace.id, &db_name).await?;
         TenantMigrator::up(&db, None).await?;
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(&db).await?;
         workspace_profile::ActiveModel {
             tenant_id: Set(workspace.id.as_uuid()),
             name: Set(workspace.name.to_string()),
@@ -124,7 +124,7 @@ impl Tenancy {
         }
         .insert(&txn)
         .await?;
-        let control = self.control.begin().await?;
+        let control = crate::db::begin_write(&self.control).await?;
         crate::workspace::seed::seed(&txn, &control, workspace, owner).await?;
         txn.commit().await?;
         control.commit().await?;

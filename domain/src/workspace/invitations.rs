@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, Utc};
 use model::{BuiltinRole, Conflict, EmailAddress, Forbidden, Permission};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, DatabaseConnection, EntityTrait as _};
-use sea_orm::{QueryFilter as _, QueryOrder as _, TransactionTrait as _};
+use sea_orm::{QueryFilter as _, QueryOrder as _};
 use serde_json::json;
 
 pub const LIFETIME: Duration = Duration::days(7);
@@ -52,7 +52,7 @@ pub async fn invite(
     let token = random_token();
     let id = uuid::Uuid::new_v4();
     let expires_at = now + LIFETIME;
-    let tenant = caller.db.begin().await?;
+    let tenant = crate::db::begin_write(&caller.db).await?;
     audit::record(
         &tenant,
         &Actor::from(caller),
@@ -62,7 +62,7 @@ pub async fn invite(
         json!({ "email": email.as_str(), "roles": role_keys }),
     )
     .await?;
-    let control = caller.control.begin().await?;
+    let control = crate::db::begin_write(&caller.control).await?;
     invitation::ActiveModel {
         id: Set(id),
         tenant_id: Set(caller.workspace.id.as_uuid()),
@@ -170,7 +170,10 @@ pub async fn accept(
     let db = tenancy.tenant_db(workspace.id).await?;
     let now = Utc::now();
     let keys: Vec<String> = row.roles.split(',').map(str::to_owned).collect();
-    let control_txn = control.begin().await?;
+    // Always the workspace's database first, then the control plane (the order every cross-database
+    // change here follows, so two of them never wait for each other).
+    let tenant = crate::db::begin_write(&db).await?;
+    let control_txn = crate::db::begin_write(control).await?;
     let taken = invitation::Entity::update_many()
         .col_expr(invitation::Column::AcceptedAt, Expr::value(Some(now)))
         .col_expr(invitation::Column::AcceptedBy, Expr::value(Some(signed_in.user.as_uuid())))
@@ -195,7 +198,6 @@ pub async fn accept(
     }
     .insert(&control_txn)
     .await?;
-    let tenant = db.begin().await?;
     let roles = super::members::role_ids(&tenant, &keys).await?;
     member::ActiveModel {
         user_id: Set(signed_in.user.as_uuid()),

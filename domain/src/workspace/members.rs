@@ -11,7 +11,7 @@ use crate::ids::UserId;
 use chrono::{DateTime, Utc};
 use model::{BuiltinRole, Conflict, Forbidden, Permission};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, EntityTrait as _};
-use sea_orm::{PaginatorTrait as _, QueryFilter as _, QueryOrder as _, TransactionTrait as _};
+use sea_orm::{PaginatorTrait as _, QueryFilter as _, QueryOrder as _};
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,8 +58,11 @@ async fn is_owner<C: ConnectionTrait>(conn: &C, user: uuid::Uuid) -> DomainResul
 /// Replaces a member's roles with `keys`.
 pub async fn set_roles(caller: &Caller, user: UserId, keys: &[String]) -> DomainResult<()> {
     caller.require(Permission::MembersAssignRoles)?;
-    let txn = caller.db.begin().await?;
+    let txn = crate::db::begin_write(&caller.db).await?;
     member::Entity::find_by_id(user.as_uuid()).one(&txn).await?.ok_or(DomainError::NotFound)?;
+    if keys.is_empty() {
+        return Err(DomainError::Conflict(Conflict::MemberNeedsARole));
+    }
     let roles = role_ids(&txn, keys).await?;
     let grants_owner = roles.iter().any(|r| r.key == BuiltinRole::Owner.key());
     let was_owner = is_owner(&txn, user.as_uuid()).await?;
@@ -93,10 +96,22 @@ pub async fn set_roles(caller: &Caller, user: UserId, keys: &[String]) -> Domain
     Ok(())
 }
 
+/// Gives a member one more role (`grant`) or takes one away, keeping their others.
+pub async fn change_role(caller: &Caller, user: UserId, role_key: &str, grant: bool) -> DomainResult<()> {
+    caller.require(Permission::MembersAssignRoles)?;
+    member::Entity::find_by_id(user.as_uuid()).one(&caller.db).await?.ok_or(DomainError::NotFound)?;
+    let (held, _) = super::access::roles_of(&caller.db, user.as_uuid()).await?;
+    let mut keys: Vec<String> = held.into_iter().map(|r| r.key).filter(|k| k != role_key).collect();
+    if grant {
+        keys.push(role_key.to_owned());
+    }
+    set_roles(caller, user, &keys).await
+}
+
 /// Removes a member. Their access ends at their next request.
 pub async fn remove(caller: &Caller, user: UserId) -> DomainResult<()> {
     caller.require(Permission::MembersRemove)?;
-    let txn = caller.db.begin().await?;
+    let txn = crate::db::begin_write(&caller.db).await?;
     let row = member::Entity::find_by_id(user.as_uuid()).one(&txn).await?.ok_or(DomainError::NotFound)?;
     if is_owner(&txn, user.as_uuid()).await? {
         if !caller.is_owner() {

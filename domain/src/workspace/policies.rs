@@ -11,7 +11,7 @@ use crate::ids::TenantId;
 use chrono::{Duration, Utc};
 use ipnet::IpNet;
 use model::{Cents, Field, PasswordRules, Permission, ValidationError};
-use sea_orm::TransactionTrait as _;
+
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ConnectionTrait, EntityTrait as _, IntoActiveModel as _};
 use serde_json::json;
 use std::net::IpAddr;
@@ -206,7 +206,7 @@ pub async fn update(caller: &Caller, input: &PolicyInput) -> DomainResult<Policy
     }
     // The change spans two databases: the audit entry is written first and committed just before the
     // policy, so a policy change never goes unrecorded.
-    let tenant = caller.db.begin().await?;
+    let tenant = crate::db::begin_write(&caller.db).await?;
     audit::record(
         &tenant,
         &Actor::from(caller),
@@ -216,7 +216,7 @@ pub async fn update(caller: &Caller, input: &PolicyInput) -> DomainResult<Policy
         json!({ "before": current.describe(), "after": next.describe() }),
     )
     .await?;
-    let control = caller.control.begin().await?;
+    let control = crate::db::begin_write(&caller.control).await?;
     match workspace_policy::Entity::find_by_id(caller.workspace.id.as_uuid()).one(&control).await? {
         Some(row) => {
             let mut row = row.into_active_model();

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use model::{Cents, Conflict, EmailAddress, Field, Forbidden, Permission, ValidationError};
 use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, EntityTrait as _};
-use sea_orm::{QueryFilter as _, QueryOrder as _, TransactionTrait as _};
+use sea_orm::{QueryFilter as _, QueryOrder as _};
 use serde_json::json;
 
 pub const MAX_LINES: usize = 50;
@@ -86,7 +86,7 @@ pub async fn add_supplier(caller: &Caller, name: &str, email: &str) -> DomainRes
         other => Some(EmailAddress::parse(other)?.to_string()),
     };
     let id = uuid::Uuid::new_v4();
-    let txn = caller.db.begin().await?;
+    let txn = crate::db::begin_write(&caller.db).await?;
     supplier::ActiveModel {
         id: Set(id),
         name: Set(name.clone()),
@@ -267,7 +267,7 @@ pub async fn submit(caller: &Caller, mailer: &Mailer, input: &RequestInput) -> D
     let id = uuid::Uuid::new_v4();
     let approvers = if needs_approval { approvers(caller).await? } else { Vec::new() };
 
-    let txn = caller.db.begin().await?;
+    let txn = crate::db::begin_write(&caller.db).await?;
     let number = next_number(&txn, "purchase_request").await?;
     let status = if needs_approval { RequestStatus::Pending } else { RequestStatus::Approved };
     purchase_request::ActiveModel {
@@ -496,7 +496,7 @@ pub async fn decide(
     let actor = Actor::from(caller);
     // The conditional update comes first in the transaction: of concurrent decisions, one wins and the
     // others find the request no longer pending.
-    let txn = caller.db.begin().await?;
+    let txn = crate::db::begin_write(&caller.db).await?;
     let won = purchase_request::Entity::update_many()
         .col_expr(purchase_request::Column::Status, Expr::value(status.as_str()))
         .col_expr(purchase_request::Column::DecidedAt, Expr::value(Some(now)))

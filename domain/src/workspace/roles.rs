@@ -8,7 +8,7 @@ use crate::error::{DomainError, DomainResult};
 use chrono::Utc;
 use model::{BuiltinRole, Conflict, Field, Forbidden, Permission, ValidationError};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, EntityTrait as _, IntoActiveModel as _};
-use sea_orm::{PaginatorTrait as _, QueryFilter as _, QueryOrder as _, TransactionTrait as _};
+use sea_orm::{PaginatorTrait as _, QueryFilter as _, QueryOrder as _};
 use serde_json::json;
 use std::collections::BTreeSet;
 
@@ -81,7 +81,7 @@ pub async fn create(caller: &Caller, name: &str, permissions: BTreeSet<Permissio
     caller.require(Permission::RolesManage)?;
     let name = role_name(name)?;
     check_grantable(caller, &permissions)?;
-    let txn = caller.db.begin().await?;
+    let txn = crate::db::begin_write(&caller.db).await?;
     if role::Entity::find().filter(role::Column::Name.eq(&name)).one(&txn).await?.is_some()
         || BuiltinRole::ALL.iter().any(|r| r.name().eq_ignore_ascii_case(&name))
     {
@@ -123,7 +123,7 @@ pub async fn update(
     caller.require(Permission::RolesManage)?;
     let name = role_name(name)?;
     check_grantable(caller, &permissions)?;
-    let txn = caller.db.begin().await?;
+    let txn = crate::db::begin_write(&caller.db).await?;
     let row = role::Entity::find_by_id(id).one(&txn).await?.ok_or(DomainError::NotFound)?;
     if row.builtin {
         return Err(DomainError::Forbidden(Forbidden::BuiltinRole));
@@ -150,7 +150,7 @@ pub async fn update(
 /// Deletes a custom role; its holders lose what it gave them.
 pub async fn delete(caller: &Caller, id: uuid::Uuid) -> DomainResult<()> {
     caller.require(Permission::RolesManage)?;
-    let txn = caller.db.begin().await?;
+    let txn = crate::db::begin_write(&caller.db).await?;
     let row = role::Entity::find_by_id(id).one(&txn).await?.ok_or(DomainError::NotFound)?;
     if row.builtin {
         return Err(DomainError::Forbidden(Forbidden::BuiltinRole));

@@ -12,8 +12,11 @@ use domain::mail::templates::escape_html;
 use serde::Deserialize;
 use serde_json::json;
 
+pub const OUTBOX: &str = "/dev/outbox";
+pub const OUTBOX_JSON: &str = "/dev/outbox.json";
+
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/dev/outbox", get(outbox_page)).route("/dev/outbox.json", get(outbox_json))
+    Router::new().route(OUTBOX, get(outbox_page)).route(OUTBOX_JSON, get(outbox_json))
 }
 
 #[derive(Deserialize)]

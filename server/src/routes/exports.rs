@@ -11,8 +11,10 @@ use domain::workspace::access::Area;
 use http::{HeaderValue, StatusCode, header};
 use serde::Deserialize;
 
+pub const AUDIT_CSV: &str = "/w/{slug}/admin/audit.csv";
+
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/w/{slug}/admin/audit.csv", get(audit_csv))
+    Router::new().route(AUDIT_CSV, get(audit_csv))
 }
 
 #[derive(Deserialize, Default)]

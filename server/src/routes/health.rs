@@ -9,8 +9,11 @@ use axum::{Json, Router};
 use http::StatusCode;
 use serde_json::json;
 
+pub const HEALTH: &str = "/healthz";
+pub const READY: &str = "/readyz";
+
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+    Router::new().route(HEALTH, get(healthz)).route(READY, get(readyz))
 }
 
 async fn healthz() -> impl IntoResponse {

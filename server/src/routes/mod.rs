@@ -52,6 +52,21 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_request(trace::discard_client_request_id))
 }
 
+/// Every route the router serves besides the Leptos pages and server functions (which Leptos lists
+/// itself): the tenant-isolation test checks that each is accounted for.
+pub fn plain_routes() -> Vec<&'static str> {
+    vec![
+        health::HEALTH,
+        health::READY,
+        exports::AUDIT_CSV,
+        dev::OUTBOX,
+        dev::OUTBOX_JSON,
+        site::RPC_FALLBACK,
+        site::ASSETS,
+        site::FAVICON,
+    ]
+}
+
 /// Server-side sessions (ID8): a `__Host-` cookie, HttpOnly, Secure, SameSite=Lax, kept only while the
 /// browser runs; the data lives in the control-plane database. The idle and absolute limits of a
 /// signed-in session are enforced on every request by `domain::identity::sessions`, which needs no

@@ -17,18 +17,22 @@ use leptos_axum::{LeptosRoutes as _, generate_route_list};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+pub const RPC_FALLBACK: &str = "/rpc/{*fn_name}";
+pub const ASSETS: &str = "/pkg";
+pub const FAVICON: &str = "/favicon.svg";
+
 pub fn routes(state: &AppState) -> Router<AppState> {
     let pkg_dir = state.site_root.join(state.leptos_options.site_pkg_dir.as_ref());
     let assets = ServeDir::new(pkg_dir).append_index_html_on_directories(false);
     let context = state.app_context.clone();
     Router::new()
-        .route("/rpc/{*fn_name}", any(unknown_server_fn))
+        .route(RPC_FALLBACK, any(unknown_server_fn))
         .leptos_routes_with_context(state, generate_route_list(app::App), provide_request_context(context), {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
         })
         .nest_service(
-            "/pkg",
+            ASSETS,
             tower::ServiceBuilder::new()
                 .layer(SetResponseHeaderLayer::overriding(
                     CACHE_CONTROL,
@@ -36,7 +40,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 ))
                 .service(assets),
         )
-        .route_service("/favicon.svg", tower_http::services::ServeFile::new(state.site_root.join("favicon.svg")))
+        .route_service(FAVICON, tower_http::services::ServeFile::new(state.site_root.join("favicon.svg")))
         .fallback(not_found)
         .layer(axum::middleware::map_response(undecodable_arguments_are_bad_requests))
 }

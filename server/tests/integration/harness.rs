@@ -74,6 +74,11 @@ impl TestApp {
     }
 
     async fn start(postgres: Option<Arc<PostgresTestDatabase>>, customize: impl FnOnce(&mut RawConfig)) -> Self {
+        // Warnings and errors of the app go to the test's output (shown when a test fails).
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+            .with_test_writer()
+            .try_init();
         let data_dir = tempfile::tempdir().expect("temp dir");
         let mut raw = test_config(&data_dir, postgres.as_ref().map(|pg| pg.url.clone()));
         customize(&mut raw);
@@ -135,7 +140,8 @@ impl TestApp {
 
     /// The newest mail of `kind` to `to`, waiting for it to be queued (sign-up works in the background).
     pub async fn mail(&self, to: &str, kind: &str) -> domain::mail::StoredMail {
-        for _ in 0..100 {
+        // Generous: sign-up hashes in the background, and CI machines are busy.
+        for _ in 0..400 {
             let mails = self.platform.mailer().messages_to(to).await.expect("outbox");
             if let Some(mail) = mails.into_iter().find(|m| m.kind == kind) {
                 return mail;
@@ -224,6 +230,14 @@ impl Browser {
             Some(ip) => request.header("x-forwarded-for", ip),
             None => request,
         }
+    }
+
+    /// A GET as the WebAssembly client makes it (JSON), from this browser's address.
+    pub async fn fetch(&self, path_and_query: &str) -> reqwest::Response {
+        self.with_address(self.client.get(format!("{}{path_and_query}", self.base)).header("accept", "application/json"))
+            .send()
+            .await
+            .expect("GET")
     }
 
     pub async fn get_page(&self, path: &str) -> reqwest::Response {

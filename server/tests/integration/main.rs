@@ -15,3 +15,4 @@ mod identity;
 mod security_headers;
 mod tenancy;
 mod workspace_form;
+mod workspaces;

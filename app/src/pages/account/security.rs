@@ -3,7 +3,7 @@ use crate::api::{
     BeginTotp, ChangePassword, DisableTotp, EndOtherSessions, EndSession, RegenerateRecoveryCodes, RequestEmailChange,
     security_overview,
 };
-use crate::components::{CsrfField, InputField, Notice, field_error, form_error};
+use crate::components::{refresh_on_success, CsrfField, InputField, Notice, field_error, form_error};
 use crate::dto::{SecurityOverviewDto, SessionDto};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,7 +14,8 @@ use model::Field;
 pub fn SecurityPage() -> impl IntoView {
     // Reloaded whenever a form here redirects back with a new notice.
     let query = use_query_map();
-    let overview = Resource::new_blocking(move || query.read().get("notice"), |_| security_overview());
+    let refresh = crate::components::refresh();
+    let overview = Resource::new_blocking(move || (query.read().get("notice"), refresh.get()), |_| security_overview());
     view! {
         <Title text="Security settings"/>
         <h1>"Security settings"</h1>
@@ -54,6 +55,7 @@ fn Settings(overview: SecurityOverviewDto) -> impl IntoView {
 fn EmailSection(email: String) -> impl IntoView {
     let action = ServerAction::<RequestEmailChange>::new();
     let value = action.value();
+    refresh_on_success(value);
     view! {
         <section class="card" aria-labelledby="email-title">
             <h2 id="email-title">"Email address"</h2>
@@ -75,6 +77,7 @@ fn EmailSection(email: String) -> impl IntoView {
 fn PasswordSection() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let value = action.value();
+    refresh_on_success(value);
     view! {
         <section class="card" aria-labelledby="password-title">
             <h2 id="password-title">"Password"</h2>
@@ -96,6 +99,7 @@ fn PasswordSection() -> impl IntoView {
 fn TwoFactorSection(enabled: bool, recovery_codes_left: u64) -> impl IntoView {
     let begin = ServerAction::<BeginTotp>::new();
     let disable = ServerAction::<DisableTotp>::new();
+    refresh_on_success(disable.value());
     let regenerate = ServerAction::<RegenerateRecoveryCodes>::new();
     view! {
         <section class="card" aria-labelledby="totp-title">
@@ -137,6 +141,7 @@ fn TwoFactorSection(enabled: bool, recovery_codes_left: u64) -> impl IntoView {
 #[component]
 fn SessionsSection(sessions: Vec<SessionDto>) -> impl IntoView {
     let end_others = ServerAction::<EndOtherSessions>::new();
+    refresh_on_success(end_others.value());
     let others = sessions.iter().filter(|s| !s.current).count();
     view! {
         <section class="card" aria-labelledby="sessions-title">
@@ -157,6 +162,7 @@ fn SessionsSection(sessions: Vec<SessionDto>) -> impl IntoView {
 #[component]
 fn SessionRow(session: SessionDto) -> impl IntoView {
     let end = ServerAction::<EndSession>::new();
+    refresh_on_success(end.value());
     view! {
         <li class="session" data-testid="session">
             <span class="session-device">{session.device.clone()}</span>

@@ -11,6 +11,7 @@ use model::Permission;
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let slug = slug();
+    let refresh = crate::components::refresh();
     let query = use_query_map();
     let filter = Memo::new(move |_| {
         query.with(|q| {
@@ -19,8 +20,8 @@ pub fn AuditPage() -> impl IntoView {
         })
     });
     let data = Resource::new_blocking(
-        move || (slug.get(), filter.get()),
-        |(slug, (actor, action, from, until))| async move {
+        move || (slug.get(), filter.get(), refresh.get()),
+        |(slug, (actor, action, from, until), _)| async move {
             Ok::<_, crate::error::AppError>((
                 workspace_home(slug.clone()).await?,
                 audit_log(slug, actor, action, from, until).await?,

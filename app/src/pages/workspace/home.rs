@@ -11,7 +11,8 @@ use model::Permission;
 #[component]
 pub fn WorkspacePage() -> impl IntoView {
     let slug = slug();
-    let home = Resource::new_blocking(move || slug.get(), workspace_home);
+    let refresh = crate::components::refresh();
+    let home = Resource::new_blocking(move || (slug.get(), refresh.get()), |(slug, _)| workspace_home(slug));
     view! {
         <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -27,6 +28,7 @@ pub fn WorkspacePage() -> impl IntoView {
 #[component]
 fn Overview(home: WorkspaceHomeDto) -> impl IntoView {
     let read = ServerAction::<MarkNoticesRead>::new();
+    crate::components::refresh_on_success(read.value());
     let slug = home.workspace.slug.clone();
     let base = home.workspace.path();
     view! {

@@ -1,7 +1,7 @@
 use super::nav::WorkspaceNav;
 use super::{slug, workspace_error};
 use crate::api::{ChangeMemberRole, InviteMember, RemoveMember, RevokeInvitation, members_page};
-use crate::components::{CsrfField, InputField, Notice, field_error, form_error};
+use crate::components::{refresh_on_success, CsrfField, InputField, Notice, field_error, form_error};
 use crate::dto::{MemberDto, MembersDto, RoleDto};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,8 +10,9 @@ use model::{Field, Permission};
 #[component]
 pub fn MembersPage() -> impl IntoView {
     let slug = slug();
+    let refresh = crate::components::refresh();
     let query = leptos_router::hooks::use_query_map();
-    let data = Resource::new_blocking(move || (slug.get(), query.read().get("notice")), |(slug, _)| members_page(slug));
+    let data = Resource::new_blocking(move || (slug.get(), query.read().get("notice"), refresh.get()), |(slug, _, _)| members_page(slug));
     view! {
         <Title text="Members"/>
         <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
@@ -52,6 +53,7 @@ fn Members(page: MembersDto) -> impl IntoView {
                     <ul class="rows" data-testid="invitations">
                         {invitations.into_iter().map(|i| {
                             let revoke = ServerAction::<RevokeInvitation>::new();
+                            refresh_on_success(revoke.value());
                             let slug = slug.clone();
                             view! {
                                 <li class="row">
@@ -82,11 +84,13 @@ fn MemberRow(
     can_assign: bool,
 ) -> impl IntoView {
     let remove = ServerAction::<RemoveMember>::new();
+    refresh_on_success(remove.value());
     let held: Vec<String> = member.roles.iter().map(|(key, _)| key.clone()).collect();
     let toggles = roles
         .into_iter()
         .map(|role| {
             let change = ServerAction::<ChangeMemberRole>::new();
+            refresh_on_success(change.value());
             let holds = held.contains(&role.key);
             let (slug, user) = (slug.clone(), member.user.clone());
             view! {
@@ -132,6 +136,7 @@ fn MemberRow(
 fn InviteForm(slug: String, roles: Vec<RoleDto>) -> impl IntoView {
     let action = ServerAction::<InviteMember>::new();
     let value = action.value();
+    refresh_on_success(value);
     view! {
         <section class="card" aria-labelledby="invite-title">
             <h2 id="invite-title">"Invite someone"</h2>

@@ -7,9 +7,10 @@ use leptos_meta::Title;
 #[component]
 pub fn OrdersPage() -> impl IntoView {
     let slug = slug();
+    let refresh = crate::components::refresh();
     let data = Resource::new_blocking(
-        move || slug.get(),
-        |slug| async move { Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, orders(slug).await?)) },
+        move || (slug.get(), refresh.get()),
+        |(slug, _)| async move { Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, orders(slug).await?)) },
     );
     view! {
         <Title text="Purchase orders"/>

@@ -1,7 +1,7 @@
 use super::nav::WorkspaceNav;
 use super::{slug, workspace_error};
 use crate::api::{UpdatePolicies, policies_page, workspace_home};
-use crate::components::{CsrfField, InputField, Notice, form_error};
+use crate::components::{refresh_on_success, CsrfField, InputField, Notice, form_error};
 use crate::dto::PolicyDto;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,10 +9,11 @@ use leptos_meta::Title;
 #[component]
 pub fn PoliciesPage() -> impl IntoView {
     let slug = slug();
+    let refresh = crate::components::refresh();
     let query = leptos_router::hooks::use_query_map();
     let data = Resource::new_blocking(
-        move || (slug.get(), query.read().get("notice")),
-        |(slug, _)| async move {
+        move || (slug.get(), query.read().get("notice"), refresh.get()),
+        |(slug, _, _)| async move {
             Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, policies_page(slug).await?))
         },
     );
@@ -36,6 +37,7 @@ pub fn PoliciesPage() -> impl IntoView {
 fn PolicyForm(slug: String, policy: PolicyDto) -> impl IntoView {
     let action = ServerAction::<UpdatePolicies>::new();
     let value = action.value();
+    refresh_on_success(value);
     let two_factor = policy.two_factor.clone();
     view! {
         <section class="card">

@@ -1,7 +1,7 @@
 use super::nav::WorkspaceNav;
 use super::{slug, workspace_error};
 use crate::api::{DecideRequest, SubmitRequest, request_detail, requests, suppliers, workspace_home};
-use crate::components::{CsrfField, InputField, field_error, form_error};
+use crate::components::{refresh_on_success, CsrfField, InputField, field_error, form_error};
 use crate::dto::{RequestDetailDto, RequestSummaryDto, SupplierDto, WorkspaceHomeDto};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -22,9 +22,10 @@ fn status_label(status: &str) -> &'static str {
 #[component]
 pub fn RequestsPage() -> impl IntoView {
     let slug = slug();
+    let refresh = crate::components::refresh();
     let data = Resource::new_blocking(
-        move || slug.get(),
-        |slug| async move { Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, requests(slug).await?)) },
+        move || (slug.get(), refresh.get()),
+        |(slug, _)| async move { Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, requests(slug).await?)) },
     );
     view! {
         <Title text="Purchase requests"/>
@@ -70,9 +71,10 @@ fn RequestList(home: WorkspaceHomeDto, list: Vec<RequestSummaryDto>) -> impl Int
 #[component]
 pub fn NewRequestPage() -> impl IntoView {
     let slug = slug();
+    let refresh = crate::components::refresh();
     let data = Resource::new_blocking(
-        move || slug.get(),
-        |slug| async move { Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, suppliers(slug).await?)) },
+        move || (slug.get(), refresh.get()),
+        |(slug, _)| async move { Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, suppliers(slug).await?)) },
     );
     view! {
         <Title text="New purchase request"/>
@@ -142,11 +144,12 @@ fn RequestForm(home: WorkspaceHomeDto, suppliers: Vec<SupplierDto>) -> impl Into
 #[component]
 pub fn RequestPage() -> impl IntoView {
     let slug = slug();
+    let refresh = crate::components::refresh();
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let data = Resource::new_blocking(
-        move || (slug.get(), id.get()),
-        |(slug, id)| async move {
+        move || (slug.get(), id.get(), refresh.get()),
+        |(slug, id, _)| async move {
             Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, request_detail(slug, id).await?))
         },
     );
@@ -206,6 +209,7 @@ fn RequestView(home: WorkspaceHomeDto, detail: RequestDetailDto) -> impl IntoVie
 fn DecisionForm(slug: String, id: String) -> impl IntoView {
     let action = ServerAction::<DecideRequest>::new();
     let value = action.value();
+    refresh_on_success(value);
     view! {
         <section class="card" aria-labelledby="decide-title">
             <h2 id="decide-title">"Your decision"</h2>

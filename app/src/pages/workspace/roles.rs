@@ -1,7 +1,7 @@
 use super::nav::WorkspaceNav;
 use super::{slug, workspace_error};
 use crate::api::{CreateRole, DeleteRole, UpdateRole, roles_page, workspace_home};
-use crate::components::{CsrfField, InputField, field_error, form_error};
+use crate::components::{refresh_on_success, CsrfField, InputField, field_error, form_error};
 use crate::dto::RoleDto;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,9 +10,10 @@ use model::{Field, Permission, PermissionKind};
 #[component]
 pub fn RolesPage() -> impl IntoView {
     let slug = slug();
+    let refresh = crate::components::refresh();
     let data = Resource::new_blocking(
-        move || slug.get(),
-        |slug| async move {
+        move || (slug.get(), refresh.get()),
+        |(slug, _)| async move {
             Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, roles_page(slug).await?))
         },
     );
@@ -44,6 +45,7 @@ pub fn RolesPage() -> impl IntoView {
 #[component]
 fn RoleCard(role: RoleDto, slug: String) -> impl IntoView {
     let delete = ServerAction::<DeleteRole>::new();
+    refresh_on_success(delete.value());
     let labels: Vec<&'static str> =
         role.permissions.iter().filter_map(|k| Permission::from_key(k)).map(Permission::label).collect();
     view! {
@@ -72,6 +74,8 @@ fn RoleCard(role: RoleDto, slug: String) -> impl IntoView {
 fn RoleEditor(slug: String, role: Option<RoleDto>) -> impl IntoView {
     let create = ServerAction::<CreateRole>::new();
     let update = ServerAction::<UpdateRole>::new();
+    refresh_on_success(create.value());
+    refresh_on_success(update.value());
     let held = role.as_ref().map(|r| r.permissions.clone()).unwrap_or_default();
     let id = role.as_ref().map(|r| r.id.clone());
     let name = role.as_ref().map(|r| r.name.clone()).unwrap_or_default();

@@ -1,7 +1,7 @@
 use super::nav::WorkspaceNav;
 use super::{slug, workspace_error};
 use crate::api::{AddSupplier, suppliers, workspace_home};
-use crate::components::{CsrfField, InputField, field_error, form_error};
+use crate::components::{refresh_on_success, CsrfField, InputField, field_error, form_error};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use model::{Field, Permission};
@@ -9,9 +9,10 @@ use model::{Field, Permission};
 #[component]
 pub fn SuppliersPage() -> impl IntoView {
     let slug = slug();
+    let refresh = crate::components::refresh();
     let data = Resource::new_blocking(
-        move || slug.get(),
-        |slug| async move { Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, suppliers(slug).await?)) },
+        move || (slug.get(), refresh.get()),
+        |(slug, _)| async move { Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, suppliers(slug).await?)) },
     );
     view! {
         <Title text="Suppliers"/>
@@ -46,6 +47,7 @@ pub fn SuppliersPage() -> impl IntoView {
 fn AddSupplierForm(slug: String) -> impl IntoView {
     let action = ServerAction::<AddSupplier>::new();
     let value = action.value();
+    refresh_on_success(value);
     view! {
         <section class="card" aria-labelledby="add-supplier-title">
             <h2 id="add-supplier-title">"Add a supplier"</h2>

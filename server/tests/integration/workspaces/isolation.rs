@@ -1,0 +1,285 @@
+//! TN1: tenant isolation, route by route. The test lists every route the application serves — Leptos
+//! pages, server functions, plain routes — and requires each to be accounted for below. Routes that take
+//! a workspace or an object id are attacked: the owner of workspace B (all permissions there) uses
+//! workspace A's address and A's ids, through B and directly. Nothing of A may come back or change.
+//!
+//! A new route that is not listed here fails the test until someone decides how it is probed; a listed
+//! route that forgets its checks fails its probe.
+
+use super::fixture::{Team, get, submit};
+use crate::harness::{Browser, TestApp, link_token};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// How a route is covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coverage {
+    /// Takes a workspace address (`slug`) and nothing else that identifies an object.
+    Workspace,
+    /// Takes a workspace address and an object id: probed with the other workspace's ids.
+    Object,
+    /// Acts on the caller's own account or on nothing stored; no workspace data.
+    Own,
+    /// Public or static (health, assets, the dev outbox in dev mode only, invitation links by secret token).
+    Public,
+}
+
+/// Every route, and how it is covered. Keep in sync: the test fails on any difference.
+const ROUTES: &[(&str, Coverage)] = &[
+    // Pages.
+    ("/", Coverage::Public),
+    ("/signup", Coverage::Public),
+    ("/signup/sent", Coverage::Public),
+    ("/verify", Coverage::Public),
+    ("/signin", Coverage::Public),
+    ("/signin/code", Coverage::Own),
+    ("/signin/with-code", Coverage::Public),
+    ("/reset", Coverage::Public),
+    ("/reset/sent", Coverage::Public),
+    ("/reset/confirm", Coverage::Public),
+    ("/email/confirm", Coverage::Public),
+    ("/email/undo", Coverage::Public),
+    ("/account/security", Coverage::Own),
+    ("/account/totp", Coverage::Own),
+    ("/account/recovery-codes", Coverage::Own),
+    ("/workspaces", Coverage::Own),
+    ("/invitations/accept", Coverage::Public),
+    ("/w/{slug}", Coverage::Workspace),
+    ("/w/{slug}/requests", Coverage::Workspace),
+    ("/w/{slug}/requests/new", Coverage::Workspace),
+    ("/w/{slug}/requests/{id}", Coverage::Object),
+    ("/w/{slug}/orders", Coverage::Workspace),
+    ("/w/{slug}/suppliers", Coverage::Workspace),
+    ("/w/{slug}/members", Coverage::Workspace),
+    ("/w/{slug}/admin/roles", Coverage::Workspace),
+    ("/w/{slug}/admin/policies", Coverage::Workspace),
+    ("/w/{slug}/admin/audit", Coverage::Workspace),
+    // Plain routes.
+    ("/healthz", Coverage::Public),
+    ("/readyz", Coverage::Public),
+    ("/w/{slug}/admin/audit.csv", Coverage::Workspace),
+    ("/dev/outbox", Coverage::Public),
+    ("/dev/outbox.json", Coverage::Public),
+    ("/rpc/{*fn_name}", Coverage::Public),
+    ("/pkg", Coverage::Public),
+    ("/favicon.svg", Coverage::Public),
+    // Server functions.
+    ("/rpc/auth/sign-up", Coverage::Public),
+    ("/rpc/auth/verify-email", Coverage::Public),
+    ("/rpc/auth/sign-in", Coverage::Public),
+    ("/rpc/auth/second-factor", Coverage::Own),
+    ("/rpc/auth/resend-code", Coverage::Own),
+    ("/rpc/auth/request-code", Coverage::Public),
+    ("/rpc/auth/sign-in-with-code", Coverage::Public),
+    ("/rpc/auth/sign-out", Coverage::Own),
+    ("/rpc/auth/request-reset", Coverage::Public),
+    ("/rpc/auth/reset", Coverage::Public),
+    ("/rpc/session/me", Coverage::Own),
+    ("/rpc/session/pending", Coverage::Own),
+    ("/rpc/account/security", Coverage::Own),
+    ("/rpc/account/password", Coverage::Own),
+    ("/rpc/account/email", Coverage::Own),
+    ("/rpc/account/email/confirm", Coverage::Public),
+    ("/rpc/account/email/undo", Coverage::Public),
+    ("/rpc/account/totp/begin", Coverage::Own),
+    ("/rpc/account/totp/pending", Coverage::Own),
+    ("/rpc/account/totp/confirm", Coverage::Own),
+    ("/rpc/account/totp/recovery-codes", Coverage::Own),
+    ("/rpc/account/totp/fresh-codes", Coverage::Own),
+    ("/rpc/account/totp/codes-saved", Coverage::Own),
+    ("/rpc/account/totp/disable", Coverage::Own),
+    ("/rpc/account/sessions/end", Coverage::Own),
+    ("/rpc/account/sessions/end-others", Coverage::Own),
+    ("/rpc/workspaces/create", Coverage::Own),
+    ("/rpc/workspaces/mine", Coverage::Own),
+    ("/rpc/workspaces/home", Coverage::Workspace),
+    ("/rpc/workspaces/notices-read", Coverage::Workspace),
+    ("/rpc/purchasing/suppliers", Coverage::Workspace),
+    ("/rpc/purchasing/suppliers/add", Coverage::Workspace),
+    ("/rpc/purchasing/requests", Coverage::Workspace),
+    ("/rpc/purchasing/requests/submit", Coverage::Object),
+    ("/rpc/purchasing/request", Coverage::Object),
+    ("/rpc/purchasing/request/decide", Coverage::Object),
+    ("/rpc/purchasing/orders", Coverage::Workspace),
+    ("/rpc/admin/members", Coverage::Workspace),
+    ("/rpc/admin/invite", Coverage::Workspace),
+    ("/rpc/admin/invitations/revoke", Coverage::Object),
+    ("/rpc/admin/members/remove", Coverage::Object),
+    ("/rpc/admin/members/role", Coverage::Object),
+    ("/rpc/admin/roles", Coverage::Workspace),
+    ("/rpc/admin/roles/create", Coverage::Workspace),
+    ("/rpc/admin/roles/update", Coverage::Object),
+    ("/rpc/admin/roles/delete", Coverage::Object),
+    ("/rpc/admin/policies", Coverage::Workspace),
+    ("/rpc/admin/policies/update", Coverage::Workspace),
+    ("/rpc/admin/audit", Coverage::Workspace),
+    ("/rpc/invitations/preview", Coverage::Public),
+    ("/rpc/invitations/accept", Coverage::Own),
+];
+
+/// Every route the application serves.
+fn served_routes() -> BTreeSet<String> {
+    let mut routes: BTreeSet<String> = leptos_axum::generate_route_list(app::App).iter().map(|r| r.path().to_owned()).collect();
+    routes.extend(leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned()));
+    routes.extend(server::routes::plain_routes().into_iter().map(str::to_owned));
+    routes
+}
+
+#[tokio::test]
+async fn every_route_is_accounted_for() {
+    let served = served_routes();
+    let listed: BTreeSet<String> = ROUTES.iter().map(|(path, _)| (*path).to_owned()).collect();
+    let unlisted: Vec<_> = served.difference(&listed).collect();
+    let stale: Vec<_> = listed.difference(&served).collect();
+    assert!(unlisted.is_empty(), "routes without a tenant-isolation probe (add them to ROUTES and probe them): {unlisted:?}");
+    assert!(stale.is_empty(), "ROUTES lists routes that no longer exist: {stale:?}");
+}
+
+/// Workspace A with one of everything, and the attacker: the owner of workspace B.
+struct Scene {
+    a: Team,
+    b: Team,
+    a_supplier: String,
+    a_request: String,
+    a_member: String,
+    a_invitation: String,
+    a_role: String,
+    attacker: Browser,
+}
+
+/// Marks A's data, so a leak is visible in any response.
+const SECRET: &str = "A-SECRET-7f3c";
+
+async fn scene(app: &TestApp) -> Scene {
+    let a = Team::create(app, "Alpha", "alpha-owner@example.com").await;
+    let b = Team::create(app, "Bravo", "bravo-owner@example.com").await;
+    let a_supplier = a.supplier(&format!("{SECRET} Supplies")).await;
+    let member = a.member(app, "alpha-member@example.com", "member").await;
+    let (_, request) = submit(&member, &a.slug, &a_supplier, &format!("{SECRET} request"), "1", "5000").await;
+    let members = get(&a.owner, &format!("/rpc/admin/members?slug={}", a.slug)).await;
+    let a_member = members["members"].as_array().unwrap().iter().find(|m| m["email"] == "alpha-member@example.com").unwrap()["user"].as_str().unwrap().to_owned();
+    assert_eq!(a.owner.call("admin/invite", &[("slug", &a.slug), ("email", "alpha-invitee@example.com"), ("role", "viewer")]).await.status(), 200);
+    let invitations = get(&a.owner, &format!("/rpc/admin/members?slug={}", a.slug)).await;
+    let a_invitation = invitations["invitations"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(a.owner.call("admin/roles/create", &[("slug", &a.slug), ("name", &format!("{SECRET} role")), ("permissions[]", "workspace.view")]).await.status(), 200);
+    let roles = get(&a.owner, &format!("/rpc/admin/roles?slug={}", a.slug)).await;
+    let a_role = roles.as_array().unwrap().iter().find(|r| r["builtin"] == false).unwrap()["id"].as_str().unwrap().to_owned();
+    let attacker = b.owner.clone();
+    Scene { a_supplier, a_request: request["id"].as_str().unwrap().to_owned(), a_member, a_invitation, a_role, attacker, a, b }
+}
+
+/// A response that must not carry A's data: a refusal, and no marker in the body.
+async fn refused(what: &str, response: reqwest::Response) {
+    let status = response.status().as_u16();
+    let body = response.text().await.unwrap_or_default();
+    assert!(matches!(status, 302 | 401 | 403 | 404 | 410 | 422), "{what}: status {status} lets it through: {body}");
+    assert!(!body.contains(SECRET), "{what}: the response leaks workspace A's data: {body}");
+}
+
+async fn get_raw(browser: &Browser, path: &str) -> reqwest::Response {
+    browser.client.get(format!("{}{path}", browser.base)).header("accept", "text/html").send().await.unwrap()
+}
+
+/// Attacks one route with A's address, and (for routes that take object ids) with B's address and A's ids.
+async fn probe(s: &Scene, path: &str, coverage: Coverage) {
+    let (a, b, x) = (&s.a.slug, &s.b.slug, &s.attacker);
+    let slugs = if coverage == Coverage::Object { vec![a, b] } else { vec![a] };
+    for slug in slugs {
+        let with = |id: &str| format!("slug={slug}&id={id}");
+        let what = format!("{path} with slug={slug}");
+        match path {
+            "/w/{slug}/requests/{id}" => refused(&what, get_raw(x, &format!("/w/{slug}/requests/{}", s.a_request)).await).await,
+            p if p.starts_with("/w/{slug}") => refused(&what, get_raw(x, &p.replace(":slug", slug)).await).await,
+            "/w/{slug}/admin/audit.csv" => refused(&what, get_raw(x, &format!("/w/{slug}/admin/audit.csv")).await).await,
+            "/rpc/workspaces/home" | "/rpc/purchasing/suppliers" | "/rpc/purchasing/requests" | "/rpc/purchasing/orders" | "/rpc/admin/members"
+            | "/rpc/admin/roles" | "/rpc/admin/policies" => {
+                refused(&what, get_raw(x, &format!("{path}?slug={slug}")).await).await
+            }
+            "/rpc/admin/audit" => refused(&what, get_raw(x, &format!("{path}?slug={slug}&actor=&action=&from=&until=")).await).await,
+            "/rpc/purchasing/request" => refused(&what, get_raw(x, &format!("{path}?{}", with(&s.a_request))).await).await,
+            "/rpc/workspaces/notices-read" | "/rpc/purchasing/suppliers/add" | "/rpc/admin/invite" | "/rpc/admin/roles/create"
+            | "/rpc/admin/policies/update" => {
+                let endpoint = &path["/rpc/".len()..];
+                let fields = [
+                    ("slug", slug.as_str()),
+                    ("name", "Intruder"),
+                    ("email", "intruder@example.com"),
+                    ("role", "owner"),
+                    ("two_factor", "none"),
+                    ("min_password_chars", ""),
+                    ("session_idle_minutes", ""),
+                    ("session_absolute_hours", ""),
+                    ("login_failures", ""),
+                    ("admin_ip_allowlist", ""),
+                    ("approval_threshold", "1"),
+                ];
+                refused(&what, x.call(endpoint, &fields).await).await
+            }
+            "/rpc/purchasing/requests/submit" => {
+                let fields = [
+                    ("slug", slug.as_str()),
+                    ("supplier", s.a_supplier.as_str()),
+                    ("title", "Using A's supplier"),
+                    ("lines[0][description]", "x"),
+                    ("lines[0][quantity]", "1"),
+                    ("lines[0][unit_price]", "1"),
+                ];
+                refused(&what, x.call("purchasing/requests/submit", &fields).await).await
+            }
+            "/rpc/purchasing/request/decide" => {
+                let fields = [("slug", slug.as_str()), ("id", s.a_request.as_str()), ("decision", "approve"), ("comment", "")];
+                refused(&what, x.call("purchasing/request/decide", &fields).await).await
+            }
+            "/rpc/admin/invitations/revoke" => {
+                refused(&what, x.call("admin/invitations/revoke", &[("slug", slug), ("id", &s.a_invitation)]).await).await
+            }
+            "/rpc/admin/members/remove" => refused(&what, x.call("admin/members/remove", &[("slug", slug), ("user", &s.a_member)]).await).await,
+            "/rpc/admin/members/role" => {
+                let fields = [("slug", slug.as_str()), ("user", s.a_member.as_str()), ("role", "owner"), ("grant", "true")];
+                refused(&what, x.call("admin/members/role", &fields).await).await
+            }
+            "/rpc/admin/roles/update" => {
+                let fields = [("slug", slug.as_str()), ("id", s.a_role.as_str()), ("name", "Hijacked"), ("permissions[]", "roles.manage")];
+                refused(&what, x.call("admin/roles/update", &fields).await).await
+            }
+            "/rpc/admin/roles/delete" => refused(&what, x.call("admin/roles/delete", &[("slug", slug), ("id", &s.a_role)]).await).await,
+            other => panic!("no probe for {other} with slug={slug}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn another_workspace_s_ids_get_nothing_anywhere() {
+    let app = TestApp::spawn().await;
+    let s = scene(&app).await;
+    for (path, coverage) in ROUTES {
+        if matches!(coverage, Coverage::Workspace | Coverage::Object) {
+            probe(&s, path, *coverage).await;
+        }
+    }
+    // And nothing of A changed.
+    let a = &s.a;
+    let request = get(&a.owner, &format!("/rpc/purchasing/request?slug={}&id={}", a.slug, s.a_request)).await;
+    assert_eq!(request["summary"]["status"], "pending", "A's request was not decided");
+    let members = get(&a.owner, &format!("/rpc/admin/members?slug={}", a.slug)).await;
+    let emails: Vec<&str> = members["members"].as_array().unwrap().iter().map(|m| m["email"].as_str().unwrap()).collect();
+    assert_eq!(emails, ["alpha-member@example.com", "alpha-owner@example.com"], "nobody removed or added");
+    let member_roles = &members["members"].as_array().unwrap().iter().find(|m| m["email"] == "alpha-member@example.com").unwrap()["roles"];
+    assert_eq!(member_roles, &serde_json::json!([["member", "Member"]]), "no role granted");
+    assert_eq!(members["invitations"].as_array().unwrap().len(), 1, "the invitation is still open");
+    let roles = get(&a.owner, &format!("/rpc/admin/roles?slug={}", a.slug)).await;
+    let custom: Vec<&Value> = roles.as_array().unwrap().iter().filter(|r| r["builtin"] == false).collect();
+    assert_eq!(custom.len(), 1);
+    assert_eq!(custom[0]["name"], format!("{SECRET} role"));
+    assert_eq!(custom[0]["permissions"], serde_json::json!(["workspace.view"]));
+    let policy = get(&a.owner, &format!("/rpc/admin/policies?slug={}", a.slug)).await;
+    assert_eq!(policy["approval_threshold"], "1,000.00");
+    let suppliers = get(&a.owner, &format!("/rpc/purchasing/suppliers?slug={}", a.slug)).await;
+    assert_eq!(suppliers.as_array().unwrap().len(), 1);
+    let b_requests = get(&s.b.owner, &format!("/rpc/purchasing/requests?slug={}", s.b.slug)).await;
+    assert_eq!(b_requests, serde_json::json!([]), "A's supplier could not be used in B");
+    // The invitation to A still works for its addressee, and only for them.
+    let token = link_token(&app.mail("alpha-invitee@example.com", "invitation").await.text, "/invitations/accept");
+    let invitee = app.user("alpha-invitee@example.com").await;
+    assert_eq!(invitee.call("invitations/accept", &[("token", &token)]).await.status(), 200);
+}

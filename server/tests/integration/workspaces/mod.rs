@@ -1,0 +1,9 @@
+//! Workspaces, roles and approvals (TN1–TN6, AUD1 for workspace events), over HTTP.
+
+mod approvals;
+mod audit;
+mod fixture;
+mod isolation;
+mod membership;
+mod permissions;
+mod policies;
