@@ -23,4 +23,13 @@ pub enum Command {
     Migrate,
     /// Validate the configuration and print the effective settings (secrets hidden), then exit.
     CheckConfig,
+    /// Give a user a platform role (operator, superadmin) or take it away (none). Platform roles are
+    /// separate from workspace roles and give no access to any workspace's data.
+    PlatformRole {
+        /// The user's email address.
+        email: String,
+        /// none, operator or superadmin.
+        #[arg(value_parser = ["none", "operator", "superadmin"])]
+        role: String,
+    },
 }

@@ -37,6 +37,14 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
             tracing::info!(workspaces = count, "control plane and workspace databases are up to date");
             Ok(())
         }
+        Command::PlatformRole { email, role } => {
+            let email = model::EmailAddress::parse(&email)
+                .map_err(|e| StartupError::Config(server::config::ConfigError(vec![e.to_string()])))?;
+            let platform = domain::Platform::start(&settings.platform, settings.master_key).await?;
+            platform.identity().set_platform_role(&email, domain::identity::PlatformRole::parse(&role)).await?;
+            println!("{email} now has the platform role `{role}`");
+            Ok(())
+        }
         Command::Serve | Command::CheckConfig => {
             let mode = settings.mode;
             let app = Application::build(settings).await?;

@@ -5,7 +5,10 @@ use crate::dto::{WorkspaceDto, WorkspaceHomeDto};
 use crate::error::AppError;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
-use {crate::auth, crate::dto::NoticeDto, crate::dto::timestamp, domain::workspace::access::Area, domain::workspace::notifications};
+use {
+    crate::auth, crate::dto::NoticeDto, crate::dto::timestamp, domain::workspace::access::Area,
+    domain::workspace::notifications,
+};
 
 /// Creates a workspace named `name`, owned by the caller, and sends the browser to it.
 #[server(prefix = "/rpc", endpoint = "workspaces/create")]

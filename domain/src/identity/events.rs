@@ -35,6 +35,7 @@ pub enum EventKind {
     EmailChanged,
     EmailChangeUndone,
     AddressBlockLifted,
+    PlatformRoleChanged,
 }
 
 impl EventKind {
@@ -63,6 +64,7 @@ impl EventKind {
             Self::EmailChanged => "email_changed",
             Self::EmailChangeUndone => "email_change_undone",
             Self::AddressBlockLifted => "address_block_lifted",
+            Self::PlatformRoleChanged => "platform_role_changed",
         }
     }
 }

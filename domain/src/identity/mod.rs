@@ -182,6 +182,24 @@ impl Identity {
         &self.hasher
     }
 
+    /// Grants (or, with [`PlatformRole::None`], revokes) a platform role. For the `strongroom` CLI: platform
+    /// roles are given by whoever runs the server, not through the web.
+    pub async fn set_platform_role(&self, email: &EmailAddress, role: PlatformRole) -> DomainResult<()> {
+        use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, IntoActiveModel as _};
+        let account = self.account_by_email(&self.db, email).await?.ok_or(crate::error::DomainError::NotFound)?;
+        let mut row = account.row.into_active_model();
+        row.platform_role = Set(role.as_str().to_owned());
+        row.update(&self.db).await?;
+        events::record(
+            &self.db,
+            events::EventKind::PlatformRoleChanged,
+            Some(account.id),
+            None,
+            serde_json::json!({ "role": role.as_str() }),
+        )
+        .await
+    }
+
     async fn account_by_email<C: ConnectionTrait>(
         &self,
         conn: &C,

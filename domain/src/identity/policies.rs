@@ -48,6 +48,20 @@ impl Identity {
             .map_or(self.settings.account_lockout.failures, |n| n.clamp(1, self.settings.account_lockout.failures)))
     }
 
+    /// Whether `user` administers a workspace or holds a platform role: their sign-ins always need a
+    /// second factor (ID6: "… or for an admin").
+    pub(super) async fn is_privileged(&self, user: UserId, platform_role: super::PlatformRole) -> DomainResult<bool> {
+        if platform_role != super::PlatformRole::None {
+            return Ok(true);
+        }
+        Ok(membership::Entity::find()
+            .filter(membership::Column::UserId.eq(user.as_uuid()))
+            .filter(membership::Column::Administrative.eq(true))
+            .one(&self.db)
+            .await?
+            .is_some())
+    }
+
     /// Whether the password just checked is shorter than a workspace of `user` now demands (it must be
     /// changed before that workspace can be used).
     pub(super) async fn password_shorter_than_policy(

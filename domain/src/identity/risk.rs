@@ -22,11 +22,13 @@ pub struct Risk {
     pub unknown_device: bool,
     pub unknown_network: bool,
     pub recent_failures: bool,
+    /// An administrator (of a workspace, or of the platform).
+    pub privileged: bool,
 }
 
 impl Risk {
     pub fn requires_second_factor(&self) -> bool {
-        self.unknown_device || self.unknown_network || self.recent_failures
+        self.unknown_device || self.unknown_network || self.recent_failures || self.privileged
     }
 
     pub fn reasons(&self) -> Vec<&'static str> {
@@ -39,6 +41,9 @@ impl Risk {
         }
         if self.recent_failures {
             reasons.push("recent_failures");
+        }
+        if self.privileged {
+            reasons.push("administrator");
         }
         reasons
     }
@@ -59,6 +64,7 @@ pub async fn assess<C: ConnectionTrait>(
     user: UserId,
     meta: &RequestMeta,
     recent_failures: bool,
+    privileged: bool,
 ) -> DomainResult<Risk> {
     let known_device = match &meta.device_token {
         Some(token) => known_device::Entity::find()
@@ -71,7 +77,7 @@ pub async fn assess<C: ConnectionTrait>(
     };
     let known_network =
         known_network::Entity::find_by_id((user.as_uuid(), network_of(meta.ip))).one(conn).await?.is_some();
-    Ok(Risk { unknown_device: !known_device, unknown_network: !known_network, recent_failures })
+    Ok(Risk { unknown_device: !known_device, unknown_network: !known_network, recent_failures, privileged })
 }
 
 /// What [`remember`] did.
@@ -155,6 +161,7 @@ mod tests {
     fn any_reason_requires_a_second_factor() {
         assert!(!Risk::default().requires_second_factor());
         assert!(Risk { unknown_network: true, ..Risk::default() }.requires_second_factor());
+        assert!(Risk { privileged: true, ..Risk::default() }.requires_second_factor());
         assert_eq!(
             Risk { unknown_device: true, recent_failures: true, ..Risk::default() }.reasons(),
             ["unknown_device", "recent_failures"]

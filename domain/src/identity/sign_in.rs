@@ -199,7 +199,8 @@ impl Identity {
                 password_too_short,
             }));
         }
-        let risk: Risk = risk::assess(&self.db, account.id, meta, recent_failures).await?;
+        let privileged = self.is_privileged(account.id, super::PlatformRole::parse(&account.row.platform_role)).await?;
+        let risk: Risk = risk::assess(&self.db, account.id, meta, recent_failures, privileged).await?;
         if risk.requires_second_factor() {
             self.codes.send(account.id, &account.email, now).await?;
             events::record(

@@ -140,6 +140,25 @@ impl WorkspaceAccess<'_> {
     }
 }
 
+/// Records in the control plane whether `user` holds an administrative role in `tenant` now.
+pub(crate) async fn sync_administrative<T: sea_orm::ConnectionTrait, C: sea_orm::ConnectionTrait>(
+    tenant_db: &T,
+    control: &C,
+    tenant: crate::ids::TenantId,
+    user: uuid::Uuid,
+) -> DomainResult<()> {
+    use sea_orm::sea_query::Expr;
+    let (_, permissions) = roles_of(tenant_db, user).await?;
+    let administrative = ADMINISTRATIVE.iter().any(|p| permissions.contains(p));
+    membership::Entity::update_many()
+        .col_expr(membership::Column::Administrative, Expr::value(administrative))
+        .filter(membership::Column::TenantId.eq(tenant.as_uuid()))
+        .filter(membership::Column::UserId.eq(user))
+        .exec(control)
+        .await?;
+    Ok(())
+}
+
 /// The roles a member holds and the permissions they add up to.
 pub(crate) async fn roles_of<C: sea_orm::ConnectionTrait>(
     db: &C,

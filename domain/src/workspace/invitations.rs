@@ -194,6 +194,7 @@ pub async fn accept(
     membership::ActiveModel {
         tenant_id: Set(workspace.id.as_uuid()),
         user_id: Set(signed_in.user.as_uuid()),
+        administrative: Set(false),
         created_at: Set(now),
     }
     .insert(&control_txn)
@@ -211,6 +212,7 @@ pub async fn accept(
             .insert(&tenant)
             .await?;
     }
+    super::access::sync_administrative(&tenant, &control_txn, workspace.id, signed_in.user.as_uuid()).await?;
     let actor =
         audit::Actor { user: Some(signed_in.user.as_uuid()), email: signed_in.email.to_string(), ip, request_id: None };
     audit::record(

@@ -83,6 +83,7 @@ pub async fn set_roles(caller: &Caller, user: UserId, keys: &[String]) -> Domain
         return Err(DomainError::Conflict(Conflict::LastOwner));
     }
     let before: Vec<String> = before.into_iter().map(|r| r.key).collect();
+    super::access::sync_administrative(&txn, &caller.control, caller.workspace.id, user.as_uuid()).await?;
     audit::record(
         &txn,
         &Actor::from(caller),

@@ -362,10 +362,10 @@ async fn approvers(caller: &Caller) -> DomainResult<Vec<(uuid::Uuid, EmailAddres
             continue;
         }
         let (_, permissions) = super::access::roles_of(&caller.db, row.user_id).await?;
-        if permissions.contains(&Permission::RequestsApprove) {
-            if let Ok(email) = EmailAddress::parse(&row.email) {
-                approvers.push((row.user_id, email));
-            }
+        if permissions.contains(&Permission::RequestsApprove)
+            && let Ok(email) = EmailAddress::parse(&row.email)
+        {
+            approvers.push((row.user_id, email));
         }
     }
     Ok(approvers)

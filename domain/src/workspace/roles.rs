@@ -134,6 +134,7 @@ pub async fn update(
     row.name = Set(name.clone());
     row.permissions = Set(store_permissions(&permissions));
     row.update(&txn).await?;
+    sync_holders(caller, &txn, id).await?;
     audit::record(
         &txn,
         &Actor::from(caller),
@@ -155,10 +156,32 @@ pub async fn delete(caller: &Caller, id: uuid::Uuid) -> DomainResult<()> {
     if row.builtin {
         return Err(DomainError::Forbidden(Forbidden::BuiltinRole));
     }
+    let holders = holders_of(&txn, id).await?;
     member_role::Entity::delete_many().filter(member_role::Column::RoleId.eq(id)).exec(&txn).await?;
     role::Entity::delete_by_id(id).exec(&txn).await?;
+    for user in holders {
+        super::access::sync_administrative(&txn, &caller.control, caller.workspace.id, user).await?;
+    }
     audit::record(&txn, &Actor::from(caller), "role.deleted", "role", &row.key, json!({ "name": row.name })).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+async fn holders_of<C: sea_orm::ConnectionTrait>(conn: &C, role: uuid::Uuid) -> DomainResult<Vec<uuid::Uuid>> {
+    Ok(member_role::Entity::find()
+        .filter(member_role::Column::RoleId.eq(role))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect())
+}
+
+/// A role's permissions changed: whether each holder counts as an administrator may have too.
+async fn sync_holders<C: sea_orm::ConnectionTrait>(caller: &Caller, conn: &C, role: uuid::Uuid) -> DomainResult<()> {
+    for user in holders_of(conn, role).await? {
+        super::access::sync_administrative(conn, &caller.control, caller.workspace.id, user).await?;
+    }
     Ok(())
 }
 

@@ -61,6 +61,7 @@ pub(crate) async fn seed<T: ConnectionTrait, C: ConnectionTrait>(
     membership::ActiveModel {
         tenant_id: Set(workspace.id.as_uuid()),
         user_id: Set(owner.user.as_uuid()),
+        administrative: Set(true),
         created_at: Set(now),
     }
     .insert(control)

@@ -12,6 +12,7 @@ enum Memberships {
     Table,
     TenantId,
     UserId,
+    Administrative,
     CreatedAt,
 }
 
@@ -75,6 +76,7 @@ impl MigrationTrait for Migration {
                     .table(Memberships::Table)
                     .col(uuid(Memberships::TenantId))
                     .col(uuid(Memberships::UserId))
+                    .col(boolean(Memberships::Administrative).default(false))
                     .col(timestamp_with_time_zone(Memberships::CreatedAt))
                     .primary_key(Index::create().col(Memberships::TenantId).col(Memberships::UserId))
                     .foreign_key(

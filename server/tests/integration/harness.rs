@@ -124,11 +124,6 @@ impl TestApp {
         self.default_browser().call(endpoint, form).await
     }
 
-    /// Posts a form the way a browser without WebAssembly does, from the page at `from`.
-    pub async fn post_form(&self, endpoint: &str, from: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.default_browser().post_form(endpoint, from, form).await
-    }
-
     /// A separate connection to the control-plane database, to look behind the application's back.
     pub async fn control_db(&self) -> DatabaseConnection {
         db::connect(&self.control_url, PoolLimits::TENANT).await.expect("control-plane connection")
@@ -234,10 +229,12 @@ impl Browser {
 
     /// A GET as the WebAssembly client makes it (JSON), from this browser's address.
     pub async fn fetch(&self, path_and_query: &str) -> reqwest::Response {
-        self.with_address(self.client.get(format!("{}{path_and_query}", self.base)).header("accept", "application/json"))
-            .send()
-            .await
-            .expect("GET")
+        self.with_address(
+            self.client.get(format!("{}{path_and_query}", self.base)).header("accept", "application/json"),
+        )
+        .send()
+        .await
+        .expect("GET")
     }
 
     pub async fn get_page(&self, path: &str) -> reqwest::Response {

@@ -3,7 +3,7 @@ use crate::api::{
     BeginTotp, ChangePassword, DisableTotp, EndOtherSessions, EndSession, RegenerateRecoveryCodes, RequestEmailChange,
     security_overview,
 };
-use crate::components::{refresh_on_success, CsrfField, InputField, Notice, field_error, form_error};
+use crate::components::{CsrfField, InputField, Notice, field_error, form_error, refresh_on_success};
 use crate::dto::{SecurityOverviewDto, SessionDto};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,7 +1,7 @@
 use super::nav::WorkspaceNav;
 use super::{slug, workspace_error};
 use crate::api::{ChangeMemberRole, InviteMember, RemoveMember, RevokeInvitation, members_page};
-use crate::components::{refresh_on_success, CsrfField, InputField, Notice, field_error, form_error};
+use crate::components::{CsrfField, InputField, Notice, field_error, form_error, refresh_on_success};
 use crate::dto::{MemberDto, MembersDto, RoleDto};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,7 +12,10 @@ pub fn MembersPage() -> impl IntoView {
     let slug = slug();
     let refresh = crate::components::refresh();
     let query = leptos_router::hooks::use_query_map();
-    let data = Resource::new_blocking(move || (slug.get(), query.read().get("notice"), refresh.get()), |(slug, _, _)| members_page(slug));
+    let data = Resource::new_blocking(
+        move || (slug.get(), query.read().get("notice"), refresh.get()),
+        |(slug, _, _)| members_page(slug),
+    );
     view! {
         <Title text="Members"/>
         <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>

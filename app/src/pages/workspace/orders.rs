@@ -10,7 +10,9 @@ pub fn OrdersPage() -> impl IntoView {
     let refresh = crate::components::refresh();
     let data = Resource::new_blocking(
         move || (slug.get(), refresh.get()),
-        |(slug, _)| async move { Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, orders(slug).await?)) },
+        |(slug, _)| async move {
+            Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, orders(slug).await?))
+        },
     );
     view! {
         <Title text="Purchase orders"/>

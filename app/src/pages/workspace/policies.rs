@@ -1,7 +1,7 @@
 use super::nav::WorkspaceNav;
 use super::{slug, workspace_error};
 use crate::api::{UpdatePolicies, policies_page, workspace_home};
-use crate::components::{refresh_on_success, CsrfField, InputField, Notice, form_error};
+use crate::components::{CsrfField, InputField, Notice, form_error, refresh_on_success};
 use crate::dto::PolicyDto;
 use leptos::prelude::*;
 use leptos_meta::Title;

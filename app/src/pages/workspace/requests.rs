@@ -1,7 +1,7 @@
 use super::nav::WorkspaceNav;
 use super::{slug, workspace_error};
 use crate::api::{DecideRequest, SubmitRequest, request_detail, requests, suppliers, workspace_home};
-use crate::components::{refresh_on_success, CsrfField, InputField, field_error, form_error};
+use crate::components::{CsrfField, InputField, field_error, form_error, refresh_on_success};
 use crate::dto::{RequestDetailDto, RequestSummaryDto, SupplierDto, WorkspaceHomeDto};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -25,7 +25,9 @@ pub fn RequestsPage() -> impl IntoView {
     let refresh = crate::components::refresh();
     let data = Resource::new_blocking(
         move || (slug.get(), refresh.get()),
-        |(slug, _)| async move { Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, requests(slug).await?)) },
+        |(slug, _)| async move {
+            Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, requests(slug).await?))
+        },
     );
     view! {
         <Title text="Purchase requests"/>
@@ -74,7 +76,9 @@ pub fn NewRequestPage() -> impl IntoView {
     let refresh = crate::components::refresh();
     let data = Resource::new_blocking(
         move || (slug.get(), refresh.get()),
-        |(slug, _)| async move { Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, suppliers(slug).await?)) },
+        |(slug, _)| async move {
+            Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, suppliers(slug).await?))
+        },
     );
     view! {
         <Title text="New purchase request"/>

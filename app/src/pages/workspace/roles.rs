@@ -1,7 +1,7 @@
 use super::nav::WorkspaceNav;
 use super::{slug, workspace_error};
 use crate::api::{CreateRole, DeleteRole, UpdateRole, roles_page, workspace_home};
-use crate::components::{refresh_on_success, CsrfField, InputField, field_error, form_error};
+use crate::components::{CsrfField, InputField, field_error, form_error, refresh_on_success};
 use crate::dto::RoleDto;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,7 +1,7 @@
 use super::nav::WorkspaceNav;
 use super::{slug, workspace_error};
 use crate::api::{AddSupplier, suppliers, workspace_home};
-use crate::components::{refresh_on_success, CsrfField, InputField, field_error, form_error};
+use crate::components::{CsrfField, InputField, field_error, form_error, refresh_on_success};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use model::{Field, Permission};
@@ -12,7 +12,9 @@ pub fn SuppliersPage() -> impl IntoView {
     let refresh = crate::components::refresh();
     let data = Resource::new_blocking(
         move || (slug.get(), refresh.get()),
-        |(slug, _)| async move { Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, suppliers(slug).await?)) },
+        |(slug, _)| async move {
+            Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, suppliers(slug).await?))
+        },
     );
     view! {
         <Title text="Suppliers"/>

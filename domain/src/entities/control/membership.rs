@@ -9,6 +9,9 @@ pub struct Model {
     pub tenant_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: Uuid,
+    /// The member holds an administrative role there (kept in step with their roles, so that sign-in
+    /// can treat administrators as higher risk without opening every workspace's database).
+    pub administrative: bool,
     pub created_at: DateTimeUtc,
 }
 

@@ -15,7 +15,8 @@ async fn requests_at_or_below_the_threshold_become_orders_at_once() {
     let (status, body) = submit(&member, &team.slug, &supplier, "Printer paper", "2", "500").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "approved");
-    let detail = get(&member, &format!("/rpc/purchasing/request?slug={}&id={}", team.slug, body["id"].as_str().unwrap())).await;
+    let detail =
+        get(&member, &format!("/rpc/purchasing/request?slug={}&id={}", team.slug, body["id"].as_str().unwrap())).await;
     assert_eq!(detail["order_number"], 1);
     assert_eq!(detail["summary"]["total"], "1,000.00");
     assert!(detail["decisions"][0]["comment"].as_str().unwrap().contains("automatically"));
@@ -52,7 +53,10 @@ async fn above_the_threshold_approvers_decide_and_nobody_approves_their_own_requ
     assert_eq!(status, 200, "{detail}");
     assert_eq!(detail["summary"]["status"], "approved");
     assert_eq!(detail["order_number"], 1);
-    assert_eq!(detail["decisions"], json!([{ "approver": "approver@example.com", "approved": true, "comment": "Budgeted for Q4", "at": detail["decisions"][0]["at"] }]));
+    assert_eq!(
+        detail["decisions"],
+        json!([{ "approver": "approver@example.com", "approved": true, "comment": "Budgeted for Q4", "at": detail["decisions"][0]["at"] }])
+    );
     assert!(app.mail("member@example.com", "request_decided").await.subject.contains("approved"));
     // Decided is decided.
     assert_eq!(decide(&team.owner, &team.slug, &id, "deny", "Too late").await.0, 409);
@@ -107,7 +111,13 @@ async fn bad_requests_are_refused_and_nothing_is_stored() {
     let team = Team::create(&app, "Careful Co", "owner@example.com").await;
     let supplier = team.supplier("Parts").await;
     let cases = [
-        (supplier.as_str(), "ok title", "0", "10", json!({ "Invalid": { "OutOfRange": { "field": "Quantity", "min": 1, "max": 1_000_000 } } })),
+        (
+            supplier.as_str(),
+            "ok title",
+            "0",
+            "10",
+            json!({ "Invalid": { "OutOfRange": { "field": "Quantity", "min": 1, "max": 1_000_000 } } }),
+        ),
         (supplier.as_str(), "ok title", "1", "ten", json!({ "Invalid": { "NotAnAmount": { "field": "Amount" } } })),
         (supplier.as_str(), "x", "1", "10", json!({ "Invalid": { "TooShort": { "field": "Title", "min": 3 } } })),
         ("not-a-supplier", "ok title", "1", "10", json!({ "Invalid": { "Required": { "field": "Supplier" } } })),

@@ -27,7 +27,15 @@ async fn every_change_is_logged_filterable_and_exportable() {
     };
     let all = log("actor=&action=&from=&until=".into()).await;
     let all_actions = actions(&all);
-    for expected in ["workspace.created", "supplier.created", "invitation.created", "member.joined", "request.submitted", "request.approved", "order.created"] {
+    for expected in [
+        "workspace.created",
+        "supplier.created",
+        "invitation.created",
+        "member.joined",
+        "request.submitted",
+        "request.approved",
+        "order.created",
+    ] {
         assert!(all_actions.contains(&expected.to_owned()), "{expected} missing from {all_actions:?}");
     }
     let submitted = all.as_array().unwrap().iter().find(|e| e["action"] == "request.submitted").unwrap();
@@ -36,12 +44,24 @@ async fn every_change_is_logged_filterable_and_exportable() {
     assert_eq!(submitted["ip"], "127.0.0.1");
 
     assert_eq!(actions(&log("actor=calc&action=&from=&until=".into()).await), ["request.submitted", "member.joined"]);
-    assert_eq!(actions(&log("actor=&action=request.&from=&until=".into()).await), ["request.approved", "request.submitted"]);
+    assert_eq!(
+        actions(&log("actor=&action=request.&from=&until=".into()).await),
+        ["request.approved", "request.submitted"]
+    );
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-    assert_eq!(log(format!("actor=&action=&from={today}&until={today}")).await.as_array().unwrap().len(), all.as_array().unwrap().len());
+    assert_eq!(
+        log(format!("actor=&action=&from={today}&until={today}")).await.as_array().unwrap().len(),
+        all.as_array().unwrap().len()
+    );
     assert_eq!(log("actor=&action=&from=2000-01-01&until=2000-01-02".into()).await, Value::Array(Vec::new()));
 
-    let csv = team.owner.client.get(format!("{}/w/{}/admin/audit.csv?actor=calc&action=request.", app.base, team.slug)).send().await.unwrap();
+    let csv = team
+        .owner
+        .client
+        .get(format!("{}/w/{}/admin/audit.csv?actor=calc&action=request.", app.base, team.slug))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(csv.status(), 200);
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     assert!(csv.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
@@ -49,10 +69,16 @@ async fn every_change_is_logged_filterable_and_exportable() {
     let mut rows = text.lines();
     assert_eq!(rows.next(), Some("time,actor,action,object_type,object_id,changes,ip"));
     let row = rows.next().expect("the member's request row");
-    assert!(row.contains(",'=calc@example.com,request.submitted,purchase_request,"), "the formula-like cell is defused: {row}");
+    assert!(
+        row.contains(",'=calc@example.com,request.submitted,purchase_request,"),
+        "the formula-like cell is defused: {row}"
+    );
     assert_eq!(rows.next(), None);
 
     // Members do not read the log.
-    assert_eq!(get_status(&member, &format!("/rpc/admin/audit?slug={}&actor=&action=&from=&until=", team.slug)).await, 403);
+    assert_eq!(
+        get_status(&member, &format!("/rpc/admin/audit?slug={}&actor=&action=&from=&until=", team.slug)).await,
+        403
+    );
     assert_eq!(get_status(&member, &format!("/w/{}/admin/audit.csv", team.slug)).await, 403);
 }

@@ -36,7 +36,8 @@ impl Team {
 
     /// Adds a supplier (as the owner) and returns its id.
     pub async fn supplier(&self, name: &str) -> String {
-        let added = self.owner.call("purchasing/suppliers/add", &[("slug", &self.slug), ("name", name), ("email", "")]).await;
+        let added =
+            self.owner.call("purchasing/suppliers/add", &[("slug", &self.slug), ("name", name), ("email", "")]).await;
         assert_eq!(added.status(), 200);
         let list = get(&self.owner, &format!("/rpc/purchasing/suppliers?slug={}", self.slug)).await;
         list.as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["id"].as_str().unwrap().to_owned()
@@ -53,7 +54,14 @@ pub async fn get_status(browser: &Browser, path_and_query: &str) -> u16 {
 }
 
 /// Submits a purchase request of one line (`quantity` × `unit_price`); returns (status, body).
-pub async fn submit(browser: &Browser, slug: &str, supplier: &str, title: &str, quantity: &str, unit_price: &str) -> (u16, Value) {
+pub async fn submit(
+    browser: &Browser,
+    slug: &str,
+    supplier: &str,
+    title: &str,
+    quantity: &str,
+    unit_price: &str,
+) -> (u16, Value) {
     let response = browser
         .call(
             "purchasing/requests/submit",
@@ -71,6 +79,8 @@ pub async fn submit(browser: &Browser, slug: &str, supplier: &str, title: &str, 
 }
 
 pub async fn decide(browser: &Browser, slug: &str, id: &str, decision: &str, comment: &str) -> (u16, Value) {
-    let response = browser.call("purchasing/request/decide", &[("slug", slug), ("id", id), ("decision", decision), ("comment", comment)]).await;
+    let response = browser
+        .call("purchasing/request/decide", &[("slug", slug), ("id", id), ("decision", decision), ("comment", comment)])
+        .await;
     (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
 }

@@ -119,7 +119,8 @@ const ROUTES: &[(&str, Coverage)] = &[
 
 /// Every route the application serves.
 fn served_routes() -> BTreeSet<String> {
-    let mut routes: BTreeSet<String> = leptos_axum::generate_route_list(app::App).iter().map(|r| r.path().to_owned()).collect();
+    let mut routes: BTreeSet<String> =
+        leptos_axum::generate_route_list(app::App).iter().map(|r| r.path().to_owned()).collect();
     routes.extend(leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned()));
     routes.extend(server::routes::plain_routes().into_iter().map(str::to_owned));
     routes
@@ -131,7 +132,10 @@ async fn every_route_is_accounted_for() {
     let listed: BTreeSet<String> = ROUTES.iter().map(|(path, _)| (*path).to_owned()).collect();
     let unlisted: Vec<_> = served.difference(&listed).collect();
     let stale: Vec<_> = listed.difference(&served).collect();
-    assert!(unlisted.is_empty(), "routes without a tenant-isolation probe (add them to ROUTES and probe them): {unlisted:?}");
+    assert!(
+        unlisted.is_empty(),
+        "routes without a tenant-isolation probe (add them to ROUTES and probe them): {unlisted:?}"
+    );
     assert!(stale.is_empty(), "ROUTES lists routes that no longer exist: {stale:?}");
 }
 
@@ -157,15 +161,48 @@ async fn scene(app: &TestApp) -> Scene {
     let member = a.member(app, "alpha-member@example.com", "member").await;
     let (_, request) = submit(&member, &a.slug, &a_supplier, &format!("{SECRET} request"), "1", "5000").await;
     let members = get(&a.owner, &format!("/rpc/admin/members?slug={}", a.slug)).await;
-    let a_member = members["members"].as_array().unwrap().iter().find(|m| m["email"] == "alpha-member@example.com").unwrap()["user"].as_str().unwrap().to_owned();
-    assert_eq!(a.owner.call("admin/invite", &[("slug", &a.slug), ("email", "alpha-invitee@example.com"), ("role", "viewer")]).await.status(), 200);
+    let a_member = members["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == "alpha-member@example.com")
+        .unwrap()["user"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        a.owner
+            .call("admin/invite", &[("slug", &a.slug), ("email", "alpha-invitee@example.com"), ("role", "viewer")])
+            .await
+            .status(),
+        200
+    );
     let invitations = get(&a.owner, &format!("/rpc/admin/members?slug={}", a.slug)).await;
     let a_invitation = invitations["invitations"][0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(a.owner.call("admin/roles/create", &[("slug", &a.slug), ("name", &format!("{SECRET} role")), ("permissions[]", "workspace.view")]).await.status(), 200);
+    assert_eq!(
+        a.owner
+            .call(
+                "admin/roles/create",
+                &[("slug", &a.slug), ("name", &format!("{SECRET} role")), ("permissions[]", "workspace.view")]
+            )
+            .await
+            .status(),
+        200
+    );
     let roles = get(&a.owner, &format!("/rpc/admin/roles?slug={}", a.slug)).await;
-    let a_role = roles.as_array().unwrap().iter().find(|r| r["builtin"] == false).unwrap()["id"].as_str().unwrap().to_owned();
+    let a_role =
+        roles.as_array().unwrap().iter().find(|r| r["builtin"] == false).unwrap()["id"].as_str().unwrap().to_owned();
     let attacker = b.owner.clone();
-    Scene { a_supplier, a_request: request["id"].as_str().unwrap().to_owned(), a_member, a_invitation, a_role, attacker, a, b }
+    Scene {
+        a_supplier,
+        a_request: request["id"].as_str().unwrap().to_owned(),
+        a_member,
+        a_invitation,
+        a_role,
+        attacker,
+        a,
+        b,
+    }
 }
 
 /// A response that must not carry A's data: a refusal, and no marker in the body.
@@ -188,16 +225,30 @@ async fn probe(s: &Scene, path: &str, coverage: Coverage) {
         let with = |id: &str| format!("slug={slug}&id={id}");
         let what = format!("{path} with slug={slug}");
         match path {
-            "/w/{slug}/requests/{id}" => refused(&what, get_raw(x, &format!("/w/{slug}/requests/{}", s.a_request)).await).await,
-            p if p.starts_with("/w/{slug}") => refused(&what, get_raw(x, &p.replace(":slug", slug)).await).await,
-            "/w/{slug}/admin/audit.csv" => refused(&what, get_raw(x, &format!("/w/{slug}/admin/audit.csv")).await).await,
-            "/rpc/workspaces/home" | "/rpc/purchasing/suppliers" | "/rpc/purchasing/requests" | "/rpc/purchasing/orders" | "/rpc/admin/members"
-            | "/rpc/admin/roles" | "/rpc/admin/policies" => {
-                refused(&what, get_raw(x, &format!("{path}?slug={slug}")).await).await
+            "/w/{slug}/requests/{id}" => {
+                refused(&what, get_raw(x, &format!("/w/{slug}/requests/{}", s.a_request)).await).await
             }
-            "/rpc/admin/audit" => refused(&what, get_raw(x, &format!("{path}?slug={slug}&actor=&action=&from=&until=")).await).await,
-            "/rpc/purchasing/request" => refused(&what, get_raw(x, &format!("{path}?{}", with(&s.a_request))).await).await,
-            "/rpc/workspaces/notices-read" | "/rpc/purchasing/suppliers/add" | "/rpc/admin/invite" | "/rpc/admin/roles/create"
+            p if p.starts_with("/w/{slug}") => refused(&what, get_raw(x, &p.replace(":slug", slug)).await).await,
+            "/w/{slug}/admin/audit.csv" => {
+                refused(&what, get_raw(x, &format!("/w/{slug}/admin/audit.csv")).await).await
+            }
+            "/rpc/workspaces/home"
+            | "/rpc/purchasing/suppliers"
+            | "/rpc/purchasing/requests"
+            | "/rpc/purchasing/orders"
+            | "/rpc/admin/members"
+            | "/rpc/admin/roles"
+            | "/rpc/admin/policies" => refused(&what, get_raw(x, &format!("{path}?slug={slug}")).await).await,
+            "/rpc/admin/audit" => {
+                refused(&what, get_raw(x, &format!("{path}?slug={slug}&actor=&action=&from=&until=")).await).await
+            }
+            "/rpc/purchasing/request" => {
+                refused(&what, get_raw(x, &format!("{path}?{}", with(&s.a_request))).await).await
+            }
+            "/rpc/workspaces/notices-read"
+            | "/rpc/purchasing/suppliers/add"
+            | "/rpc/admin/invite"
+            | "/rpc/admin/roles/create"
             | "/rpc/admin/policies/update" => {
                 let endpoint = &path["/rpc/".len()..];
                 let fields = [
@@ -227,22 +278,34 @@ async fn probe(s: &Scene, path: &str, coverage: Coverage) {
                 refused(&what, x.call("purchasing/requests/submit", &fields).await).await
             }
             "/rpc/purchasing/request/decide" => {
-                let fields = [("slug", slug.as_str()), ("id", s.a_request.as_str()), ("decision", "approve"), ("comment", "")];
+                let fields =
+                    [("slug", slug.as_str()), ("id", s.a_request.as_str()), ("decision", "approve"), ("comment", "")];
                 refused(&what, x.call("purchasing/request/decide", &fields).await).await
             }
             "/rpc/admin/invitations/revoke" => {
-                refused(&what, x.call("admin/invitations/revoke", &[("slug", slug), ("id", &s.a_invitation)]).await).await
+                refused(&what, x.call("admin/invitations/revoke", &[("slug", slug), ("id", &s.a_invitation)]).await)
+                    .await
             }
-            "/rpc/admin/members/remove" => refused(&what, x.call("admin/members/remove", &[("slug", slug), ("user", &s.a_member)]).await).await,
+            "/rpc/admin/members/remove" => {
+                refused(&what, x.call("admin/members/remove", &[("slug", slug), ("user", &s.a_member)]).await).await
+            }
             "/rpc/admin/members/role" => {
-                let fields = [("slug", slug.as_str()), ("user", s.a_member.as_str()), ("role", "owner"), ("grant", "true")];
+                let fields =
+                    [("slug", slug.as_str()), ("user", s.a_member.as_str()), ("role", "owner"), ("grant", "true")];
                 refused(&what, x.call("admin/members/role", &fields).await).await
             }
             "/rpc/admin/roles/update" => {
-                let fields = [("slug", slug.as_str()), ("id", s.a_role.as_str()), ("name", "Hijacked"), ("permissions[]", "roles.manage")];
+                let fields = [
+                    ("slug", slug.as_str()),
+                    ("id", s.a_role.as_str()),
+                    ("name", "Hijacked"),
+                    ("permissions[]", "roles.manage"),
+                ];
                 refused(&what, x.call("admin/roles/update", &fields).await).await
             }
-            "/rpc/admin/roles/delete" => refused(&what, x.call("admin/roles/delete", &[("slug", slug), ("id", &s.a_role)]).await).await,
+            "/rpc/admin/roles/delete" => {
+                refused(&what, x.call("admin/roles/delete", &[("slug", slug), ("id", &s.a_role)]).await).await
+            }
             other => panic!("no probe for {other} with slug={slug}"),
         }
     }
@@ -262,9 +325,15 @@ async fn another_workspace_s_ids_get_nothing_anywhere() {
     let request = get(&a.owner, &format!("/rpc/purchasing/request?slug={}&id={}", a.slug, s.a_request)).await;
     assert_eq!(request["summary"]["status"], "pending", "A's request was not decided");
     let members = get(&a.owner, &format!("/rpc/admin/members?slug={}", a.slug)).await;
-    let emails: Vec<&str> = members["members"].as_array().unwrap().iter().map(|m| m["email"].as_str().unwrap()).collect();
+    let emails: Vec<&str> =
+        members["members"].as_array().unwrap().iter().map(|m| m["email"].as_str().unwrap()).collect();
     assert_eq!(emails, ["alpha-member@example.com", "alpha-owner@example.com"], "nobody removed or added");
-    let member_roles = &members["members"].as_array().unwrap().iter().find(|m| m["email"] == "alpha-member@example.com").unwrap()["roles"];
+    let member_roles = &members["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == "alpha-member@example.com")
+        .unwrap()["roles"];
     assert_eq!(member_roles, &serde_json::json!([["member", "Member"]]), "no role granted");
     assert_eq!(members["invitations"].as_array().unwrap().len(), 1, "the invitation is still open");
     let roles = get(&a.owner, &format!("/rpc/admin/roles?slug={}", a.slug)).await;

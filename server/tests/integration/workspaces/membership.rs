@@ -14,7 +14,11 @@ async fn removing_a_member_ends_their_access_at_their_next_request() {
     let home = format!("/rpc/workspaces/home?slug={}", team.slug);
     assert_eq!(get_status(&member, &home).await, 200);
     let members = get(&team.owner, &format!("/rpc/admin/members?slug={}", team.slug)).await;
-    let user = members["members"].as_array().unwrap().iter().find(|m| m["email"] == "leaving@example.com").unwrap()["user"].as_str().unwrap().to_owned();
+    let user =
+        members["members"].as_array().unwrap().iter().find(|m| m["email"] == "leaving@example.com").unwrap()["user"]
+            .as_str()
+            .unwrap()
+            .to_owned();
     assert_eq!(team.owner.call("admin/members/remove", &[("slug", &team.slug), ("user", &user)]).await.status(), 200);
     // Same session, very next request: refused, and the workspace is gone from their switcher.
     assert_eq!(get_status(&member, &home).await, 404);
@@ -29,7 +33,10 @@ async fn users_belong_to_several_workspaces() {
     let first = Team::create(&app, "First Co", "first-owner@example.com").await;
     let second = Team::create(&app, "Second Co", "second-owner@example.com").await;
     let both = first.member(&app, "both@example.com", "member").await;
-    let invited = second.owner.call("admin/invite", &[("slug", &second.slug), ("email", "both@example.com"), ("role", "viewer")]).await;
+    let invited = second
+        .owner
+        .call("admin/invite", &[("slug", &second.slug), ("email", "both@example.com"), ("role", "viewer")])
+        .await;
     assert_eq!(invited.status(), 200);
     let token = link_token(&app.mail("both@example.com", "invitation").await.text, "/invitations/accept");
     assert_eq!(both.call("invitations/accept", &[("token", &token)]).await.status(), 200);
@@ -91,17 +98,38 @@ async fn owners_are_kept() {
     let team = Team::create(&app, "Owners Co", "owner@example.com").await;
     let admin = team.member(&app, "admin@example.com", "admin").await;
     let members = get(&team.owner, &format!("/rpc/admin/members?slug={}", team.slug)).await;
-    let owner_id = members["members"].as_array().unwrap().iter().find(|m| m["email"] == "owner@example.com").unwrap()["user"].as_str().unwrap().to_owned();
+    let owner_id =
+        members["members"].as_array().unwrap().iter().find(|m| m["email"] == "owner@example.com").unwrap()["user"]
+            .as_str()
+            .unwrap()
+            .to_owned();
     let by_admin = admin.answer("admin/members/remove", &[("slug", &team.slug), ("user", &owner_id)]).await;
     assert_eq!((by_admin.status, by_admin.body), (403, json!({ "Forbidden": "OwnerOnly" })));
-    let invite_owner = admin.answer("admin/invite", &[("slug", &team.slug), ("email", "new-owner@example.com"), ("role", "owner")]).await;
+    let invite_owner = admin
+        .answer("admin/invite", &[("slug", &team.slug), ("email", "new-owner@example.com"), ("role", "owner")])
+        .await;
     assert_eq!(invite_owner.status, 403, "admins cannot make owners");
     let last = team.owner.answer("admin/members/remove", &[("slug", &team.slug), ("user", &owner_id)]).await;
     assert_eq!((last.status, last.body), (409, json!({ "Conflict": "LastOwner" })));
-    let no_role = team.owner.answer("admin/members/role", &[("slug", &team.slug), ("user", &owner_id), ("role", "owner"), ("grant", "false")]).await;
+    let no_role = team
+        .owner
+        .answer(
+            "admin/members/role",
+            &[("slug", &team.slug), ("user", &owner_id), ("role", "owner"), ("grant", "false")],
+        )
+        .await;
     assert_eq!((no_role.status, no_role.body), (409, json!({ "Conflict": "MemberNeedsARole" })));
-    let both = team.owner.call("admin/members/role", &[("slug", &team.slug), ("user", &owner_id), ("role", "admin"), ("grant", "true")]).await;
+    let both = team
+        .owner
+        .call("admin/members/role", &[("slug", &team.slug), ("user", &owner_id), ("role", "admin"), ("grant", "true")])
+        .await;
     assert_eq!(both.status(), 200);
-    let demote = team.owner.answer("admin/members/role", &[("slug", &team.slug), ("user", &owner_id), ("role", "owner"), ("grant", "false")]).await;
+    let demote = team
+        .owner
+        .answer(
+            "admin/members/role",
+            &[("slug", &team.slug), ("user", &owner_id), ("role", "owner"), ("grant", "false")],
+        )
+        .await;
     assert_eq!((demote.status, demote.body), (409, json!({ "Conflict": "LastOwner" })));
 }

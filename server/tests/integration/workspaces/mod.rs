@@ -6,4 +6,5 @@ mod fixture;
 mod isolation;
 mod membership;
 mod permissions;
+mod platform;
 mod policies;

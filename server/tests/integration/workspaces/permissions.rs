@@ -37,9 +37,15 @@ async fn attempt(browser: &Browser, slug: &str, supplier: &str, action: &str, ta
         "list members" => get_status(browser, &format!("/rpc/admin/members?slug={slug}")).await,
         "invite" => {
             let email = format!("invitee-{tag}@example.com");
-            browser.call("admin/invite", &[("slug", slug), ("email", &email), ("role", "viewer")]).await.status().as_u16()
+            browser
+                .call("admin/invite", &[("slug", slug), ("email", &email), ("role", "viewer")])
+                .await
+                .status()
+                .as_u16()
         }
-        "remove a member" => browser.call("admin/members/remove", &[("slug", slug), ("user", &unknown)]).await.status().as_u16(),
+        "remove a member" => {
+            browser.call("admin/members/remove", &[("slug", slug), ("user", &unknown)]).await.status().as_u16()
+        }
         "change a member's roles" => {
             let fields = [("slug", slug), ("user", unknown.as_str()), ("role", "viewer"), ("grant", "true")];
             browser.call("admin/members/role", &fields).await.status().as_u16()
@@ -56,7 +62,11 @@ async fn attempt(browser: &Browser, slug: &str, supplier: &str, action: &str, ta
         "see suppliers" => get_status(browser, &format!("/rpc/purchasing/suppliers?slug={slug}")).await,
         "add a supplier" => {
             let name = format!("Supplier {tag}");
-            browser.call("purchasing/suppliers/add", &[("slug", slug), ("name", &name), ("email", "")]).await.status().as_u16()
+            browser
+                .call("purchasing/suppliers/add", &[("slug", slug), ("name", &name), ("email", "")])
+                .await
+                .status()
+                .as_u16()
         }
         "submit a request" => submit(browser, slug, supplier, &format!("Request {tag}"), "1", "10").await.0,
         "decide on a request" => super::fixture::decide(browser, slug, &unknown, "approve", "").await.0,
@@ -106,7 +116,9 @@ async fn members_see_only_their_own_requests() {
     let viewer = team.member(&app, "viewer@example.com", "viewer").await;
     let (_, request) = submit(&alice, &team.slug, &supplier, "Alice's chair", "1", "100").await;
     submit(&bob, &team.slug, &supplier, "Bob's desk", "1", "100").await;
-    let titles = |list: Value| -> Vec<String> { list.as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap().to_owned()).collect() };
+    let titles = |list: Value| -> Vec<String> {
+        list.as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap().to_owned()).collect()
+    };
     let list = |b: &Browser| {
         let b = b.clone();
         let slug = team.slug.clone();
@@ -143,7 +155,8 @@ async fn a_custom_role_allows_exactly_its_permissions() {
     let roles = super::fixture::get(&team.owner, &format!("/rpc/admin/roles?slug={}", team.slug)).await;
     let buyer = roles.as_array().unwrap().iter().find(|r| r["name"] == "Buyer").expect("the custom role").clone();
     let key = buyer["key"].as_str().unwrap().to_owned();
-    let mut permissions: Vec<&str> = buyer["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let mut permissions: Vec<&str> =
+        buyer["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
     permissions.sort();
     assert_eq!(permissions, ["requests.create", "suppliers.manage", "suppliers.view", "workspace.view"]);
 
@@ -165,13 +178,23 @@ async fn a_custom_role_allows_exactly_its_permissions() {
     }
     // Several roles add up: with "viewer" too, the buyer sees orders and members.
     let members = super::fixture::get(&team.owner, &format!("/rpc/admin/members?slug={}", team.slug)).await;
-    let user = members["members"].as_array().unwrap().iter().find(|m| m["email"] == "buyer@example.com").unwrap()["user"].as_str().unwrap().to_owned();
-    let granted = team.owner.call("admin/members/role", &[("slug", &team.slug), ("user", &user), ("role", "viewer"), ("grant", "true")]).await;
+    let user =
+        members["members"].as_array().unwrap().iter().find(|m| m["email"] == "buyer@example.com").unwrap()["user"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let granted = team
+        .owner
+        .call("admin/members/role", &[("slug", &team.slug), ("user", &user), ("role", "viewer"), ("grant", "true")])
+        .await;
     assert_eq!(granted.status(), 200);
     assert!(attempt(&buyer, &team.slug, &supplier, "see purchase orders", "buyer2").await);
     assert!(attempt(&buyer, &team.slug, &supplier, "list members", "buyer2").await);
     // Nobody gives a role permissions they do not hold: an approver cannot, anyway, manage roles; and
     // unknown permission keys are refused.
-    let bogus = team.owner.call("admin/roles/create", &[("slug", &team.slug), ("name", "Bogus"), ("permissions[]", "root.everything")]).await;
+    let bogus = team
+        .owner
+        .call("admin/roles/create", &[("slug", &team.slug), ("name", "Bogus"), ("permissions[]", "root.everything")])
+        .await;
     assert_eq!(bogus.status(), 400);
 }

@@ -43,9 +43,15 @@ async fn a_raised_minimum_length_makes_members_change_a_shorter_password_at_next
     assert_eq!(page.status(), 302);
     assert_eq!(page.headers()["location"], "/account/security?notice=password_change_required");
 
-    let too_short = member.answer("account/password", &[("password", PASSWORD), ("new_password", "twenty-three characters")]).await;
-    assert_eq!((too_short.status, too_short.body), (422, json!({ "Invalid": { "TooShort": { "field": "NewPassword", "min": 24 } } })));
-    let changed = member.call("account/password", &[("password", PASSWORD), ("new_password", "a passphrase of twenty-eight")]).await;
+    let too_short =
+        member.answer("account/password", &[("password", PASSWORD), ("new_password", "twenty-three characters")]).await;
+    assert_eq!(
+        (too_short.status, too_short.body),
+        (422, json!({ "Invalid": { "TooShort": { "field": "NewPassword", "min": 24 } } }))
+    );
+    let changed = member
+        .call("account/password", &[("password", PASSWORD), ("new_password", "a passphrase of twenty-eight")])
+        .await;
     assert_eq!(changed.status(), 200);
     assert_eq!(get_status(&member, &home).await, 200, "allowed again after the change");
 }
@@ -64,11 +70,20 @@ async fn the_admin_allowlist_refuses_administrators_from_other_addresses() {
 
     let policies = format!("/rpc/admin/policies?slug={}", team.slug);
     assert_eq!(get(&cafe, &policies).await, json!({ "Auth": "AddressNotAllowed" }));
-    assert_eq!(cafe.call("admin/invite", &[("slug", &team.slug), ("email", "x@example.com"), ("role", "member")]).await.status(), 403);
+    assert_eq!(
+        cafe.call("admin/invite", &[("slug", &team.slug), ("email", "x@example.com"), ("role", "member")])
+            .await
+            .status(),
+        403
+    );
     assert_eq!(get_status(&office, &policies).await, 200);
     // Member pages are not the admin console.
     assert_eq!(get_status(&cafe, &format!("/rpc/workspaces/home?slug={}", team.slug)).await, 200);
-    assert_eq!(get_status(&member.behind_proxy_as("203.0.113.1"), &format!("/rpc/purchasing/suppliers?slug={}", team.slug)).await, 200);
+    assert_eq!(
+        get_status(&member.behind_proxy_as("203.0.113.1"), &format!("/rpc/purchasing/suppliers?slug={}", team.slug))
+            .await,
+        200
+    );
 }
 
 #[tokio::test]
@@ -121,7 +136,9 @@ async fn a_stricter_idle_limit_ends_sessions_in_that_workspace() {
     db.execute_raw(sea_orm::Statement::from_sql_and_values(
         backend,
         match backend {
-            sea_orm::DbBackend::Postgres => "UPDATE auth_sessions SET last_seen_at = $1::timestamptz WHERE revoked_at IS NULL",
+            sea_orm::DbBackend::Postgres => {
+                "UPDATE auth_sessions SET last_seen_at = $1::timestamptz WHERE revoked_at IS NULL"
+            }
             _ => "UPDATE auth_sessions SET last_seen_at = ? WHERE revoked_at IS NULL",
         },
         [ten_minutes_ago.into()],
