@@ -73,6 +73,17 @@ pub enum SignInStep {
     SecondFactor(PendingSignIn),
 }
 
+/// Users with an authenticator app always give its code next, whatever the risk.
+fn totp_step(user: UserId, now: DateTime<Utc>, password_too_short: bool) -> SignInStep {
+    SignInStep::SecondFactor(PendingSignIn {
+        user,
+        factor: SecondFactor::Totp,
+        started_at: now,
+        reasons: vec!["totp_enrolled".to_owned()],
+        password_too_short,
+    })
+}
+
 fn refused(failure: AuthFailure) -> DomainError {
     DomainError::Auth(failure)
 }
@@ -191,13 +202,7 @@ impl Identity {
             return Err(refused(AuthFailure::EmailNotVerified));
         }
         if account.row.totp_enabled_at.is_some() {
-            return Ok(SignInStep::SecondFactor(PendingSignIn {
-                user: account.id,
-                factor: SecondFactor::Totp,
-                started_at: now,
-                reasons: vec!["totp_enrolled".to_owned()],
-                password_too_short,
-            }));
+            return Ok(totp_step(account.id, now, password_too_short));
         }
         let privileged = self.is_privileged(account.id, super::PlatformRole::parse(&account.row.platform_role)).await?;
         let risk: Risk = risk::assess(&self.db, account.id, meta, recent_failures, privileged).await?;
@@ -301,13 +306,7 @@ impl Identity {
             account.row = row.update(&self.db).await?;
         }
         if account.row.totp_enabled_at.is_some() {
-            return Ok(SignInStep::SecondFactor(PendingSignIn {
-                user: account.id,
-                factor: SecondFactor::Totp,
-                started_at: now,
-                reasons: vec!["totp_enrolled".to_owned()],
-                password_too_short,
-            }));
+            return Ok(totp_step(account.id, now, password_too_short));
         }
         Ok(SignInStep::SignedIn(self.complete(account, meta, now, "email_code", password_too_short).await?))
     }

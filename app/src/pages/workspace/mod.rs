@@ -25,6 +25,7 @@ pub use roles::RolesPage;
 pub use suppliers::SuppliersPage;
 pub use workspaces::WorkspacesPage;
 
+use crate::dto::WorkspaceHomeDto;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -57,5 +58,34 @@ fn workspace_error(error: AppError) -> AnyView {
             </section>
         }
         .into_any(),
+    }
+}
+
+/// A workspace page whose data needs only the workspace's address: loads the caller's standing in the
+/// workspace and the page's data together (again whenever a form on the page changes something), and
+/// shows `render(home, data)`, or why it cannot.
+fn workspace_page<T, F, Fut>(fetch: F, render: fn(WorkspaceHomeDto, T) -> AnyView) -> impl IntoView
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+    F: Fn(String) -> Fut + Copy + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    let slug = slug();
+    let refresh = crate::components::refresh();
+    let data = Resource::new_blocking(
+        move || (slug.get(), refresh.get()),
+        move |(slug, _)| async move {
+            Ok::<_, AppError>((crate::api::workspace_home(slug.clone()).await?, fetch(slug).await?))
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok((home, value)) => render(home, value),
+                    Err(error) => workspace_error(error),
+                }
+            })}
+        </Suspense>
     }
 }

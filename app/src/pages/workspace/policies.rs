@@ -1,6 +1,6 @@
 use super::nav::WorkspaceNav;
-use super::{slug, workspace_error};
-use crate::api::{UpdatePolicies, policies_page, workspace_home};
+use super::workspace_page;
+use crate::api::{UpdatePolicies, policies_page};
 use crate::components::{CsrfField, InputField, Notice, form_error, refresh_on_success};
 use crate::dto::PolicyDto;
 use leptos::prelude::*;
@@ -8,28 +8,12 @@ use leptos_meta::Title;
 
 #[component]
 pub fn PoliciesPage() -> impl IntoView {
-    let slug = slug();
-    let refresh = crate::components::refresh();
-    let query = leptos_router::hooks::use_query_map();
-    let data = Resource::new_blocking(
-        move || (slug.get(), query.read().get("notice"), refresh.get()),
-        |(slug, _, _)| async move {
-            Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, policies_page(slug).await?))
-        },
-    );
     view! {
         <Title text="Policies"/>
-        <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((home, policy)) => {
-                        let slug = home.workspace.slug.clone();
-                        view! { <WorkspaceNav home/> <Notice/> <PolicyForm slug policy/> }.into_any()
-                    }
-                    Err(error) => workspace_error(error),
-                }
-            })}
-        </Suspense>
+        {workspace_page(policies_page, |home, policy| {
+            let slug = home.workspace.slug.clone();
+            view! { <WorkspaceNav home/> <Notice/> <PolicyForm slug policy/> }.into_any()
+        })}
     }
 }
 

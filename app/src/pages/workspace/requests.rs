@@ -1,5 +1,5 @@
 use super::nav::WorkspaceNav;
-use super::{slug, workspace_error};
+use super::{slug, workspace_error, workspace_page};
 use crate::api::{DecideRequest, SubmitRequest, request_detail, requests, suppliers, workspace_home};
 use crate::components::{CsrfField, InputField, field_error, form_error, refresh_on_success};
 use crate::dto::{RequestDetailDto, RequestSummaryDto, SupplierDto, WorkspaceHomeDto};
@@ -21,24 +21,9 @@ fn status_label(status: &str) -> &'static str {
 
 #[component]
 pub fn RequestsPage() -> impl IntoView {
-    let slug = slug();
-    let refresh = crate::components::refresh();
-    let data = Resource::new_blocking(
-        move || (slug.get(), refresh.get()),
-        |(slug, _)| async move {
-            Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, requests(slug).await?))
-        },
-    );
     view! {
         <Title text="Purchase requests"/>
-        <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((home, list)) => view! { <RequestList home list/> }.into_any(),
-                    Err(error) => workspace_error(error),
-                }
-            })}
-        </Suspense>
+        {workspace_page(requests, |home, list| view! { <RequestList home list/> }.into_any())}
     }
 }
 
@@ -72,24 +57,9 @@ fn RequestList(home: WorkspaceHomeDto, list: Vec<RequestSummaryDto>) -> impl Int
 
 #[component]
 pub fn NewRequestPage() -> impl IntoView {
-    let slug = slug();
-    let refresh = crate::components::refresh();
-    let data = Resource::new_blocking(
-        move || (slug.get(), refresh.get()),
-        |(slug, _)| async move {
-            Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, suppliers(slug).await?))
-        },
-    );
     view! {
         <Title text="New purchase request"/>
-        <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((home, suppliers)) => view! { <RequestForm home suppliers/> }.into_any(),
-                    Err(error) => workspace_error(error),
-                }
-            })}
-        </Suspense>
+        {workspace_page(suppliers, |home, suppliers| view! { <RequestForm home suppliers/> }.into_any())}
     }
 }
 

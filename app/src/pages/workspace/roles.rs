@@ -1,44 +1,31 @@
 use super::nav::WorkspaceNav;
-use super::{slug, workspace_error};
-use crate::api::{CreateRole, DeleteRole, UpdateRole, roles_page, workspace_home};
+use super::workspace_page;
+use crate::api::{CreateRole, DeleteRole, UpdateRole, roles_page};
 use crate::components::{CsrfField, InputField, field_error, form_error, refresh_on_success};
-use crate::dto::RoleDto;
+use crate::dto::{RoleDto, WorkspaceHomeDto};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use model::{Field, Permission, PermissionKind};
 
 #[component]
 pub fn RolesPage() -> impl IntoView {
-    let slug = slug();
-    let refresh = crate::components::refresh();
-    let data = Resource::new_blocking(
-        move || (slug.get(), refresh.get()),
-        |(slug, _)| async move {
-            Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, roles_page(slug).await?))
-        },
-    );
     view! {
         <Title text="Roles"/>
-        <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((home, roles)) => {
-                        let slug = home.workspace.slug.clone();
-                        view! {
-                            <WorkspaceNav home/>
-                            <section class="card">
-                                <h1>"Roles"</h1>
-                                <p class="hint">"Members may hold several roles; their permissions add up. Functional permissions allow actions; data permissions widen what a member sees."</p>
-                            </section>
-                            {roles.into_iter().map(|role| view! { <RoleCard role slug=slug.clone()/> }).collect_view()}
-                            <RoleEditor slug=slug.clone() role=None/>
-                        }
-                        .into_any()
-                    }
-                    Err(error) => workspace_error(error),
-                }
-            })}
-        </Suspense>
+        {workspace_page(roles_page, |home, roles| view! { <Roles home roles/> }.into_any())}
+    }
+}
+
+#[component]
+fn Roles(home: WorkspaceHomeDto, roles: Vec<RoleDto>) -> impl IntoView {
+    let slug = home.workspace.slug.clone();
+    view! {
+        <WorkspaceNav home/>
+        <section class="card">
+            <h1>"Roles"</h1>
+            <p class="hint">"Members may hold several roles; their permissions add up. Functional permissions allow actions; data permissions widen what a member sees."</p>
+        </section>
+        {roles.into_iter().map(|role| view! { <RoleCard role slug=slug.clone()/> }).collect_view()}
+        <RoleEditor slug=slug.clone() role=None/>
     }
 }
 

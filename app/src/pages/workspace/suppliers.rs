@@ -1,47 +1,33 @@
 use super::nav::WorkspaceNav;
-use super::{slug, workspace_error};
-use crate::api::{AddSupplier, suppliers, workspace_home};
+use super::workspace_page;
+use crate::api::{AddSupplier, suppliers};
 use crate::components::{CsrfField, InputField, field_error, form_error, refresh_on_success};
+use crate::dto::{SupplierDto, WorkspaceHomeDto};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use model::{Field, Permission};
 
 #[component]
 pub fn SuppliersPage() -> impl IntoView {
-    let slug = slug();
-    let refresh = crate::components::refresh();
-    let data = Resource::new_blocking(
-        move || (slug.get(), refresh.get()),
-        |(slug, _)| async move {
-            Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, suppliers(slug).await?))
-        },
-    );
     view! {
         <Title text="Suppliers"/>
-        <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((home, list)) => {
-                        let can_add = home.can(Permission::SuppliersManage);
-                        let slug = home.workspace.slug.clone();
-                        view! {
-                            <WorkspaceNav home/>
-                            <section class="card">
-                                <h1>"Suppliers"</h1>
-                                <ul class="rows" data-testid="suppliers">
-                                    {list.into_iter().map(|s| view! {
-                                        <li class="row"><strong>{s.name}</strong><span class="hint">{s.email}</span></li>
-                                    }).collect_view()}
-                                </ul>
-                            </section>
-                            {can_add.then(|| view! { <AddSupplierForm slug=slug.clone()/> })}
-                        }
-                        .into_any()
-                    }
-                    Err(error) => workspace_error(error),
-                }
-            })}
-        </Suspense>
+        {workspace_page(suppliers, |home, list| view! { <Suppliers home list/> }.into_any())}
+    }
+}
+
+#[component]
+fn Suppliers(home: WorkspaceHomeDto, list: Vec<SupplierDto>) -> impl IntoView {
+    let can_add = home.can(Permission::SuppliersManage);
+    let slug = home.workspace.slug.clone();
+    view! {
+        <WorkspaceNav home/>
+        <section class="card">
+            <h1>"Suppliers"</h1>
+            <ul class="rows" data-testid="suppliers">
+                {list.into_iter().map(|s| view! { <li class="row"><strong>{s.name}</strong><span class="hint">{s.email}</span></li> }).collect_view()}
+            </ul>
+        </section>
+        {can_add.then(|| view! { <AddSupplierForm slug=slug.clone()/> })}
     }
 }
 

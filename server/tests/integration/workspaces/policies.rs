@@ -1,5 +1,5 @@
 //! Workspace policies, enforced at the next request: a raised minimum password length, the admin
-//! console's IP allowlist, 2FA required, and stricter session limits.
+//! console's IP allowlist, 2FA required, stricter session limits and a lower failed-sign-in threshold.
 
 use super::fixture::{Team, get, get_status};
 use crate::harness::{Browser, PASSWORD, TestApp};
@@ -147,4 +147,41 @@ async fn a_stricter_idle_limit_ends_sessions_in_that_workspace() {
     .unwrap();
     assert_eq!(get(&member, &home).await, json!({ "Auth": "WorkspaceSessionExpired" }));
     assert_eq!(member.whoami().await, None, "the session is over");
+}
+
+#[tokio::test]
+async fn a_lower_failure_threshold_protects_the_workspace_s_members_sooner() {
+    // Every guess comes from its own address, so only the per-account counter is at work.
+    let app = TestApp::spawn_with(|raw| raw.trusted_proxies = vec!["127.0.0.1".into()]).await;
+    let team = Team::create(&app, "Careful Co", "owner@example.com").await;
+    team.member(&app, "member@example.com", "member").await;
+    let outsider = app.verified_account("outsider@example.com").await;
+    assert_eq!(set_policy(&team.owner, &team.slug, &[("login_failures", "2")]).await.0, 200);
+
+    let attacker = app.browser();
+    let wrong = (401, json!({ "Auth": "InvalidCredentials" }));
+    let protected = (403, json!({ "Auth": "AccountProtected" }));
+    assert_eq!(guess(&attacker, 1, "member@example.com", "wrong guess one").await, wrong);
+    assert_eq!(guess(&attacker, 2, "member@example.com", "wrong guess two").await, wrong);
+    assert_eq!(
+        guess(&attacker, 3, "member@example.com", PASSWORD).await,
+        protected,
+        "two failures are this workspace's limit"
+    );
+
+    // Someone outside the workspace keeps the platform's limit (five): the same two failures leave
+    // the right password working (with an emailed code, because of the recent failures).
+    assert_eq!(guess(&attacker, 10, &outsider, "wrong guess one").await, wrong);
+    assert_eq!(guess(&attacker, 11, &outsider, "wrong guess two").await, wrong);
+    let (status, body) = guess(&attacker, 12, &outsider, PASSWORD).await;
+    assert_eq!(status, 200, "two failures are under the platform's limit: {body}");
+}
+
+/// A sign-in attempt by `browser` that appears to come from 198.51.100.`n`.
+async fn guess(browser: &Browser, n: u8, email: &str, password: &str) -> (u16, Value) {
+    let answer = browser
+        .behind_proxy_as(&format!("198.51.100.{n}"))
+        .answer("auth/sign-in", &[("email", email), ("password", password)])
+        .await;
+    (answer.status, answer.body)
 }
