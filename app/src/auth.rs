@@ -3,7 +3,8 @@
 //! Server functions never take "who is calling" as an argument: they read the server-side session
 //! (`tower_sessions::Session`, put in the request by the session layer), ask `domain` whether it still
 //! counts, and get a verified [`SignedIn`]. Sign-in state changes (sign-in, sign-out) rotate the
-//! session id and the CSRF token.
+//! session id and the CSRF token; privilege changes (password, 2FA, a new workspace membership) rotate
+//! the session id, so an id seen before the change is worth nothing after it.
 
 use crate::context::{ClientIp, DEVICE_COOKIE, session_keys};
 use crate::error::{AppError, Reference};
@@ -100,6 +101,11 @@ pub async fn establish(now: &SignedInNow) -> Result<(), AppError> {
         set_device_cookie(token);
     }
     Ok(())
+}
+
+/// Gives this browser's session a new id, keeping its contents (after a privilege change).
+pub async fn renew_id() -> Result<(), AppError> {
+    session()?.cycle_id().await.map_err(|e| internal("session id renewal", e))
 }
 
 /// Forgets the signed-in state of this browser (new session id, nothing kept).

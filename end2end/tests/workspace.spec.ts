@@ -2,7 +2,17 @@
 // mail; the member submits a purchase request above the threshold; the approver approves it; the owner
 // sees both in the audit log. Three people, three browsers, at desktop and phone sizes.
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { linkIn, mail, recordProblems, signInWithEmailedCode, signUpAndVerify, uniqueEmail, uniqueName } from './support';
+import {
+  linkIn,
+  mail,
+  recordProblems,
+  signInWithEmailedCode,
+  signUpAndVerify,
+  slugOf,
+  uniqueEmail,
+  uniqueName,
+  waitForHydration,
+} from './support';
 
 test.setTimeout(120_000);
 
@@ -86,4 +96,29 @@ test('owner invites, member requests, approver approves, owner audits', async ({
   await expect(page.getByTestId('audit-entry')).toHaveCount(2);
 
   expect(problems.filter((p) => !p.includes('status of 4'))).toEqual([]);
+});
+
+test('a name typed before the WebAssembly arrives survives hydration', async ({ page }) => {
+  const problems = recordProblems(page);
+  const email = uniqueEmail('early');
+  await signUpAndVerify(page, page.request, email);
+  await signInWithEmailedCode(page, page.request, email);
+
+  // The page again, with its WebAssembly held back until the name is typed (a slow connection).
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/*.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto('/workspaces', { waitUntil: 'domcontentloaded' });
+  const name = uniqueName('Early Typist');
+  await page.getByLabel('Workspace name').fill(name);
+  release();
+  await waitForHydration(page);
+  await expect(page.getByLabel('Workspace name')).toHaveValue(name);
+  await expect(page.getByTestId('address-preview')).toHaveText(`Your workspace's address will be /w/${slugOf(name)}`);
+  await page.getByRole('button', { name: 'Create workspace' }).click();
+  await expect(page.getByTestId('my-roles')).toHaveText('Owner');
+  expect(problems).toEqual([]);
 });

@@ -74,7 +74,7 @@ fn run(release: bool) -> Result<(), String> {
 
 fn test() -> Result<(), String> {
     let started = std::time::Instant::now();
-    tools::ensure_for_e2e(false)?;
+    tools::ensure_for_tests()?;
 
     process::step("rustfmt");
     process::cargo(&["fmt", "--all", "--check"]).run()?;

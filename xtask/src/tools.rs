@@ -9,7 +9,7 @@
 //!   uses whatever is on PATH and does not check; a mismatch breaks the build);
 //! - for release builds, `wasm-opt` from npm `binaryen` 132 (Debian's binaryen 108 silently breaks
 //!   hydration), under `tools/node_modules`;
-//! - for browser tests, Debian's Chromium and the npm packages under `end2end/` (Playwright is told
+//! - for tests, cargo-nextest (the runner), and for browser tests, Debian's Chromium and the npm packages under `end2end/` (Playwright is told
 //!   never to download a browser).
 
 use crate::process::{self, cargo, cmd, on_path, root};
@@ -34,6 +34,12 @@ pub fn ensure_for_e2e(release: bool) -> Result<(), String> {
     npm_packages("end2end")
 }
 
+/// Everything `cargo xtask test` needs: the browser-test tools and the test runner.
+pub fn ensure_for_tests() -> Result<(), String> {
+    ensure_for_e2e(false)?;
+    cargo_nextest()
+}
+
 /// Where npm puts `wasm-opt` for release builds.
 pub fn npm_bin_dir() -> PathBuf {
     root().join("tools/node_modules/.bin")
@@ -46,6 +52,14 @@ fn wasm_target() -> Result<(), String> {
     }
     process::step("install the wasm32-unknown-unknown target");
     cmd("rustup", &["target", "add", "wasm32-unknown-unknown"]).run()
+}
+
+fn cargo_nextest() -> Result<(), String> {
+    if cargo(&["nextest", "--version"]).output().is_some() {
+        return Ok(());
+    }
+    process::step("install cargo-nextest");
+    cargo(&["install", "cargo-nextest", "--locked"]).run()
 }
 
 fn cargo_leptos() -> Result<(), String> {

@@ -307,6 +307,7 @@ pub async fn accept_invitation(_csrf_token: String, token: String) -> Result<(),
         let platform = crate::context::app_context()?.platform;
         let ip = auth::request_meta()?.ip.to_string();
         let workspace = platform.accept_invitation(&signed_in, &token, Some(ip)).await?;
+        auth::renew_id().await?;
         leptos_axum::redirect(&format!("/w/{}", workspace.slug));
         Ok(())
     }

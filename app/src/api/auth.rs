@@ -259,6 +259,7 @@ pub async fn change_password(_csrf_token: String, password: String, new_password
                 &auth::request_meta()?,
             )
             .await?;
+        auth::renew_id().await?;
         leptos_axum::redirect("/account/security?notice=password_changed");
         Ok(())
     }
@@ -342,6 +343,7 @@ pub async fn confirm_totp(_csrf_token: String, code: String) -> Result<(), AppEr
         let code = model::OneTimeCode::parse(&code).map_err(AppError::Invalid)?;
         let codes = identity()?.confirm_totp_enrolment(&signed_in, &code, &auth::request_meta()?).await?;
         auth::keep_recovery_codes(&codes).await?;
+        auth::renew_id().await?;
         leptos_axum::redirect("/account/recovery-codes");
         Ok(())
     }
@@ -392,6 +394,7 @@ pub async fn disable_totp(_csrf_token: String, password: String) -> Result<(), A
     let result: Result<(), AppError> = async {
         let signed_in = auth::require().await?;
         identity()?.disable_totp(&signed_in, &SecretString::from(password), &auth::request_meta()?).await?;
+        auth::renew_id().await?;
         leptos_axum::redirect("/account/security?notice=totp_disabled");
         Ok(())
     }

@@ -19,6 +19,7 @@ pub async fn create_workspace(_csrf_token: String, name: String) -> Result<Works
         let context = crate::context::app_context()?;
         let workspace = context.platform.tenancy().create_workspace(name, &signed_in).await?;
         tracing::info!(tenant = %workspace.id, slug = %workspace.slug, "workspace created");
+        auth::renew_id().await?;
         let dto = WorkspaceDto::from(&workspace);
         leptos_axum::redirect(&dto.path());
         Ok(dto)

@@ -43,6 +43,14 @@ fn CreateWorkspaceForm() -> impl IntoView {
     let value = action.value();
     let (name, set_name) = signal(String::new());
     let (edited, set_edited) = signal(false);
+    // The input is not bound to `name`: what someone typed before the WebAssembly arrived stays, and
+    // is read once hydration is done (effects run only in the browser).
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move || {
+        if let Some(input) = input.get() {
+            set_name.set(input.value());
+        }
+    });
     let name_error = field_error(value, Field::WorkspaceName);
     let preview = move || {
         let typed = name.get();
@@ -68,7 +76,7 @@ fn CreateWorkspaceForm() -> impl IntoView {
                     maxlength=WorkspaceName::MAX_CHARS
                     aria-describedby="workspace-name-preview workspace-name-error"
                     aria-invalid=move || name_error.get().is_some().to_string()
-                    prop:value=name
+                    node_ref=input
                     on:input=move |ev| {
                         set_edited.set(true);
                         set_name.set(event_target_value(&ev));

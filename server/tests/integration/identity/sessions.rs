@@ -1,4 +1,4 @@
-//! ID8: session cookies, id rotation, idle and absolute limits, listing and ending sessions.
+//! ID8: session cookies, id rotation (sign-in and privilege changes), idle and absolute limits, listing and ending sessions.
 
 use crate::harness::{PASSWORD, TestApp};
 use serde_json::Value;
@@ -80,6 +80,42 @@ async fn sign_in_rotates_the_session_id_and_the_old_one_is_worthless() {
         .await
         .unwrap();
     assert_eq!(old, Value::Null);
+}
+
+/// The `name=value` of the session cookie a response sets.
+fn new_session_id(response: &reqwest::Response) -> String {
+    let cookies = set_cookies(response);
+    cookie_named(&cookies, "__Host-strongroom-session").split(';').next().unwrap().to_owned()
+}
+
+/// Whom a bare request carrying only `cookie` is signed in as.
+async fn who_holds(app: &TestApp, cookie: &str) -> Value {
+    let me = reqwest::Client::new().get(app.url("/rpc/session/me")).header("cookie", cookie).send().await.unwrap();
+    me.json::<Value>().await.unwrap()
+}
+
+#[tokio::test]
+async fn privilege_changes_rotate_the_session_id_too() {
+    let app = TestApp::spawn().await;
+    let browser = app.user("kim@example.com").await;
+    let token = browser.csrf_token().await;
+
+    // Becoming the owner of a new workspace is a privilege change.
+    let created = browser.call_with_token("workspaces/create", &[("name", "Kim Co")], &token).await;
+    assert_eq!(created.status(), 200);
+    let as_owner = new_session_id(&created);
+    assert_eq!(who_holds(&app, &as_owner).await["email"], "kim@example.com");
+
+    // So is a password change; the id from before is then worth nothing, the browser stays signed in
+    // and its CSRF token (session data, not the id) still works.
+    let fields = [("password", PASSWORD), ("new_password", "a brand new passphrase")];
+    let changed = browser.call_with_token("account/password", &fields, &token).await;
+    assert_eq!(changed.status(), 200);
+    let after_change = new_session_id(&changed);
+    assert_ne!(after_change, as_owner);
+    assert_eq!(who_holds(&app, &as_owner).await, Value::Null, "the old id is worthless");
+    assert_eq!(who_holds(&app, &after_change).await["email"], "kim@example.com");
+    assert_eq!(browser.whoami().await.as_deref(), Some("kim@example.com"));
 }
 
 #[tokio::test]
