@@ -24,6 +24,8 @@ pub enum DomainError {
     Io(#[from] std::io::Error),
     #[error("misconfiguration: {0}")]
     Misconfigured(String),
+    #[error("{service} is unreachable: {reason}")]
+    Unreachable { service: &'static str, reason: String },
     #[error("tenant {tenant} is not usable: {reason}")]
     TenantUnavailable { tenant: crate::ids::TenantId, reason: String },
 }
@@ -31,7 +33,14 @@ pub enum DomainError {
 impl DomainError {
     /// True when the detail belongs in the logs and the user should only see a generic message.
     pub fn is_internal(&self) -> bool {
-        matches!(self, Self::Database(_) | Self::Io(_) | Self::Misconfigured(_) | Self::TenantUnavailable { .. })
+        matches!(
+            self,
+            Self::Database(_)
+                | Self::Io(_)
+                | Self::Misconfigured(_)
+                | Self::Unreachable { .. }
+                | Self::TenantUnavailable { .. }
+        )
     }
 }
 

@@ -3,10 +3,11 @@
 
 use crate::crypto::{Keys, MasterKey};
 use crate::db::{self, PoolLimits};
+use crate::error::DomainError;
 use crate::error::DomainResult;
 use crate::identity::{Identity, IdentitySettings};
 use crate::mail::{MailSettings, Mailer};
-use crate::session_store::DbSessionStore;
+use crate::session_store::{DbSessionStore, RedisSessionStore, SessionBackend, SessionStorage};
 use crate::tenancy::{PlacementSettings, Tenancy, TenantConnections, TenantPlacement};
 use migrations::{ControlMigrator, MigratorTrait as _};
 use sea_orm::DatabaseConnection;
@@ -22,6 +23,7 @@ pub struct PlatformSettings {
     pub tenant_pool_capacity: usize,
     pub mail: MailSettings,
     pub identity: IdentitySettings,
+    pub sessions: SessionStorage,
 }
 
 pub struct Platform {
@@ -29,6 +31,7 @@ pub struct Platform {
     tenancy: Tenancy,
     mailer: Arc<Mailer>,
     identity: Identity,
+    sessions: SessionBackend,
 }
 
 impl Platform {
@@ -43,7 +46,15 @@ impl Platform {
         let keys = Arc::new(Keys::derive(&master_key));
         let mailer = Arc::new(Mailer::new(control.clone(), settings.mail.clone())?);
         let identity = Identity::new(control.clone(), keys, mailer.clone(), settings.identity.clone())?;
-        Ok(Self { control, tenancy, mailer, identity })
+        let sessions = match &settings.sessions {
+            SessionStorage::ControlDatabase => SessionBackend::Database(DbSessionStore::new(control.clone())),
+            SessionStorage::Redis { url, key_prefix } => SessionBackend::Redis(
+                RedisSessionStore::connect(url, key_prefix)
+                    .await
+                    .map_err(|e| DomainError::Unreachable { service: "Redis (redis_url)", reason: e.to_string() })?,
+            ),
+        };
+        Ok(Self { control, tenancy, mailer, identity, sessions })
     }
 
     pub fn tenancy(&self) -> &Tenancy {
@@ -82,16 +93,15 @@ impl Platform {
         &self.mailer
     }
 
-    /// The tower-sessions store, on the control-plane database.
-    pub fn session_store(&self) -> DbSessionStore {
-        DbSessionStore::new(self.control.clone())
+    /// The tower-sessions store: the control-plane database, or Redis when configured.
+    pub fn session_store(&self) -> SessionBackend {
+        self.sessions.clone()
     }
 
-    /// Mail delivery, and hourly clean-up of expired browser sessions.
+    /// Mail delivery, and hourly clean-up of expired browser sessions (where the store needs it).
     pub fn spawn_background_tasks(&self) -> Vec<tokio::task::JoinHandle<()>> {
         let store = self.session_store();
         let cleanup = tokio::spawn(async move {
-            use tower_sessions::session_store::ExpiredDeletion as _;
             let mut every = tokio::time::interval(Duration::from_secs(3600));
             loop {
                 every.tick().await;
@@ -107,7 +117,8 @@ impl Platform {
     pub async fn readiness(&self) -> Readiness {
         let control = self.control.ping().await.map_err(|e| format!("control-plane database: {e}"));
         let tenant_storage = self.tenancy.placement().check().await;
-        Readiness { control, tenant_storage }
+        let session_store = self.sessions.check().await.map_err(|e| format!("session store: {e}"));
+        Readiness { control, tenant_storage, session_store }
     }
 }
 
@@ -116,10 +127,11 @@ impl Platform {
 pub struct Readiness {
     pub control: Result<(), String>,
     pub tenant_storage: Result<(), String>,
+    pub session_store: Result<(), String>,
 }
 
 impl Readiness {
     pub fn is_ready(&self) -> bool {
-        self.control.is_ok() && self.tenant_storage.is_ok()
+        self.control.is_ok() && self.tenant_storage.is_ok() && self.session_store.is_ok()
     }
 }

@@ -13,6 +13,7 @@ use domain::identity::password::HashParams;
 use domain::identity::sessions::SessionPolicy;
 use domain::identity::throttle::{AccountLockoutPolicy, IpBlockPolicy};
 use domain::mail::MailSettings;
+use domain::session_store::SessionStorage;
 use domain::tenancy::PlacementSettings;
 use figment::Figment;
 use figment::providers::{Env, Format as _, Serialized, Toml};
@@ -83,6 +84,13 @@ pub struct RawConfig {
     /// to the dev outbox (dev mode only).
     #[serde(serialize_with = "serialize_redacted")]
     pub smtp_url: Option<SecretString>,
+    /// Redis for browser sessions (`redis://[user:password@]host[:port][/db]`). Unset: sessions live in
+    /// the control-plane database. Only the session records move; the list of a user's sessions stays in
+    /// the database.
+    #[serde(serialize_with = "serialize_redacted")]
+    pub redis_url: Option<SecretString>,
+    /// Put before each session id to make its Redis key [`strongroom:session:`].
+    pub redis_key_prefix: String,
     /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR blocks). Empty: the peer
     /// address is the client address.
     pub trusted_proxies: Vec<String>,
@@ -127,6 +135,8 @@ impl Default for RawConfig {
             public_url: None,
             mail_from: "Strongroom <no-reply@localhost>".to_owned(),
             smtp_url: None,
+            redis_url: None,
+            redis_key_prefix: "strongroom:session:".to_owned(),
             trusted_proxies: Vec::new(),
             session_idle_secs: 30 * 60,
             session_absolute_secs: 12 * 3600,
@@ -156,7 +166,7 @@ impl RawConfig {
         }
         figment = figment
             .merge(Env::raw().only(&["LEPTOS_SITE_ROOT"]).map(|_| "site_root".into()))
-            .merge(Env::prefixed("STRONGROOM_").ignore(&["CONFIG", "TEST_POSTGRES"]));
+            .merge(Env::prefixed("STRONGROOM_").ignore(&["CONFIG", "TEST_POSTGRES", "TEST_REDIS"]));
         figment.extract().map_err(|e| ConfigError(e.into_iter().map(|e| e.to_string()).collect()))
     }
 
@@ -230,6 +240,7 @@ impl RawConfig {
                 self.mail_from
             ));
         }
+        let sessions = self.session_storage().map_err(|problem| problems.push(problem)).unwrap_or_default();
         let mut trusted_proxies = Vec::new();
         for proxy in &self.trusted_proxies {
             match proxy.parse::<IpNet>().or_else(|_| proxy.parse::<std::net::IpAddr>().map(IpNet::from)) {
@@ -292,6 +303,7 @@ impl RawConfig {
                     public_url: mail_public_url,
                 },
                 identity,
+                sessions,
             },
             public_url,
             trusted_proxies,
@@ -306,6 +318,26 @@ impl RawConfig {
                 Mode::Production => LogFormat::Json,
             }),
         })
+    }
+
+    /// Where sessions live: Redis if `redis_url` is set (and well-formed), else the control plane.
+    fn session_storage(&self) -> Result<SessionStorage, String> {
+        let Some(url) = &self.redis_url else { return Ok(SessionStorage::ControlDatabase) };
+        // The URL may hold a password: problems name the setting, never echo the value.
+        match Url::parse(url.expose_secret()) {
+            Ok(parsed) if parsed.scheme() == "redis" && parsed.host_str().is_some_and(|h| !h.is_empty()) => {}
+            Ok(parsed) if parsed.scheme() == "rediss" => {
+                return Err(
+                    "redis_url: TLS to Redis (rediss://) is not supported yet; use redis:// on a private network"
+                        .into(),
+                );
+            }
+            _ => return Err("redis_url: must look like redis://[user:password@]host[:port][/db]".into()),
+        }
+        if self.redis_key_prefix.is_empty() || self.redis_key_prefix.chars().any(char::is_whitespace) {
+            return Err("redis_key_prefix: must be non-empty, without spaces".into());
+        }
+        Ok(SessionStorage::Redis { url: url.clone(), key_prefix: self.redis_key_prefix.clone() })
     }
 
     fn resolve_master_key(&self) -> Result<(MasterKey, MasterKeyOrigin), ConfigError> {
@@ -455,6 +487,31 @@ mod tests {
     }
 
     #[test]
+    fn redis_holds_sessions_only_when_given_a_plain_redis_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = dev_in(dir.path()).validate().unwrap();
+        assert!(matches!(settings.platform.sessions, SessionStorage::ControlDatabase));
+
+        let with = |url: &str| RawConfig { redis_url: Some(SecretString::from(url)), ..dev_in(dir.path()) };
+        let settings = with("redis://:hunter2@cache.internal:6380/2").validate().unwrap();
+        assert!(matches!(
+            settings.platform.sessions,
+            SessionStorage::Redis { ref key_prefix, .. } if key_prefix == "strongroom:session:"
+        ));
+        for (url, expected) in [
+            ("rediss://:hunter2@cache.internal", "not supported yet"),
+            ("cache.internal:6379", "must look like redis://"),
+            ("http://:hunter2@cache.internal", "must look like redis://"),
+        ] {
+            let error = with(url).validate().unwrap_err().to_string();
+            assert!(error.contains(expected), "{url}: {error}");
+            assert!(!error.contains("hunter2"), "the password must not be echoed: {error}");
+        }
+        let spaced = RawConfig { redis_key_prefix: "my sessions:".into(), ..with("redis://cache.internal") };
+        assert!(spaced.validate().unwrap_err().to_string().contains("redis_key_prefix"));
+    }
+
+    #[test]
     fn every_problem_is_reported_at_once() {
         let dir = tempfile::tempdir().unwrap();
         let raw = RawConfig {
@@ -487,8 +544,12 @@ mod tests {
 
     #[test]
     fn secrets_are_not_printed() {
-        let raw = RawConfig { master_key: Some(SecretString::from("c2VjcmV0")), ..RawConfig::default() };
+        let raw = RawConfig {
+            master_key: Some(SecretString::from("c2VjcmV0")),
+            redis_url: Some(SecretString::from("redis://:hunter2@cache.internal")),
+            ..RawConfig::default()
+        };
         let shown = serde_json::to_string(&raw).unwrap();
-        assert!(!shown.contains("c2VjcmV0") && shown.contains("<redacted>"), "{shown}");
+        assert!(!shown.contains("c2VjcmV0") && !shown.contains("hunter2") && shown.contains("<redacted>"), "{shown}");
     }
 }

@@ -31,7 +31,7 @@ pub const SITE_OUTPUT_NAME: &str = "strongroom";
 pub enum StartupError {
     #[error(transparent)]
     Config(#[from] config::ConfigError),
-    #[error("could not prepare the databases: {0}")]
+    #[error("could not reach the databases or services: {0}")]
     Platform(#[from] domain::DomainError),
     #[error("could not listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },

@@ -120,6 +120,16 @@ fn test() -> Result<(), String> {
         }
         _ => println!("(STRONGROOM_TEST_POSTGRES is not set: skipping the PostgreSQL run)"),
     }
+    match std::env::var("STRONGROOM_TEST_REDIS") {
+        Ok(url) if !url.is_empty() => {
+            process::step("integration tests (sessions in Redis)");
+            // The Redis tests are marked #[ignore] so that a machine without Redis skips them visibly.
+            let mut args = nextest.to_vec();
+            args.extend(["-p", "server", "--run-ignored", "only", "-E", "kind(test)"]);
+            process::cargo(&args).env_remove("STRONGROOM_TEST_POSTGRES").run()?;
+        }
+        _ => println!("(STRONGROOM_TEST_REDIS is not set: skipping the Redis session-store tests)"),
+    }
 
     e2e::run(false)?;
     println!("\nall checks passed in {:.0?}", started.elapsed());

@@ -1,4 +1,4 @@
-//! `/healthz` (the process answers) and `/readyz` (it can serve: databases reachable).
+//! `/healthz` (the process answers) and `/readyz` (it can serve: databases and, when configured, Redis reachable).
 //! Readiness failures are logged in detail; the public body only names the failing component.
 
 use crate::state::AppState;
@@ -34,6 +34,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
         "checks": {
             "control_database": component(&readiness.control, "control_database"),
             "tenant_storage": component(&readiness.tenant_storage, "tenant_storage"),
+            "session_store": component(&readiness.session_store, "session_store"),
         }
     });
     let status = if readiness.is_ready() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };

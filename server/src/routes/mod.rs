@@ -9,7 +9,7 @@ use crate::middleware::{client_ip, csrf, errors, rate_limit, security_headers, t
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use domain::session_store::DbSessionStore;
+use domain::session_store::SessionBackend;
 use http::StatusCode;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -68,10 +68,10 @@ pub fn plain_routes() -> Vec<&'static str> {
 }
 
 /// Server-side sessions (ID8): a `__Host-` cookie, HttpOnly, Secure, SameSite=Lax, kept only while the
-/// browser runs; the data lives in the control-plane database. The idle and absolute limits of a
-/// signed-in session are enforced on every request by `domain::identity::sessions`, which needs no
-/// cookie refresh (refreshing a `Max-Age` would mean writing the session on every request).
-fn session_layer(state: &AppState) -> SessionManagerLayer<DbSessionStore> {
+/// browser runs; the data lives in the control-plane database, or in Redis when configured. The idle and
+/// absolute limits of a signed-in session are enforced on every request by `domain::identity::sessions`,
+/// which needs no cookie refresh (refreshing a `Max-Age` would mean writing the session on every request).
+fn session_layer(state: &AppState) -> SessionManagerLayer<SessionBackend> {
     SessionManagerLayer::new(state.platform.session_store())
         .with_name(SESSION_COOKIE)
         .with_secure(true)

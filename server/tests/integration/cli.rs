@@ -53,6 +53,19 @@ fn dev_mode_generates_a_private_master_key_and_says_so() {
 }
 
 #[test]
+fn an_unreachable_redis_stops_the_server_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    let redis = "redis://:hunter2@127.0.0.1:1";
+    let output = strongroom(&["serve"], &[("STRONGROOM_DATA_DIR", &data), ("STRONGROOM_REDIS_URL", redis)]);
+    assert!(!output.status.success());
+    let message = text(&output);
+    assert!(message.contains("Redis (redis_url) is unreachable"), "{message}");
+    assert!(!message.contains("hunter2"), "the password must not be printed: {message}");
+}
+
+#[test]
 fn invalid_settings_are_named_clearly() {
     let output = strongroom(&["check-config"], &[("STRONGROOM_ADDR", "not-an-address")]);
     assert!(!output.status.success());

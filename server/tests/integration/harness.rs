@@ -13,6 +13,8 @@ use tempfile::TempDir;
 use tokio::sync::oneshot;
 
 pub const POSTGRES_ENV: &str = "STRONGROOM_TEST_POSTGRES";
+/// A Redis server for the session-store tests, e.g. `redis://127.0.0.1:6379` (they are ignored without it).
+pub const REDIS_ENV: &str = "STRONGROOM_TEST_REDIS";
 pub const PASSWORD: &str = "plum orchard at dusk";
 
 /// A running application with its own data directory (and, on PostgreSQL, its own databases).

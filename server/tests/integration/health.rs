@@ -16,6 +16,7 @@ async fn health_and_readiness_answer_ok() {
     let body: Value = ready.json().await.unwrap();
     assert_eq!(body["checks"]["control_database"], "ok");
     assert_eq!(body["checks"]["tenant_storage"], "ok");
+    assert_eq!(body["checks"]["session_store"], "ok");
 }
 
 #[tokio::test]

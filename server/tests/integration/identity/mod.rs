@@ -3,6 +3,7 @@
 mod csrf;
 mod email_change;
 mod lockout;
+mod redis_sessions;
 mod reset;
 mod sessions;
 mod sign_up;

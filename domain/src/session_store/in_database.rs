@@ -1,4 +1,4 @@
-//! The tower-sessions store in the control-plane database (ID8: sessions live server-side).
+//! The default session store: the control-plane database (SQLite or PostgreSQL).
 //!
 //! tower-sessions ships a sqlx store, but for sqlx 0.8 while sea-orm 2 uses sqlx 0.9; this adapter over
 //! sea-orm (SQLite and PostgreSQL alike) is the `SessionStore` trait's four methods, nothing more. The
