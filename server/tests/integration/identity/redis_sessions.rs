@@ -5,7 +5,7 @@
 //! when `STRONGROOM_TEST_REDIS` is set (`.ci/run` sets it to the machine's Redis). Each test uses keys
 //! under a prefix of its own, so tests running at once never see each other's sessions.
 
-use crate::harness::{REDIS_ENV, TestApp};
+use crate::harness::{Browser, REDIS_ENV, TestApp};
 use redis::aio::MultiplexedConnection;
 use sea_orm::ConnectionTrait as _;
 use serde_json::Value;
@@ -57,29 +57,45 @@ async fn rows_in_the_database_store(app: &TestApp) -> i64 {
     row.await.unwrap().unwrap().try_get("", "n").unwrap()
 }
 
-#[tokio::test]
-#[ignore = "needs Redis: run with STRONGROOM_TEST_REDIS=redis://127.0.0.1:6379"]
-async fn sessions_live_in_redis_and_servers_sharing_it_share_them() {
+/// An app keeping sessions in Redis, and `email` signed in on it from a new browser.
+struct SignedInOnRedis {
+    app: TestApp,
+    browser: Browser,
+    redis: MultiplexedConnection,
+    url: String,
+    prefix: String,
+    /// The Redis key of the browser's signed-in session.
+    key: String,
+}
+
+async fn signed_in_on_redis(email: &str) -> SignedInOnRedis {
     let (url, prefix) = redis_for_test();
     let mut redis = connect(&url).await;
     let app = TestApp::spawn_with(use_redis(&url, &prefix)).await;
-    let browser = app.user("kim@example.com").await;
-    assert_eq!(browser.whoami().await.as_deref(), Some("kim@example.com"));
-
+    let browser = app.user(email).await;
+    assert_eq!(browser.whoami().await.as_deref(), Some(email));
     let signed_in = signed_in_keys(&mut redis, &prefix).await;
     assert_eq!(signed_in.len(), 1, "one signed-in session record in Redis: {signed_in:?}");
+    let key = signed_in[0].clone();
+    SignedInOnRedis { app, browser, redis, url, prefix, key }
+}
+
+#[tokio::test]
+#[ignore = "needs Redis: run with STRONGROOM_TEST_REDIS=redis://127.0.0.1:6379"]
+async fn sessions_live_in_redis_and_servers_sharing_it_share_them() {
+    let SignedInOnRedis { app, browser, mut redis, url, prefix, key } = signed_in_on_redis("kim@example.com").await;
     assert_eq!(rows_in_the_database_store(&app).await, 0, "no session record in the control-plane database");
-    let ttl: i64 = redis::cmd("TTL").arg(&signed_in[0]).query_async(&mut redis).await.unwrap();
+    let ttl: i64 = redis::cmd("TTL").arg(&key).query_async(&mut redis).await.unwrap();
     assert!(ttl > 0, "session keys expire by themselves (TTL {ttl})");
 
     // A second server on the same databases and Redis knows the browser's session.
     let sibling = app.spawn_sibling(use_redis(&url, &prefix)).await;
-    let same_browser_elsewhere = crate::harness::Browser { base: sibling.base.clone(), ..browser.clone() };
+    let same_browser_elsewhere = Browser { base: sibling.base.clone(), ..browser.clone() };
     assert_eq!(same_browser_elsewhere.whoami().await.as_deref(), Some("kim@example.com"));
 
     // Sign-out removes the record from Redis.
     assert_eq!(same_browser_elsewhere.call("auth/sign-out", &[]).await.status(), 200);
-    let left: i64 = redis::cmd("EXISTS").arg(&signed_in[0]).query_async(&mut redis).await.unwrap();
+    let left: i64 = redis::cmd("EXISTS").arg(&key).query_async(&mut redis).await.unwrap();
     assert_eq!(left, 0, "the signed-out session's record is gone");
     assert!(signed_in_keys(&mut redis, &prefix).await.is_empty());
     assert_eq!(browser.whoami().await, None);
@@ -88,16 +104,9 @@ async fn sessions_live_in_redis_and_servers_sharing_it_share_them() {
 #[tokio::test]
 #[ignore = "needs Redis: run with STRONGROOM_TEST_REDIS=redis://127.0.0.1:6379"]
 async fn the_server_reads_sessions_from_redis_on_every_request() {
-    let (url, prefix) = redis_for_test();
-    let mut redis = connect(&url).await;
-    let app = TestApp::spawn_with(use_redis(&url, &prefix)).await;
-    let browser = app.user("lee@example.com").await;
-    assert_eq!(browser.whoami().await.as_deref(), Some("lee@example.com"));
-
+    let SignedInOnRedis { app, browser, mut redis, key, .. } = signed_in_on_redis("lee@example.com").await;
     // Deleting the record behind the server's back ends the session at once: nothing is cached.
-    let signed_in = signed_in_keys(&mut redis, &prefix).await;
-    assert_eq!(signed_in.len(), 1, "{signed_in:?}");
-    let _: () = redis::cmd("DEL").arg(&signed_in[0]).query_async(&mut redis).await.unwrap();
+    let _: () = redis::cmd("DEL").arg(&key).query_async(&mut redis).await.unwrap();
     assert_eq!(browser.whoami().await, None);
 
     let ready: Value = app.get("/readyz").await.json().await.unwrap();
