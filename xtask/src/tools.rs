@@ -67,7 +67,7 @@ fn cargo_leptos() -> Result<(), String> {
     if version.contains(CARGO_LEPTOS_VERSION) {
         return Ok(());
     }
-    process::step(&format!("install cargo-leptos {CARGO_LEPTOS_VERSION} (takes ~12 minutes on 2 cores)"));
+    process::step(&format!("install cargo-leptos {CARGO_LEPTOS_VERSION} (takes ~19 minutes on 2 cores)"));
     let toolchains = cmd("rustup", &["toolchain", "list"]).output().unwrap_or_default();
     let stable_only = std::env::var_os("XTASK_STABLE_ONLY").is_some();
     if !stable_only && toolchains.lines().any(|t| t.starts_with("nightly")) {
