@@ -3,9 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-/// The workspace root (xtask lives one level below it).
+/// The workspace root (xtask lives one level below it) of the checkout `cargo xtask` was run in. Read at run time: with a target
+/// directory shared between clones, cargo may run an xtask binary compiled in another clone, whose
+/// compile-time `CARGO_MANIFEST_DIR` would point there.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the workspace").to_owned()
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    Path::new(&manifest_dir).parent().expect("xtask is inside the workspace").to_owned()
 }
 
 pub fn step(title: &str) {
