@@ -8,6 +8,7 @@
 //! Each keeps its bookkeeping in its own table, so pointing one at the other's database by mistake
 //! cannot make it believe its migrations already ran.
 
+mod builders;
 mod control;
 mod tenant;
 

@@ -2,6 +2,7 @@
 //! counters, signed-in sessions (and the tower-sessions store), TOTP recovery codes, proof-of-work
 //! replay protection, the mail outbox, and the security event log.
 
+use crate::builders::{cascade, index};
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -155,8 +156,8 @@ enum SecurityEvents {
     Detail,
 }
 
-fn user_fk<T: IntoIden + 'static>(table: T, column: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from(table, column).to(Users::Table, Users::Id).on_delete(ForeignKeyAction::Cascade).to_owned()
+fn user_fk(table: impl IntoIden + 'static, column: impl IntoIden + 'static) -> ForeignKeyCreateStatement {
+    cascade((table, column), (Users::Table, Users::Id))
 }
 
 #[async_trait::async_trait]
@@ -215,14 +216,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("email_codes_by_user")
-                    .table(EmailCodes::Table)
-                    .col(EmailCodes::UserId)
-                    .col(EmailCodes::CreatedAt)
-                    .to_owned(),
-            )
+            .create_index(index("email_codes_by_user", EmailCodes::Table, [EmailCodes::UserId, EmailCodes::CreatedAt]))
             .await?;
 
         manager
@@ -241,13 +235,13 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("known_devices_by_user_token")
-                    .table(KnownDevices::Table)
-                    .col(KnownDevices::UserId)
-                    .col(KnownDevices::TokenHash)
-                    .unique()
-                    .to_owned(),
+                index(
+                    "known_devices_by_user_token",
+                    KnownDevices::Table,
+                    [KnownDevices::UserId, KnownDevices::TokenHash],
+                )
+                .unique()
+                .to_owned(),
             )
             .await?;
 
@@ -307,15 +301,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("auth_sessions_by_user")
-                    .table(AuthSessions::Table)
-                    .col(AuthSessions::UserId)
-                    .to_owned(),
-            )
-            .await?;
+        manager.create_index(index("auth_sessions_by_user", AuthSessions::Table, [AuthSessions::UserId])).await?;
 
         manager
             .create_table(
@@ -328,13 +314,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("tower_sessions_by_expiry")
-                    .table(TowerSessions::Table)
-                    .col(TowerSessions::ExpiryDate)
-                    .to_owned(),
-            )
+            .create_index(index("tower_sessions_by_expiry", TowerSessions::Table, [TowerSessions::ExpiryDate]))
             .await?;
 
         manager
@@ -380,14 +360,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("mail_outbox_due")
-                    .table(MailOutbox::Table)
-                    .col(MailOutbox::Status)
-                    .col(MailOutbox::NextAttemptAt)
-                    .to_owned(),
-            )
+            .create_index(index("mail_outbox_due", MailOutbox::Table, [MailOutbox::Status, MailOutbox::NextAttemptAt]))
             .await?;
 
         manager
@@ -405,14 +378,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("security_events_by_user")
-                    .table(SecurityEvents::Table)
-                    .col(SecurityEvents::UserId)
-                    .col(SecurityEvents::At)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "security_events_by_user",
+                SecurityEvents::Table,
+                [SecurityEvents::UserId, SecurityEvents::At],
+            ))
             .await
     }
 }

@@ -2,6 +2,7 @@
 //! that removing a member ends their access at once), invitations, workspace policies, platform roles, and the per-session
 //! flag that a workspace policy demands a new password.
 
+use crate::builders::{cascade, index};
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -79,30 +80,15 @@ impl MigrationTrait for Migration {
                     .col(boolean(Memberships::Administrative).default(false))
                     .col(timestamp_with_time_zone(Memberships::CreatedAt))
                     .primary_key(Index::create().col(Memberships::TenantId).col(Memberships::UserId))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Memberships::Table, Memberships::TenantId)
-                            .to(Tenants::Table, Tenants::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Memberships::Table, Memberships::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut cascade(
+                        (Memberships::Table, Memberships::TenantId),
+                        (Tenants::Table, Tenants::Id),
+                    ))
+                    .foreign_key(&mut cascade((Memberships::Table, Memberships::UserId), (Users::Table, Users::Id)))
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("memberships_by_user")
-                    .table(Memberships::Table)
-                    .col(Memberships::UserId)
-                    .to_owned(),
-            )
-            .await?;
+        manager.create_index(index("memberships_by_user", Memberships::Table, [Memberships::UserId])).await?;
         manager
             .create_table(
                 Table::create()
@@ -118,12 +104,10 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(Invitations::AcceptedAt))
                     .col(uuid_null(Invitations::AcceptedBy))
                     .col(timestamp_with_time_zone(Invitations::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Invitations::Table, Invitations::TenantId)
-                            .to(Tenants::Table, Tenants::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut cascade(
+                        (Invitations::Table, Invitations::TenantId),
+                        (Tenants::Table, Tenants::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -143,12 +127,10 @@ impl MigrationTrait for Migration {
                     .col(big_integer(WorkspacePolicies::ApprovalThresholdCents))
                     .col(string_len(WorkspacePolicies::Currency, 3))
                     .col(timestamp_with_time_zone(WorkspacePolicies::UpdatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(WorkspacePolicies::Table, WorkspacePolicies::TenantId)
-                            .to(Tenants::Table, Tenants::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut cascade(
+                        (WorkspacePolicies::Table, WorkspacePolicies::TenantId),
+                        (Tenants::Table, Tenants::Id),
+                    ))
                     .to_owned(),
             )
             .await?;

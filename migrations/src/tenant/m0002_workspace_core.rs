@@ -1,6 +1,7 @@
 //! A workspace's members and roles, its audit log, in-app notifications, and purchasing:
 //! suppliers, purchase requests with line items, approval decisions and purchase orders.
 
+use crate::builders::{cascade, index};
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -127,13 +128,6 @@ enum PurchaseOrders {
     CreatedAt,
 }
 
-fn cascade(
-    from: (impl IntoIden + 'static, impl IntoIden + 'static),
-    to: (impl IntoIden + 'static, impl IntoIden + 'static),
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from(from.0, from.1).to(to.0, to.1).on_delete(ForeignKeyAction::Cascade).to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -192,11 +186,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create().name("audit_by_time").table(AuditEvents::Table).col(AuditEvents::At).to_owned(),
-            )
-            .await?;
+        manager.create_index(index("audit_by_time", AuditEvents::Table, [AuditEvents::At])).await?;
         manager
             .create_table(
                 Table::create()
@@ -211,15 +201,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("notifications_by_user")
-                    .table(Notifications::Table)
-                    .col(Notifications::UserId)
-                    .to_owned(),
-            )
-            .await?;
+        manager.create_index(index("notifications_by_user", Notifications::Table, [Notifications::UserId])).await?;
         manager
             .create_table(
                 Table::create()
