@@ -48,6 +48,7 @@ impl AppError {
             Self::Auth(model::AuthFailure::WrongPassword) => Some(Field::Password),
             Self::Auth(
                 model::AuthFailure::CodeIncorrect { .. }
+                | model::AuthFailure::CodeNotAccepted
                 | model::AuthFailure::CodeExpired
                 | model::AuthFailure::TotpCodeIncorrect,
             ) => Some(Field::Code),
@@ -76,6 +77,7 @@ fn auth_status(failure: &model::AuthFailure) -> u16 {
         F::NetworkBlocked { .. } | F::TooManyCodes | F::RateLimited => 429,
         F::SignInRequired => 401,
         F::InvalidCredentials | F::WrongPassword | F::CodeIncorrect { .. } | F::TotpCodeIncorrect => 401,
+        F::CodeNotAccepted => 401,
         F::AccountProtected | F::AccountLocked | F::EmailNotVerified => 403,
         F::ProofOfWorkRequired { .. } | F::ProofOfWorkInvalid => 428,
         F::CodeExpired | F::SignInTimedOut | F::LinkInvalid => 410,

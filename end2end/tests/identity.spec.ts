@@ -12,6 +12,7 @@ test('sign up, verify, sign in with an emailed code, set up TOTP, sign out', asy
 
   await page.getByTestId('signed-in-as').click();
   await expect(page.getByTestId('totp-status')).toContainText('Off');
+  await page.locator('#begin-totp-password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
   await expect(page).toHaveURL(/\/account\/totp$/);
   await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();

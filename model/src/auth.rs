@@ -27,6 +27,10 @@ pub enum AuthFailure {
     CodeIncorrect { tries_left: u32 },
     #[error("That code has expired or was used up. Please ask for a new one.")]
     CodeExpired,
+    /// Sign-in with an emailed code: one answer for "no such account", "no live code" and "wrong code",
+    /// so the answer tells nothing about which addresses have accounts.
+    #[error("That code is wrong or has expired. Use the newest code we sent you, or ask for a new one.")]
+    CodeNotAccepted,
     #[error("We have sent several codes in the last hour. Please use the newest one, or try again later.")]
     TooManyCodes,
     #[error("Your sign-in took too long. Please start again.")]

@@ -306,10 +306,10 @@ pub async fn undo_email_change(_csrf_token: String, token: String) -> Result<(),
 }
 
 #[server(prefix = "/rpc", endpoint = "account/totp/begin")]
-pub async fn begin_totp(_csrf_token: String) -> Result<(), AppError> {
+pub async fn begin_totp(_csrf_token: String, password: String) -> Result<(), AppError> {
     let result: Result<(), AppError> = async {
         let signed_in = auth::require().await?;
-        identity()?.begin_totp_enrolment(&signed_in).await?;
+        identity()?.begin_totp_enrolment(&signed_in, &SecretString::from(password), &auth::request_meta()?).await?;
         leptos_axum::redirect("/account/totp");
         Ok(())
     }

@@ -83,6 +83,7 @@ pub fn describe_event(kind: &str) -> &str {
         "totp_enabled" => "Two-factor authentication turned on",
         "totp_disabled" => "Two-factor authentication turned off",
         "recovery_code_used" => "Recovery code used",
+        "recovery_codes_regenerated" => "New recovery codes made",
         "session_ended" => "Session signed out",
         "signed_out" => "Signed out",
         "email_change_requested" => "Email change asked for",

@@ -12,7 +12,7 @@ use super::events::{self, EventKind};
 use super::password::check_new_password;
 use super::sessions::SessionInfo;
 use super::tokens::{self, TokenPurpose};
-use super::{Account, Identity, RequestMeta, SignedIn};
+use super::{Identity, RequestMeta, SignedIn};
 use crate::entities::control::{recovery_code, user};
 use crate::error::{DomainError, DomainResult};
 use crate::mail::templates;
@@ -41,13 +41,7 @@ impl Identity {
     /// happens next (see the module documentation).
     pub async fn sign_up(&self, email: EmailAddress, password: SecretString, meta: RequestMeta) -> DomainResult<()> {
         check_new_password(password.expose_secret(), self.settings.min_password_chars, Field::Password)?;
-        let this = self.clone();
-        tokio::spawn(async move {
-            if let Err(error) = this.finish_sign_up(&email, &password, &meta).await {
-                tracing::error!(%error, "sign-up failed in the background");
-            }
-        });
-        Ok(())
+        self.in_background("sign-up", move |this| async move { this.finish_sign_up(&email, &password, &meta).await })
     }
 
     pub(super) async fn under_mail_cap(&self, to: &EmailAddress, kind: &str) -> DomainResult<bool> {
@@ -64,7 +58,20 @@ impl Identity {
         let hash = self.hasher.hash(password).await?;
         let now = Utc::now();
         let txn = crate::db::begin_write(&self.db).await?;
-        match self.account_by_email(&txn, email).await? {
+        let existing = self.account_by_email(&txn, email).await?;
+        // An address that an open undo link would restore belongs to its former owner (H2).
+        let reserved = existing.is_none() && tokens::reserved_for_undo(&txn, email.as_str(), now).await?;
+        match existing {
+            _ if reserved => {
+                if self.under_mail_cap(email, "sign_up_existing").await? {
+                    let mail = templates::sign_up_attempt_for_existing_account(
+                        email,
+                        &self.mailer.link("/signin"),
+                        &self.mailer.link("/reset"),
+                    );
+                    self.mailer.enqueue(&txn, mail).await?;
+                }
+            }
             Some(account) if account.row.email_verified_at.is_some() => {
                 if self.under_mail_cap(email, "sign_up_existing").await? {
                     let mail = templates::sign_up_attempt_for_existing_account(
@@ -158,13 +165,9 @@ impl Identity {
 
     /// Starts a password reset. Always answers `Ok` (see the module documentation).
     pub async fn request_password_reset(&self, email: EmailAddress, meta: RequestMeta) -> DomainResult<()> {
-        let this = self.clone();
-        tokio::spawn(async move {
-            if let Err(error) = this.finish_reset_request(&email, &meta).await {
-                tracing::error!(%error, "password reset request failed in the background");
-            }
-        });
-        Ok(())
+        self.in_background("password reset request", move |this| async move {
+            this.finish_reset_request(&email, &meta).await
+        })
     }
 
     async fn finish_reset_request(&self, email: &EmailAddress, meta: &RequestMeta) -> DomainResult<()> {
@@ -174,7 +177,8 @@ impl Identity {
         }
         let now = Utc::now();
         let txn = crate::db::begin_write(&self.db).await?;
-        let token = tokens::issue(&txn, account.id, TokenPurpose::ResetPassword, None, now).await?;
+        // The link is bound to the address it is mailed to: it stops working if the account moves.
+        let token = tokens::issue(&txn, account.id, TokenPurpose::ResetPassword, Some(email.as_str()), now).await?;
         let link = self.mailer.link(&format!("/reset/confirm?token={token}"));
         self.mailer.enqueue(&txn, templates::password_reset(email, &link)).await?;
         events::record(&txn, EventKind::PasswordResetRequested, Some(account.id), Some(meta), json!({})).await?;
@@ -202,6 +206,10 @@ impl Identity {
         let consumed = tokens::consume(&txn, TokenPurpose::ResetPassword, token, now).await?;
         let account =
             self.account_by_id(&txn, consumed.user).await?.ok_or(DomainError::Auth(AuthFailure::LinkInvalid))?;
+        if consumed.email.as_deref().is_some_and(|mailed_to| mailed_to != account.email.as_str()) {
+            // Mailed to an address the account no longer has (H2): dropping `txn` keeps the link unused.
+            return Err(DomainError::Auth(AuthFailure::LinkInvalid));
+        }
         let mut row = account.row.clone().into_active_model();
         row.password_hash = Set(hash);
         row.password_changed_at = Set(now);
@@ -209,17 +217,24 @@ impl Identity {
         row.email_verified_at = Set(Some(account.row.email_verified_at.unwrap_or(now)));
         row.updated_at = Set(now);
         row.update(&txn).await?;
-        tokens::revoke(&txn, account.id, &[TokenPurpose::ResetPassword], now).await?;
-        self.sessions.end_all(&txn, account.id, None, "password_reset", now).await?;
-        events::record(&txn, EventKind::PasswordReset, Some(account.id), Some(meta), json!({})).await?;
-        self.notify(
+        let enrolled_after = consumed.created_at - super::recovery::RECENT_ENROLMENT;
+        // Undo links of email changes stay: whoever reset the password may be the one who moved the account.
+        let totp_removed = self.take_back(&txn, account.id, enrolled_after, Some(now), "password_reset", now).await?;
+        events::record(
             &txn,
-            "password_changed",
-            &account.email,
-            "Your Strongroom password was changed",
-            &["The password of your Strongroom account was just reset, and every session was signed out."],
+            EventKind::PasswordReset,
+            Some(account.id),
+            Some(meta),
+            json!({ "totp_removed": totp_removed }),
         )
         .await?;
+        let mut lines = vec![
+            "The password of your Strongroom account was just reset. Every session was signed out, and every browser must confirm its next sign-in with a code.",
+        ];
+        if totp_removed {
+            lines.push("The authenticator app added in the last days was removed. Set it up again if it was yours.");
+        }
+        self.notify(&txn, "password_changed", &account.email, "Your Strongroom password was changed", &lines).await?;
         txn.commit().await?;
         self.throttle.clear_account(&account.email).await?;
         Ok(())
@@ -265,36 +280,6 @@ impl Identity {
         .await?;
         txn.commit().await?;
         Ok(())
-    }
-
-    /// Checks the current password of a signed-in user before a sensitive change. A wrong one counts as
-    /// a failed sign-in, so a stolen session cannot be used to guess the password.
-    pub(super) async fn reauthenticate(
-        &self,
-        signed_in: &SignedIn,
-        password: &SecretString,
-        meta: &RequestMeta,
-    ) -> DomainResult<Account> {
-        let account = self
-            .account_by_id(&self.db, signed_in.user)
-            .await?
-            .ok_or(DomainError::Auth(AuthFailure::SignInRequired))?;
-        if !self.hasher.verify(password, Some(&account.row.password_hash)).await?.matches {
-            let now = Utc::now();
-            let threshold = self.login_failure_threshold_for(account.id).await?;
-            self.throttle.record_account_failure(&account.email, now, threshold).await?;
-            self.throttle.record_ip_failure(meta.ip, now).await?;
-            events::record(
-                &self.db,
-                EventKind::SignInFailed,
-                Some(account.id),
-                Some(meta),
-                json!({ "reason": "reauthentication" }),
-            )
-            .await?;
-            return Err(DomainError::Auth(AuthFailure::WrongPassword));
-        }
-        Ok(account)
     }
 
     pub async fn security_overview(&self, signed_in: &SignedIn) -> DomainResult<SecurityOverview> {

@@ -1,5 +1,11 @@
 //! Emailed one-time sign-in codes (ID6): 6 digits, stored only as a keyed MAC, valid 10 minutes, 5 tries,
-//! at most 5 mails an hour per user. A new code replaces the previous one.
+//! at most 5 mails an hour per user and origin. A new code replaces the previous one of the same origin.
+//!
+//! Two origins are kept apart (security review M6): codes a sign-in asks for after its password was
+//! right ([`CodeOrigin::SignIn`]), and codes anybody may request for an address with "email me a code"
+//! ([`CodeOrigin::Requested`]). Requests by a stranger therefore neither use up the hourly codes a
+//! sign-in needs nor replace the code it waits for; the sign-in origin gets a larger allowance, since
+//! each of its codes costs a correct password.
 
 use crate::crypto::{KeyPurpose, Keys, mac_matches, random_digits};
 use crate::entities::control::email_code;
@@ -17,12 +23,31 @@ use std::sync::Arc;
 pub struct EmailCodePolicy {
     pub ttl: Duration,
     pub max_tries: u32,
+    /// Requested codes an hour, per user [5].
     pub max_per_hour: u32,
+    /// Codes an hour for sign-ins that passed the password, per user [20].
+    pub max_sign_in_per_hour: u32,
 }
 
 impl Default for EmailCodePolicy {
     fn default() -> Self {
-        Self { ttl: Duration::minutes(10), max_tries: 5, max_per_hour: 5 }
+        Self { ttl: Duration::minutes(10), max_tries: 5, max_per_hour: 5, max_sign_in_per_hour: 20 }
+    }
+}
+
+/// Why a code was sent (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeOrigin {
+    SignIn,
+    Requested,
+}
+
+impl CodeOrigin {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::SignIn => "sign_in",
+            Self::Requested => "requested",
+        }
     }
 }
 
@@ -43,15 +68,26 @@ impl EmailCodes {
         self.keys.mac(KeyPurpose::EmailCodeMac, &[id.as_bytes(), code.as_bytes()])
     }
 
-    /// Mails a new code to `to`, replacing any earlier one.
+    /// Mails a new code to `to`, replacing any earlier one of the same origin.
     #[tracing::instrument(skip(self, to))]
-    pub async fn send(&self, user: UserId, to: &EmailAddress, now: DateTime<Utc>) -> DomainResult<()> {
+    pub async fn send(
+        &self,
+        user: UserId,
+        to: &EmailAddress,
+        origin: CodeOrigin,
+        now: DateTime<Utc>,
+    ) -> DomainResult<()> {
         let sent_last_hour = email_code::Entity::find()
             .filter(email_code::Column::UserId.eq(user.as_uuid()))
+            .filter(email_code::Column::Origin.eq(origin.as_str()))
             .filter(email_code::Column::CreatedAt.gt(now - Duration::hours(1)))
             .count(&self.db)
             .await?;
-        if sent_last_hour >= u64::from(self.policy.max_per_hour) {
+        let cap = match origin {
+            CodeOrigin::SignIn => self.policy.max_sign_in_per_hour,
+            CodeOrigin::Requested => self.policy.max_per_hour,
+        };
+        if sent_last_hour >= u64::from(cap) {
             return Err(DomainError::Auth(AuthFailure::TooManyCodes));
         }
         let code = random_digits(OneTimeCode::DIGITS);
@@ -60,6 +96,7 @@ impl EmailCodes {
         email_code::Entity::update_many()
             .col_expr(email_code::Column::ConsumedAt, Expr::value(Some(now)))
             .filter(email_code::Column::UserId.eq(user.as_uuid()))
+            .filter(email_code::Column::Origin.eq(origin.as_str()))
             .filter(email_code::Column::ConsumedAt.is_null())
             .exec(&txn)
             .await?;
@@ -71,6 +108,7 @@ impl EmailCodes {
             attempts: Set(0),
             consumed_at: Set(None),
             created_at: Set(now),
+            origin: Set(origin.as_str().to_owned()),
         }
         .insert(&txn)
         .await?;
@@ -79,30 +117,40 @@ impl EmailCodes {
         Ok(())
     }
 
-    /// Checks a typed code against the user's current one; a match uses it up.
-    pub async fn verify(&self, user: UserId, code: &OneTimeCode, now: DateTime<Utc>) -> DomainResult<()> {
+    /// Checks a typed code against the user's current one of `origin`; a match uses it up. When there
+    /// is no live code, the same statements run against a nil id, so the answer takes the same time.
+    pub async fn verify(
+        &self,
+        user: UserId,
+        code: &OneTimeCode,
+        origin: CodeOrigin,
+        now: DateTime<Utc>,
+    ) -> DomainResult<()> {
         let expired = || DomainError::Auth(AuthFailure::CodeExpired);
-        let current = email_code::Entity::find()
+        let found = email_code::Entity::find()
             .filter(email_code::Column::UserId.eq(user.as_uuid()))
+            .filter(email_code::Column::Origin.eq(origin.as_str()))
             .filter(email_code::Column::ConsumedAt.is_null())
             .filter(email_code::Column::ExpiresAt.gt(now))
             .order_by_desc(email_code::Column::CreatedAt)
             .one(&self.db)
-            .await?
-            .ok_or_else(expired)?;
+            .await?;
+        let (id, code_mac, attempts) =
+            found.as_ref().map_or((uuid::Uuid::nil(), String::new(), 0), |c| (c.id, c.code_mac.clone(), c.attempts));
         // Take a try atomically, so parallel guesses cannot exceed the limit.
         let tried = email_code::Entity::update_many()
             .col_expr(email_code::Column::Attempts, Expr::col(email_code::Column::Attempts).add(1))
-            .filter(email_code::Column::Id.eq(current.id))
+            .filter(email_code::Column::Id.eq(id))
             .filter(email_code::Column::ConsumedAt.is_null())
             .filter(email_code::Column::Attempts.lt(self.policy.max_tries as i32))
             .exec(&self.db)
             .await?;
+        let typed_mac = self.mac(id, code.as_str());
         if tried.rows_affected != 1 {
             return Err(expired());
         }
-        if !mac_matches(&current.code_mac, &self.mac(current.id, code.as_str())) {
-            let tries_left = self.policy.max_tries.saturating_sub(u32::try_from(current.attempts).unwrap_or(0) + 1);
+        if !mac_matches(&code_mac, &typed_mac) {
+            let tries_left = self.policy.max_tries.saturating_sub(u32::try_from(attempts).unwrap_or(0) + 1);
             return Err(if tries_left == 0 {
                 expired()
             } else {
@@ -111,7 +159,7 @@ impl EmailCodes {
         }
         let used = email_code::Entity::update_many()
             .col_expr(email_code::Column::ConsumedAt, Expr::value(Some(now)))
-            .filter(email_code::Column::Id.eq(current.id))
+            .filter(email_code::Column::Id.eq(id))
             .filter(email_code::Column::ConsumedAt.is_null())
             .exec(&self.db)
             .await?;

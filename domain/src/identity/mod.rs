@@ -9,23 +9,32 @@
 //! - [`throttle`]: failed-login counters per account and per address, in the shared database.
 //! - [`pow`], [`codes`], [`risk`], [`totp`]: proof of work, emailed codes, risk assessment, TOTP.
 //! - [`sessions`], [`tokens`], [`events`]: sessions, single-use link tokens, the security event log.
-//! - [`accounts`], [`sign_in`], [`email_change`]: the flows, built from the pieces above.
+//! - [`gate`]: the one gate every check of a guessable secret passes (password, TOTP, recovery code).
+//! - [`accounts`], [`sign_in`], [`second_factor`], [`with_code`], [`reauth`], [`email_change`]: the
+//!   flows, built from the pieces above.
 
 mod accounts;
 pub mod codes;
 mod email_change;
 pub mod events;
+mod gate;
 pub mod password;
 mod policies;
 pub mod pow;
+mod reauth;
+mod recovery;
 pub mod risk;
+mod second_factor;
 pub mod sessions;
 mod sign_in;
 pub mod throttle;
 pub mod tokens;
 pub mod totp;
+mod with_code;
 
 pub use accounts::SecurityOverview;
+pub use reauth::REAUTH_FAILURES_PER_SESSION;
+pub use second_factor::PENDING_TRIES;
 pub use sign_in::{PendingSignIn, SecondFactor, SignInStep, SignedIn, SignedInNow};
 
 use crate::crypto::Keys;
@@ -148,7 +157,14 @@ pub struct Identity {
     pow: ProofOfWork,
     sessions: Sessions,
     settings: IdentitySettings,
+    /// Bounds the work sign-up, reset and code requests leave to the background (security review M2).
+    background: Arc<tokio::sync::Semaphore>,
+    reauth_budget: Arc<reauth::ReauthBudget>,
 }
+
+/// Background identity tasks (hash, account, mail) allowed to wait or run at once; past that, requests
+/// get "too many requests", alike for every address.
+const BACKGROUND_TASKS: usize = 64;
 
 impl Identity {
     pub fn new(
@@ -163,6 +179,8 @@ impl Identity {
             codes: EmailCodes::new(db.clone(), keys.clone(), mailer.clone(), settings.email_codes),
             pow: ProofOfWork::new(db.clone(), keys.clone(), settings.proof_of_work_bits),
             sessions: Sessions::new(db.clone(), settings.sessions),
+            background: Arc::new(tokio::sync::Semaphore::new(BACKGROUND_TASKS)),
+            reauth_budget: Arc::new(reauth::ReauthBudget::default()),
             db,
             keys,
             mailer,
@@ -180,6 +198,33 @@ impl Identity {
 
     pub fn hasher(&self) -> &PasswordHasher {
         &self.hasher
+    }
+
+    /// Runs `work` in the background so that the answer is given before any work that differs between
+    /// addresses; at most [`BACKGROUND_TASKS`] at once, past that [`model::AuthFailure::RateLimited`].
+    pub(super) fn in_background<F, Fut>(&self, what: &'static str, work: F) -> DomainResult<()>
+    where
+        F: FnOnce(Identity) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = DomainResult<()>> + Send + 'static,
+    {
+        let permit = self
+            .background
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| crate::error::DomainError::Auth(model::AuthFailure::RateLimited))?;
+        let this = self.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            if let Err(error) = work(this).await {
+                tracing::error!(%error, "{what} failed in the background");
+            }
+        });
+        Ok(())
+    }
+
+    /// Background identity tasks waiting or running now (tests wait for this to reach zero).
+    pub fn background_tasks(&self) -> usize {
+        BACKGROUND_TASKS - self.background.available_permits()
     }
 
     /// Grants (or, with [`PlatformRole::None`], revokes) a platform role. For the `strongroom` CLI: platform

@@ -113,8 +113,20 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> DomainResult<T> + Send + 'static,
     ) -> DomainResult<T> {
-        let _permit = self.permits.acquire().await.map_err(|_| DomainError::Misconfigured("hasher closed".into()))?;
-        tokio::task::spawn_blocking(work).await.map_err(|e| DomainError::Misconfigured(format!("hashing task: {e}")))?
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| DomainError::Misconfigured("hasher closed".into()))?;
+        // The permit lives as long as the hash does, not as long as the request: a request dropped
+        // mid-hash (timeout, client gone) cannot free a place while its hash still runs (review L7).
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(|e| DomainError::Misconfigured(format!("hashing task: {e}")))?
     }
 }
 

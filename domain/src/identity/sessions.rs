@@ -85,6 +85,7 @@ impl Sessions {
             revoked_at: Set(None),
             revoked_reason: Set(None),
             password_change_required: Set(password_change_required),
+            reauth_failures: Set(0),
         }
         .insert(conn)
         .await?;
@@ -135,6 +136,18 @@ impl Sessions {
             .exec(conn)
             .await?;
         Ok(())
+    }
+
+    /// Counts a wrong password typed to re-authenticate in session `id`; returns the count so far (one
+    /// atomic statement, so parallel attempts are all counted).
+    pub async fn count_reauth_failure(&self, id: AuthSessionId) -> DomainResult<u32> {
+        auth_session::Entity::update_many()
+            .col_expr(auth_session::Column::ReauthFailures, Expr::col(auth_session::Column::ReauthFailures).add(1))
+            .filter(auth_session::Column::Id.eq(id.as_uuid()))
+            .exec(&self.db)
+            .await?;
+        let row = auth_session::Entity::find_by_id(id.as_uuid()).one(&self.db).await?;
+        Ok(row.map_or(u32::MAX, |row| u32::try_from(row.reauth_failures).unwrap_or(u32::MAX)))
     }
 
     /// The user's sessions that still count, most recently active first.

@@ -8,6 +8,13 @@
 //!   the owner signs in with an emailed one-time code instead, so a lockout cannot be used to lock them out.
 //! - Per client address (IPv6 by /64): failures on any account, unknown ones included, within a window
 //!   lead to a block. Operators can list and lift blocks.
+//!
+//! **Reserve, then check** (security review H4). A password check first *reserves* its place: one upsert
+//! counts the attempt as a failure in advance and returns its position. An attempt whose position is past
+//! the threshold is refused without a check, however many arrive at once; an attempt that passes gives
+//! its place back ([`Throttle::release_account`], [`Throttle::release_ip`]). So at any moment the counter
+//! is "failures so far plus checks in flight", and a burst timed to the end of a cooldown gets at most
+//! `threshold` password checks, not as many as reach the hasher.
 
 use crate::entities::control::{account_throttle, ip_throttle};
 use crate::error::DomainResult;
@@ -92,6 +99,13 @@ pub struct IpState {
     pub blocked_until: Option<DateTime<Utc>>,
 }
 
+/// A reserved place for one check: its position in the count, and a cooldown or block in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    pub position: u32,
+    pub refused_until: Option<DateTime<Utc>>,
+}
+
 /// A block as operators see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IpBlock {
@@ -124,9 +138,9 @@ impl Throttle {
     }
 
     /// Counts a failed password for `account`; starts a cooldown when the threshold is reached.
-    #[tracing::instrument(skip(self))]
     /// `threshold` is the number of failures that starts a cooldown (the platform's, or a stricter one
     /// from the account's workspaces).
+    #[tracing::instrument(skip_all)]
     pub async fn record_account_failure(
         &self,
         account: &EmailAddress,
@@ -173,6 +187,114 @@ impl Throttle {
         Ok(AccountState { recent_failures: u32::try_from(row.failures).unwrap_or(0), cooling_down_until: locked_until })
     }
 
+    /// Reserves a place for one check against `account` (see the module documentation): counts it in
+    /// advance and returns its position and any cooldown in force.
+    pub async fn reserve_account(&self, account: &EmailAddress, now: DateTime<Utc>) -> DomainResult<Slot> {
+        use account_throttle::Column as C;
+        let stale = Expr::col((account_throttle::Entity, C::LastFailureAt)).lt(now - self.account.window);
+        let row = account_throttle::Entity::insert(account_throttle::ActiveModel {
+            account_key: Set(account_key(account)),
+            failures: Set(1),
+            lock_count: Set(0),
+            locked_until: Set(None),
+            last_failure_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::column(C::AccountKey)
+                .value(
+                    C::Failures,
+                    Expr::case(stale, 1).finally(Expr::col((account_throttle::Entity, C::Failures)).add(1)),
+                )
+                .value(C::LastFailureAt, now)
+                .to_owned(),
+        )
+        .exec_with_returning(&self.db)
+        .await?;
+        Ok(Slot {
+            position: u32::try_from(row.failures).unwrap_or(u32::MAX),
+            refused_until: row.locked_until.filter(|until| *until > now),
+        })
+    }
+
+    /// Gives back a place taken with [`Throttle::reserve_account`] by a check that passed or never ran.
+    pub async fn release_account(&self, account: &EmailAddress) -> DomainResult<()> {
+        use account_throttle::Column as C;
+        account_throttle::Entity::update_many()
+            .col_expr(C::Failures, Expr::col(C::Failures).sub(1))
+            .filter(C::AccountKey.eq(account_key(account)))
+            .filter(C::Failures.gt(0))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// A reserved check failed: its place stays counted; start the cooldown if the count has reached
+    /// `threshold`. Returns the cooldown's end if this call started it.
+    pub async fn account_failed(
+        &self,
+        account: &EmailAddress,
+        now: DateTime<Utc>,
+        threshold: u32,
+    ) -> DomainResult<Option<DateTime<Utc>>> {
+        use account_throttle::Column as C;
+        let key = account_key(account);
+        let Some(row) = account_throttle::Entity::find_by_id(key.clone()).one(&self.db).await? else {
+            return Ok(None);
+        };
+        if row.failures < threshold as i32 {
+            return Ok(None);
+        }
+        let until = now + self.account.cooldown(u32::try_from(row.lock_count).unwrap_or(0));
+        // Only one of several concurrent failures starts the cooldown.
+        let started = account_throttle::Entity::update_many()
+            .col_expr(C::Failures, Expr::value(0))
+            .col_expr(C::LockCount, Expr::col(C::LockCount).add(1))
+            .col_expr(C::LockedUntil, Expr::value(Some(until)))
+            .filter(C::AccountKey.eq(&key))
+            .filter(C::Failures.gte(threshold as i32))
+            .exec(&self.db)
+            .await?;
+        Ok((started.rows_affected == 1).then_some(until))
+    }
+
+    /// Reserves a place for one check from `ip` (see the module documentation).
+    pub async fn reserve_ip(&self, ip: IpAddr, now: DateTime<Utc>) -> DomainResult<Slot> {
+        let row = self.upsert_ip_failure(ip, now).await?;
+        Ok(Slot {
+            position: u32::try_from(row.failures).unwrap_or(u32::MAX),
+            refused_until: row.blocked_until.filter(|until| *until > now),
+        })
+    }
+
+    /// Gives back a place taken with [`Throttle::reserve_ip`].
+    pub async fn release_ip(&self, ip: IpAddr) -> DomainResult<()> {
+        use ip_throttle::Column as C;
+        ip_throttle::Entity::update_many()
+            .col_expr(C::Failures, Expr::col(C::Failures).sub(1))
+            .filter(C::Ip.eq(ip_key(ip)))
+            .filter(C::Failures.gt(0))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// A reserved check from `ip` failed: block the address if its count has reached the threshold.
+    /// Returns the block's end if this call started it.
+    pub async fn ip_failed(&self, ip: IpAddr, now: DateTime<Utc>) -> DomainResult<Option<DateTime<Utc>>> {
+        use ip_throttle::Column as C;
+        let key = ip_key(ip);
+        let until = now + self.ip.block;
+        let blocked = ip_throttle::Entity::update_many()
+            .col_expr(C::BlockedUntil, Expr::value(Some(until)))
+            .filter(C::Ip.eq(&key))
+            .filter(C::Failures.gte(self.ip.failures as i32))
+            .filter(C::WindowStartedAt.gt(now - self.ip.window))
+            .filter(sea_orm::Condition::any().add(C::BlockedUntil.is_null()).add(C::BlockedUntil.lte(now)))
+            .exec(&self.db)
+            .await?;
+        Ok((blocked.rows_affected == 1).then_some(until))
+    }
+
     /// A successful sign-in clears the account's counters.
     pub async fn clear_account(&self, account: &EmailAddress) -> DomainResult<()> {
         account_throttle::Entity::delete_by_id(account_key(account)).exec(&self.db).await?;
@@ -193,8 +315,26 @@ impl Throttle {
 
     /// Counts a failed sign-in from `ip` (whatever the account, known or not); blocks the address
     /// when the threshold is reached within the window.
-    #[tracing::instrument(skip(self))]
+    #[tracing::instrument(skip_all)]
     pub async fn record_ip_failure(&self, ip: IpAddr, now: DateTime<Utc>) -> DomainResult<IpState> {
+        use ip_throttle::Column as C;
+        let key = ip_key(ip);
+        let row = self.upsert_ip_failure(ip, now).await?;
+        let mut blocked_until = row.blocked_until.filter(|until| *until > now);
+        if row.failures >= self.ip.failures as i32 && blocked_until.is_none() {
+            let until = now + self.ip.block;
+            ip_throttle::Entity::update_many()
+                .col_expr(C::BlockedUntil, Expr::value(Some(until)))
+                .filter(C::Ip.eq(&key))
+                .exec(&self.db)
+                .await?;
+            blocked_until = Some(until);
+        }
+        Ok(IpState { recent_failures: u32::try_from(row.failures).unwrap_or(0), blocked_until })
+    }
+
+    /// One more failure (or reserved check) for `ip` within the window, atomically; the row after it.
+    async fn upsert_ip_failure(&self, ip: IpAddr, now: DateTime<Utc>) -> DomainResult<ip_throttle::Model> {
         use ip_throttle::Column as C;
         let key = ip_key(ip);
         let window_over = Expr::col((ip_throttle::Entity, C::WindowStartedAt)).lt(now - self.ip.window);
@@ -218,17 +358,7 @@ impl Throttle {
         )
         .exec_with_returning(&self.db)
         .await?;
-        let mut blocked_until = row.blocked_until.filter(|until| *until > now);
-        if row.failures >= self.ip.failures as i32 && blocked_until.is_none() {
-            let until = now + self.ip.block;
-            ip_throttle::Entity::update_many()
-                .col_expr(C::BlockedUntil, Expr::value(Some(until)))
-                .filter(C::Ip.eq(&key))
-                .exec(&self.db)
-                .await?;
-            blocked_until = Some(until);
-        }
-        Ok(IpState { recent_failures: u32::try_from(row.failures).unwrap_or(0), blocked_until })
+        Ok(row)
     }
 
     /// Addresses blocked now, for operators.

@@ -20,6 +20,9 @@ pub enum TokenPurpose {
 }
 
 impl TokenPurpose {
+    pub const ALL: [TokenPurpose; 4] =
+        [Self::VerifyEmail, Self::ResetPassword, Self::ConfirmEmailChange, Self::UndoEmailChange];
+
     fn as_str(self) -> &'static str {
         match self {
             Self::VerifyEmail => "verify_email",
@@ -44,6 +47,7 @@ impl TokenPurpose {
 pub struct Consumed {
     pub user: UserId,
     pub email: Option<String>,
+    pub created_at: DateTime<Utc>,
 }
 
 /// Creates a token; returns the secret to put in the link (it is not stored).
@@ -98,7 +102,7 @@ pub async fn consume<C: ConnectionTrait>(
         .one(conn)
         .await?
         .ok_or_else(invalid)?;
-    Ok(Consumed { user: row.user_id.into(), email: row.email })
+    Ok(Consumed { user: row.user_id.into(), email: row.email, created_at: row.created_at })
 }
 
 /// Whose a still-usable token is, without using it up.
@@ -136,4 +140,42 @@ pub async fn revoke<C: ConnectionTrait>(
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// Makes every open token of `user` unusable (reset links included), except undo links of email changes
+/// issued before `keep_undo_before`: after a chained change, the oldest undo still restores the address
+/// the owner had (security review H2).
+pub async fn revoke_all<C: ConnectionTrait>(
+    conn: &C,
+    user: UserId,
+    keep_undo_before: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    use sea_orm::Condition;
+    let mut update = user_token::Entity::update_many()
+        .col_expr(user_token::Column::UsedAt, Expr::value(Some(now)))
+        .filter(user_token::Column::UserId.eq(user.as_uuid()))
+        .filter(user_token::Column::UsedAt.is_null());
+    if let Some(before) = keep_undo_before {
+        update = update.filter(
+            Condition::any()
+                .add(user_token::Column::Purpose.ne(TokenPurpose::UndoEmailChange.as_str()))
+                .add(user_token::Column::CreatedAt.gte(before)),
+        );
+    }
+    update.exec(conn).await?;
+    Ok(())
+}
+
+/// Whether `email` is the address an open undo link would restore: it stays reserved for its owner
+/// until the link is used or expires, so nobody can sign up with it or move an account to it.
+pub async fn reserved_for_undo<C: ConnectionTrait>(conn: &C, email: &str, now: DateTime<Utc>) -> DomainResult<bool> {
+    Ok(user_token::Entity::find()
+        .filter(user_token::Column::Purpose.eq(TokenPurpose::UndoEmailChange.as_str()))
+        .filter(user_token::Column::Email.eq(email))
+        .filter(user_token::Column::UsedAt.is_null())
+        .filter(user_token::Column::ExpiresAt.gt(now))
+        .one(conn)
+        .await?
+        .is_some())
 }

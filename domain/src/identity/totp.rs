@@ -1,10 +1,11 @@
-//! TOTP authenticator apps (ID7) with totp-rs: enrolment by QR code and confirmation, single-use
-//! recovery codes, disabling with the password. Secrets are sealed at rest (AES-256-GCM bound to the
-//! user and column); a code's time step is accepted once (RFC 6238 §5.2).
+//! TOTP authenticator apps (ID7) with totp-rs: enrolment by QR code and confirmation (both need the
+//! password, security review M9), single-use recovery codes, disabling with the password. Secrets are
+//! sealed at rest (AES-256-GCM bound to the user and column); recovery codes are stored as a keyed MAC
+//! (L3); a code's time step is accepted once (RFC 6238 §5.2). Turning TOTP on ends the other sessions.
 
 use super::events::{self, EventKind};
 use super::{Account, Identity, RequestMeta, SignedIn};
-use crate::crypto::{KeyPurpose, hash_token};
+use crate::crypto::KeyPurpose;
 use crate::entities::control::{recovery_code, user};
 use crate::error::{DomainError, DomainResult};
 use chrono::{DateTime, Utc};
@@ -68,12 +69,20 @@ impl Identity {
             .map_err(|e| DomainError::Misconfigured(format!("TOTP secret of {}: {e:?}", account.id)))
     }
 
-    /// Starts enrolment: a new secret, kept aside until a code from the app confirms it.
-    pub async fn begin_totp_enrolment(&self, signed_in: &SignedIn) -> DomainResult<TotpEnrolment> {
-        let account = self
-            .account_by_id(&self.db, signed_in.user)
-            .await?
-            .ok_or(DomainError::Auth(AuthFailure::SignInRequired))?;
+    /// The MAC a recovery code is stored as, bound to its owner.
+    fn recovery_code_mac(&self, user: crate::ids::UserId, normalised: &str) -> String {
+        self.keys.mac(KeyPurpose::RecoveryCodeMac, &[user.as_uuid().as_bytes(), normalised.as_bytes()])
+    }
+
+    /// Starts enrolment: a new secret, kept aside until a code from the app confirms it. Needs the
+    /// password, so a stolen session alone cannot put the thief's authenticator on the account.
+    pub async fn begin_totp_enrolment(
+        &self,
+        signed_in: &SignedIn,
+        password: &SecretString,
+        meta: &RequestMeta,
+    ) -> DomainResult<TotpEnrolment> {
+        let account = self.reauthenticate(signed_in, password, meta).await?;
         if account.row.totp_enabled_at.is_some() {
             return Err(DomainError::Auth(AuthFailure::TotpAlreadyEnabled));
         }
@@ -144,13 +153,22 @@ impl Identity {
         row.updated_at = Set(now);
         row.update(&txn).await?;
         self.replace_recovery_codes(&txn, account.id, &codes).await?;
-        events::record(&txn, EventKind::TotpEnabled, Some(account.id), Some(meta), json!({})).await?;
+        let ended = self.sessions.end_all(&txn, account.id, Some(signed_in.session), "totp_enabled", now).await?;
+        events::record(
+            &txn,
+            EventKind::TotpEnabled,
+            Some(account.id),
+            Some(meta),
+            json!({ "other_sessions_ended": ended }),
+        )
+        .await?;
         self.notify(
             &txn,
             "totp_enabled",
             &account.email,
             "Two-factor authentication is on",
-            &["An authenticator app was added to your Strongroom account. From now on, signing in asks for its code."],
+            &["An authenticator app was added to your Strongroom account. From now on, signing in asks for its code, and your other sessions were signed out.",
+              "If this was not you, choose a new password with \u{201c}Forgot your password?\u{201d} within 7 days: that removes the new authenticator."],
         )
         .await?;
         txn.commit().await?;
@@ -171,7 +189,7 @@ impl Identity {
             recovery_code::ActiveModel {
                 id: Set(uuid::Uuid::new_v4()),
                 user_id: Set(user.as_uuid()),
-                code_hash: Set(hash_token(&normalise_recovery_code(code))),
+                code_hash: Set(self.recovery_code_mac(user, &normalise_recovery_code(code))),
                 used_at: Set(None),
             }
             .insert(conn)
@@ -194,14 +212,7 @@ impl Identity {
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
         let txn = crate::db::begin_write(&self.db).await?;
         self.replace_recovery_codes(&txn, account.id, &codes).await?;
-        events::record(
-            &txn,
-            EventKind::TotpEnabled,
-            Some(account.id),
-            Some(meta),
-            json!({ "recovery_codes": "regenerated" }),
-        )
-        .await?;
+        events::record(&txn, EventKind::RecoveryCodesRegenerated, Some(account.id), Some(meta), json!({})).await?;
         txn.commit().await?;
         Ok(codes)
     }
@@ -277,7 +288,7 @@ impl Identity {
         let used = recovery_code::Entity::update_many()
             .col_expr(recovery_code::Column::UsedAt, Expr::value(Some(now)))
             .filter(recovery_code::Column::UserId.eq(account.id.as_uuid()))
-            .filter(recovery_code::Column::CodeHash.eq(hash_token(&normalised)))
+            .filter(recovery_code::Column::CodeHash.eq(self.recovery_code_mac(account.id, &normalised)))
             .filter(recovery_code::Column::UsedAt.is_null())
             .exec(&txn)
             .await?;

@@ -248,9 +248,12 @@ impl Browser {
 
     /// The CSRF token of this browser's session, read from a page's form, as a browser would.
     pub async fn csrf_token(&self) -> String {
-        let html = self.get_page("/signin").await.text().await.expect("page");
+        let page = self.get_page("/signin").await;
+        let status = page.status();
+        let html = page.text().await.expect("page");
         let marker = "name=\"_csrf_token\" value=\"";
-        let start = html.find(marker).expect("a CSRF field on the page") + marker.len();
+        let start =
+            html.find(marker).unwrap_or_else(|| panic!("no CSRF field on /signin ({status}):\n{html}")) + marker.len();
         html[start..start + html[start..].find('"').unwrap()].to_owned()
     }
 

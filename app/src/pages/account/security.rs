@@ -128,7 +128,9 @@ fn TwoFactorSection(enabled: bool, recovery_codes_left: u64) -> impl IntoView {
                     <p data-testid="totp-status">"Off. Add an authenticator app so that a stolen password alone cannot open your account."</p>
                     <ActionForm action=begin attr:class="form">
                         <CsrfField/>
-                        <p class="field-error" role="alert">{move || form_error(begin.value(), &[]).get()}</p>
+                        <InputField id="begin-totp-password" name="password" label="Current password" kind="password"
+                            autocomplete="current-password" error=field_error(begin.value(), Field::Password)/>
+                        <p class="field-error" role="alert">{move || form_error(begin.value(), &[Field::Password]).get()}</p>
                         <button type="submit">"Set up an authenticator app"</button>
                     </ActionForm>
                 }

@@ -16,6 +16,8 @@ pub struct Model {
     pub revoked_at: Option<DateTimeUtc>,
     pub revoked_reason: Option<String>,
     pub password_change_required: bool,
+    /// Wrong passwords typed to re-authenticate in this session.
+    pub reauth_failures: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,8 @@ pub struct Model {
     pub attempts: i32,
     pub consumed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// `sign_in` (asked for by a sign-in that passed the password) or `requested` ("email me a code").
+    pub origin: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ pub(crate) mod known_device;
 pub(crate) mod known_network;
 pub(crate) mod mail_outbox;
 pub(crate) mod membership;
+pub(crate) mod pending_sign_in;
 pub(crate) mod pow_spent;
 pub(crate) mod recovery_code;
 pub(crate) mod security_event;

@@ -1,6 +1,7 @@
 //! ID4–ID6: failed-login defence per account and per address, the proof of work, and the owner's way
 //! in during an attack. Counters live in the shared database, so they hold across servers.
 
+use super::support::{mail_ids, next_mail, wait_for_events};
 use crate::harness::{Browser, PASSWORD, TestApp, sign_in_code};
 use serde_json::{Value, json};
 
@@ -82,16 +83,18 @@ async fn the_owner_signs_in_with_an_emailed_code_during_a_cooldown() {
     let owner = app.browser().behind_proxy_as("192.0.2.10");
     assert_eq!(owner.sign_in(&email, PASSWORD).await.body, json!({ "Auth": "AccountProtected" }));
 
+    let before = mail_ids(&app, &email).await;
     let asked = owner.answer("auth/request-code", &[("email", &email)]).await;
     assert_eq!(asked.status, 200);
-    let code = sign_in_code(&app.mail(&email, "sign_in_code").await.text);
+    let code = sign_in_code(&next_mail(&app, &email, "sign_in_code", &before).await.text);
     let wrong_password = owner
         .answer("auth/sign-in-with-code", &[("email", &email), ("password", "nope nope nope"), ("code", &code)])
         .await;
     assert_eq!(wrong_password.status, 401, "the code alone is not enough");
     let code = {
+        let before = mail_ids(&app, &email).await;
         assert_eq!(owner.answer("auth/request-code", &[("email", &email)]).await.status, 200);
-        sign_in_code(&app.mail(&email, "sign_in_code").await.text)
+        sign_in_code(&next_mail(&app, &email, "sign_in_code", &before).await.text)
     };
     let done =
         owner.answer("auth/sign-in-with-code", &[("email", &email), ("password", PASSWORD), ("code", &code)]).await;
@@ -103,6 +106,9 @@ async fn the_owner_signs_in_with_an_emailed_code_during_a_cooldown() {
     for _ in 0..6 {
         owner.answer("auth/request-code", &[("email", &email)]).await;
     }
+    // Requests are handled in the background: wait until all six have been (three of them refused).
+    let refused = wait_for_events(&app, "code_refused", 3).await;
+    assert_eq!(refused, 3);
     let codes = app.mails(&email).await.into_iter().filter(|m| m.kind == "sign_in_code").count();
     assert_eq!(codes, 5, "at most five code mails an hour");
 }

@@ -24,7 +24,7 @@ async fn enrol_sign_in_with_codes_once_and_use_recovery_codes_once() {
     app.verified_account("vic@example.com").await;
     let browser = app.signed_in_browser("vic@example.com").await;
 
-    assert_eq!(browser.call("account/totp/begin", &[]).await.status(), 200);
+    assert_eq!(browser.call("account/totp/begin", &[("password", PASSWORD)]).await.status(), 200);
     let pending = get_json(&browser, "/rpc/account/totp/pending").await;
     let secret = pending["secret"].as_str().unwrap().to_owned();
     assert!(

@@ -111,7 +111,7 @@ async fn required_two_factor_sends_members_to_enrolment() {
 
 /// Enrols TOTP for the browser's user.
 async fn enrol_totp(browser: &Browser) -> Browser {
-    assert_eq!(browser.call("account/totp/begin", &[]).await.status(), 200);
+    assert_eq!(browser.call("account/totp/begin", &[("password", PASSWORD)]).await.status(), 200);
     let secret = get(browser, "/rpc/account/totp/pending").await["secret"].as_str().unwrap().to_owned();
     let secret = totp_rs::Secret::try_from_base32(&secret).unwrap();
     let totp = totp_rs::Builder::new().with_secret(secret.as_ref().to_vec()).with_account_name("x").build().unwrap();
