@@ -2,24 +2,54 @@
 //! burst of concurrent guesses timed to the end of a cooldown gets no more password checks than the
 //! threshold allows.
 
-use super::support::{attempt, proxied_app, set_every};
+use super::support::{proxied_app, set_every};
+use crate::harness::TestApp;
 use serde_json::{Value, json};
 
-/// Sends `n` concurrent guesses for `email`, each from its own address; returns how many had their
-/// password checked (answered `InvalidCredentials`) and every status seen.
-async fn burst(app: &crate::harness::TestApp, email: &str, n: usize, prefix: &str) -> (usize, Vec<u16>) {
+/// `n` solved proofs of work, gathered beforehand as a well-prepared attacker would: challenges are not
+/// tied to an account, so any refused attempt hands one out.
+async fn solved_challenges(app: &TestApp, n: usize) -> Vec<(String, String)> {
+    let harvester = app.browser().behind_proxy_as("198.19.0.1");
+    let token = harvester.csrf_token().await;
+    let mut solved = Vec::new();
+    while solved.len() < n {
+        let fields = [("email", "harvest@example.com"), ("password", "anything at all")];
+        let body: Value = harvester.call_with_token("auth/sign-in", &fields, &token).await.json().await.unwrap();
+        if let Some(challenge) = body.pointer("/Auth/ProofOfWorkRequired/challenge").and_then(Value::as_str) {
+            let difficulty = body.pointer("/Auth/ProofOfWorkRequired/difficulty").and_then(Value::as_u64).unwrap();
+            let solution = model::proof_of_work::solve(challenge, difficulty as u8).to_string();
+            solved.push((challenge.to_owned(), solution));
+        }
+    }
+    solved
+}
+
+/// Sends `n` concurrent guesses for `email`, each from its own address and each with a solved proof of
+/// work; returns how many had their password checked (answered `InvalidCredentials`) and every status.
+async fn burst(app: &TestApp, email: &str, n: usize, prefix: &str) -> (usize, Vec<u16>) {
+    let proofs = solved_challenges(app, n).await;
     let browser = app.browser();
     let token = browser.csrf_token().await;
     let mut guesses = Vec::new();
-    for i in 0..n {
+    for (i, (challenge, solution)) in proofs.into_iter().enumerate() {
         let from = browser.behind_proxy_as(&format!("{prefix}{}.{}", i / 250, i % 250 + 1));
         let (token, email) = (token.clone(), email.to_owned());
-        guesses.push(tokio::spawn(async move { attempt(&from, &token, &email, &format!("guess number {i}")).await }));
+        guesses.push(tokio::spawn(async move {
+            let password = format!("guess number {i}");
+            let fields = [
+                ("email", email.as_str()),
+                ("password", password.as_str()),
+                ("pow_challenge", challenge.as_str()),
+                ("pow_solution", solution.as_str()),
+            ];
+            let response = from.call_with_token("auth/sign-in", &fields, &token).await;
+            (response.status().as_u16(), response.json::<Value>().await.unwrap_or_default())
+        }));
     }
     let mut checked = 0;
     let mut statuses = Vec::new();
     for guess in guesses {
-        let (status, body): (u16, Value) = guess.await.unwrap();
+        let (status, body) = guess.await.unwrap();
         checked += usize::from(body == json!({ "Auth": "InvalidCredentials" }));
         statuses.push(status);
     }
@@ -58,18 +88,27 @@ async fn a_burst_timed_to_the_end_of_a_cooldown_gets_no_more_checks_than_the_thr
 #[tokio::test]
 async fn a_burst_from_one_address_gets_no_more_checks_than_the_block_allows() {
     let app = proxied_app().await;
+    let proofs = solved_challenges(&app, 40).await;
     let browser = app.browser().behind_proxy_as("198.18.0.7");
     let token = browser.csrf_token().await;
     let mut guesses = Vec::new();
-    for i in 0..40 {
+    for (i, (challenge, solution)) in proofs.into_iter().enumerate() {
         let (browser, token) = (browser.clone(), token.clone());
         guesses.push(tokio::spawn(async move {
-            attempt(&browser, &token, &format!("someone{i}@example.com"), "a guess").await
+            let email = format!("someone{i}@example.com");
+            let fields = [
+                ("email", email.as_str()),
+                ("password", "a guess"),
+                ("pow_challenge", challenge.as_str()),
+                ("pow_solution", solution.as_str()),
+            ];
+            let response = browser.call_with_token("auth/sign-in", &fields, &token).await;
+            response.json::<Value>().await.unwrap_or_default()
         }));
     }
     let mut checked = 0;
     for guess in guesses {
-        checked += usize::from(guess.await.unwrap().1 == json!({ "Auth": "InvalidCredentials" }));
+        checked += usize::from(guess.await.unwrap() == json!({ "Auth": "InvalidCredentials" }));
     }
     assert!(checked <= 5, "{checked} passwords checked from one address");
 }

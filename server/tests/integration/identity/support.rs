@@ -78,16 +78,18 @@ pub async fn next_mail(app: &TestApp, to: &str, kind: &str, before: &[uuid::Uuid
     panic!("no new `{kind}` mail to {to}");
 }
 
-/// Sets `column` of every row of `table` in the control plane to now plus `offset` (moving the clock in
-/// the database instead of waiting). Returns how many rows changed.
+/// Sets `column` of every row of `table` in the control plane where it is set to now plus `offset`
+/// (moving the clock in the database instead of waiting). Returns how many rows changed.
 pub async fn set_every(app: &TestApp, table: &str, column: &str, offset: chrono::Duration) -> u64 {
     use sea_orm::ConnectionTrait as _;
     let db = app.control_db().await;
     let backend = db.get_database_backend();
     let at = (chrono::Utc::now() + offset).to_rfc3339();
     let sql = match backend {
-        sea_orm::DbBackend::Postgres => format!("UPDATE {table} SET {column} = $1::timestamptz"),
-        _ => format!("UPDATE {table} SET {column} = ?"),
+        sea_orm::DbBackend::Postgres => {
+            format!("UPDATE {table} SET {column} = $1::timestamptz WHERE {column} IS NOT NULL")
+        }
+        _ => format!("UPDATE {table} SET {column} = ? WHERE {column} IS NOT NULL"),
     };
     db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [at.into()])).await.unwrap().rows_affected()
 }
