@@ -17,6 +17,9 @@ pub enum KeyPurpose {
     ProofOfWork,
     /// Encrypts TOTP secrets at rest (AES-256-GCM).
     TotpSecret,
+    /// Encrypts mail bodies in the outbox (AES-256-GCM), so the links and codes they carry cannot be read
+    /// from a copy of the database.
+    MailBody,
 }
 
 impl KeyPurpose {
@@ -25,6 +28,7 @@ impl KeyPurpose {
             Self::EmailCodeMac => b"strongroom/email-code-mac/v1",
             Self::ProofOfWork => b"strongroom/proof-of-work/v1",
             Self::TotpSecret => b"strongroom/totp-secret/v1",
+            Self::MailBody => b"strongroom/mail-body/v1",
         }
     }
 }
@@ -34,6 +38,7 @@ pub struct Keys {
     email_code_mac: SecretBox<[u8; 32]>,
     proof_of_work: SecretBox<[u8; 32]>,
     totp_secret: SecretBox<[u8; 32]>,
+    mail_body: SecretBox<[u8; 32]>,
 }
 
 impl Keys {
@@ -42,6 +47,7 @@ impl Keys {
             email_code_mac: master.derive(KeyPurpose::EmailCodeMac.info()),
             proof_of_work: master.derive(KeyPurpose::ProofOfWork.info()),
             totp_secret: master.derive(KeyPurpose::TotpSecret.info()),
+            mail_body: master.derive(KeyPurpose::MailBody.info()),
         }
     }
 
@@ -50,6 +56,7 @@ impl Keys {
             KeyPurpose::EmailCodeMac => self.email_code_mac.expose_secret(),
             KeyPurpose::ProofOfWork => self.proof_of_work.expose_secret(),
             KeyPurpose::TotpSecret => self.totp_secret.expose_secret(),
+            KeyPurpose::MailBody => self.mail_body.expose_secret(),
         }
     }
 
