@@ -78,6 +78,8 @@ async fn a_sign_in_code_goes_out_before_a_flood_of_invitations_queued_ahead_of_i
     })
     .await;
     app.verified_account("pia@example.com").await;
+    // With SMTP configured there is no dev outbox to read mail from, even in dev mode.
+    assert_eq!(app.get("/dev/outbox.json?to=pia@example.com").await.status(), 404);
     let mailer = app.platform.mailer();
     let inviter = EmailAddress::parse("mallory@example.com").unwrap();
     for n in 0..45 {
