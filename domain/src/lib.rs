@@ -8,6 +8,8 @@
 //! - [`tenancy`]: workspaces, each with a database of its own (TN1).
 //! - [`crypto`]: the master key and, later, field encryption.
 //! - [`db`]: connecting to SQLite or PostgreSQL with the settings we rely on.
+//! - [`jobs`]: background work that runs once per period across every server sharing the database.
+//! - [`retention`]: how long each growing control-plane table keeps its rows, and the purge job.
 
 pub mod crypto;
 pub mod db;
@@ -15,7 +17,9 @@ mod entities;
 mod error;
 pub mod identity;
 pub mod ids;
+pub mod jobs;
 pub mod platform;
+pub mod retention;
 pub mod session_store;
 pub mod tenancy;
 pub mod workspace;

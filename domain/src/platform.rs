@@ -6,13 +6,14 @@ use crate::db::{self, PoolLimits};
 use crate::error::DomainError;
 use crate::error::DomainResult;
 use crate::identity::{Identity, IdentitySettings};
+use crate::jobs::{self, Scheduler};
 use crate::mail::{MailSettings, Mailer};
+use crate::retention;
 use crate::session_store::{DbSessionStore, RedisSessionStore, SessionBackend, SessionStorage};
 use crate::tenancy::{PlacementSettings, Tenancy, TenantConnections, TenantPlacement};
 use migrations::{ControlMigrator, MigratorTrait as _};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// What the server's configuration tells the domain layer.
 #[derive(Debug, Clone)]
@@ -32,7 +33,11 @@ pub struct Platform {
     mailer: Arc<Mailer>,
     identity: Identity,
     sessions: SessionBackend,
+    scheduler: Arc<Scheduler>,
 }
+
+/// The name of the retention purge in the job scheduler.
+pub const RETENTION_JOB: &str = "retention";
 
 impl Platform {
     /// Connects to the control plane and brings its schema up to date, then prepares tenant placement,
@@ -44,7 +49,7 @@ impl Platform {
         let placement = TenantPlacement::open(&settings.tenant_placement).await?;
         let tenancy = Tenancy::new(control.clone(), placement, TenantConnections::new(settings.tenant_pool_capacity));
         let keys = Arc::new(Keys::derive(&master_key));
-        let mailer = Arc::new(Mailer::new(control.clone(), settings.mail.clone())?);
+        let mailer = Arc::new(Mailer::new(control.clone(), settings.mail.clone(), keys.clone())?);
         let identity = Identity::new(control.clone(), keys, mailer.clone(), settings.identity.clone())?;
         let sessions = match &settings.sessions {
             SessionStorage::ControlDatabase => SessionBackend::Database(DbSessionStore::new(control.clone())),
@@ -54,7 +59,19 @@ impl Platform {
                     .map_err(|e| DomainError::Unreachable { service: "Redis (redis_url)", reason: e.to_string() })?,
             ),
         };
-        Ok(Self { control, tenancy, mailer, identity, sessions })
+        let scheduler = Arc::new(Scheduler::new(control.clone()));
+        let db = control.clone();
+        scheduler.register(RETENTION_JOB, retention::PURGE_EVERY, move || {
+            let db = db.clone();
+            async move {
+                let report = retention::purge(&db, &retention::RETENTION, chrono::Utc::now()).await?;
+                if report.total() > 0 {
+                    tracing::info!(deleted = ?report.deleted, "retention purge");
+                }
+                Ok(())
+            }
+        });
+        Ok(Self { control, tenancy, mailer, identity, sessions, scheduler })
     }
 
     pub fn tenancy(&self) -> &Tenancy {
@@ -98,19 +115,16 @@ impl Platform {
         self.sessions.clone()
     }
 
-    /// Mail delivery, and hourly clean-up of expired browser sessions (where the store needs it).
+    /// The job scheduler: register background work here (before or after
+    /// [`Platform::spawn_background_tasks`]); it runs once per period across all servers.
+    pub fn scheduler(&self) -> &Arc<Scheduler> {
+        &self.scheduler
+    }
+
+    /// Mail delivery, and the job scheduler (with the hourly retention purge, which also removes
+    /// expired browser sessions from the database store; Redis expires its own).
     pub fn spawn_background_tasks(&self) -> Vec<tokio::task::JoinHandle<()>> {
-        let store = self.session_store();
-        let cleanup = tokio::spawn(async move {
-            let mut every = tokio::time::interval(Duration::from_secs(3600));
-            loop {
-                every.tick().await;
-                if let Err(error) = store.delete_expired().await {
-                    tracing::warn!(%error, "could not delete expired sessions");
-                }
-            }
-        });
-        vec![self.mailer.clone().spawn_worker(), cleanup]
+        vec![self.mailer.clone().spawn_worker(), self.scheduler.clone().spawn(jobs::TICK)]
     }
 
     /// Readiness of everything a request may need: the control plane and tenant storage.

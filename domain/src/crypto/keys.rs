@@ -20,6 +20,9 @@ pub enum KeyPurpose {
     /// MACs of TOTP recovery codes (about 50 bits each), so a copy of the database cannot be searched
     /// for them offline.
     RecoveryCodeMac,
+    /// Encrypts mail bodies in the outbox (AES-256-GCM), so the links and codes they carry cannot be read
+    /// from a copy of the database.
+    MailBody,
 }
 
 impl KeyPurpose {
@@ -29,6 +32,7 @@ impl KeyPurpose {
             Self::ProofOfWork => b"strongroom/proof-of-work/v1",
             Self::TotpSecret => b"strongroom/totp-secret/v1",
             Self::RecoveryCodeMac => b"strongroom/recovery-code-mac/v1",
+            Self::MailBody => b"strongroom/mail-body/v1",
         }
     }
 }
@@ -39,6 +43,7 @@ pub struct Keys {
     proof_of_work: SecretBox<[u8; 32]>,
     totp_secret: SecretBox<[u8; 32]>,
     recovery_code_mac: SecretBox<[u8; 32]>,
+    mail_body: SecretBox<[u8; 32]>,
 }
 
 impl Keys {
@@ -48,6 +53,7 @@ impl Keys {
             proof_of_work: master.derive(KeyPurpose::ProofOfWork.info()),
             totp_secret: master.derive(KeyPurpose::TotpSecret.info()),
             recovery_code_mac: master.derive(KeyPurpose::RecoveryCodeMac.info()),
+            mail_body: master.derive(KeyPurpose::MailBody.info()),
         }
     }
 
@@ -57,6 +63,7 @@ impl Keys {
             KeyPurpose::ProofOfWork => self.proof_of_work.expose_secret(),
             KeyPurpose::TotpSecret => self.totp_secret.expose_secret(),
             KeyPurpose::RecoveryCodeMac => self.recovery_code_mac.expose_secret(),
+            KeyPurpose::MailBody => self.mail_body.expose_secret(),
         }
     }
 

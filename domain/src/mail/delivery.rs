@@ -1,14 +1,15 @@
 //! Delivering queued mails: claim a due mail (a lease, so several servers never send one twice), hand it
-//! to the transport, then mark it sent or schedule a retry with growing back-off.
+//! to the transport, then mark it sent (blanking its bodies) or schedule a retry with growing back-off.
+//! Security mail goes before bulk mail.
 
-use super::outbox::{MailSettings, Mailer, status};
+use super::outbox::{BodyPart, MailSettings, Mailer, status};
 use crate::entities::control::mail_outbox;
 use crate::error::{DomainError, DomainResult};
 use chrono::{Duration, Utc};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _};
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
 use secrecy::ExposeSecret as _;
 use std::sync::Arc;
 
@@ -16,7 +17,8 @@ use std::sync::Arc;
 const LEASE: Duration = Duration::minutes(5);
 /// After this many failed attempts (about a day of back-off) a mail is marked failed.
 const MAX_ATTEMPTS: i32 = 30;
-const BATCH: u64 = 20;
+/// Mails delivered per pass at most (the worker starts the next pass right away when this many were due).
+const BATCH: usize = 20;
 
 pub enum Transport {
     /// No SMTP server configured: mails are filed in the dev outbox.
@@ -52,24 +54,37 @@ pub struct DeliveryReport {
     pub failed: usize,
 }
 
+/// Why a mail could not be handed over, and whether trying again can help.
+struct SendFailure {
+    reason: String,
+    permanent: bool,
+}
+
 fn backoff(attempts: i32) -> Duration {
     Duration::seconds(30 * 2_i64.pow(attempts.clamp(0, 7) as u32)).min(Duration::hours(1))
 }
 
 impl Mailer {
-    /// Delivers every due mail once. Returns what happened.
+    /// Delivers due mails, at most a batch: each step claims the most urgent due mail (security mail
+    /// before bulk mail, then the longest waiting), so a sign-in code queued while a pass is running
+    /// still goes before the invitations queued ahead of it. Returns what happened.
     #[tracing::instrument(skip(self))]
     pub async fn deliver_due(&self) -> DomainResult<DeliveryReport> {
-        let now = Utc::now();
-        let due = mail_outbox::Entity::find()
-            .filter(mail_outbox::Column::Status.is_in([status::PENDING, status::SENDING]))
-            .filter(mail_outbox::Column::NextAttemptAt.lte(now))
-            .order_by_asc(mail_outbox::Column::NextAttemptAt)
-            .limit(BATCH)
-            .all(&self.db)
-            .await?;
         let mut report = DeliveryReport::default();
-        for mail in due {
+        let mut skipped = Vec::new();
+        for _ in 0..BATCH {
+            let now = Utc::now();
+            let Some(mail) = mail_outbox::Entity::find()
+                .filter(mail_outbox::Column::Status.is_in([status::PENDING, status::SENDING]))
+                .filter(mail_outbox::Column::NextAttemptAt.lte(now))
+                .filter(mail_outbox::Column::Id.is_not_in(skipped.clone()))
+                .order_by_asc(mail_outbox::Column::Priority)
+                .order_by_asc(mail_outbox::Column::NextAttemptAt)
+                .one(&self.db)
+                .await?
+            else {
+                break;
+            };
             // Claim it; another server may have been quicker.
             let claimed = mail_outbox::Entity::update_many()
                 .col_expr(mail_outbox::Column::Status, Expr::value(status::SENDING))
@@ -79,56 +94,75 @@ impl Mailer {
                 .exec(&self.db)
                 .await?;
             if claimed.rows_affected != 1 {
+                skipped.push(mail.id);
                 continue;
             }
-            let outcome = self.send(&mail).await;
-            let attempts = mail.attempts + 1;
-            let mut update = mail_outbox::Entity::update_many()
-                .col_expr(mail_outbox::Column::Attempts, Expr::value(attempts))
-                .filter(mail_outbox::Column::Id.eq(mail.id));
-            match outcome {
-                Ok(final_status) => {
-                    report.delivered += 1;
-                    update = update
-                        .col_expr(mail_outbox::Column::Status, Expr::value(final_status))
-                        .col_expr(mail_outbox::Column::SentAt, Expr::value(Some(Utc::now())))
-                        .col_expr(mail_outbox::Column::LastError, Expr::value(Option::<String>::None));
-                }
-                Err(error) => {
-                    let give_up = attempts >= MAX_ATTEMPTS;
-                    tracing::warn!(mail = %mail.id, attempts, give_up, %error, "mail delivery failed");
-                    if give_up {
-                        report.failed += 1;
-                    } else {
-                        report.retrying += 1;
-                    }
-                    update = update
-                        .col_expr(
-                            mail_outbox::Column::Status,
-                            Expr::value(if give_up { status::FAILED } else { status::PENDING }),
-                        )
-                        .col_expr(mail_outbox::Column::NextAttemptAt, Expr::value(Utc::now() + backoff(attempts)))
-                        .col_expr(mail_outbox::Column::LastError, Expr::value(Some(error)));
-                }
-            }
-            update.exec(&self.db).await?;
+            self.deliver_claimed(&mail, &mut report).await?;
         }
         Ok(report)
     }
 
-    async fn send(&self, mail: &mail_outbox::Model) -> Result<&'static str, String> {
+    async fn deliver_claimed(&self, mail: &mail_outbox::Model, report: &mut DeliveryReport) -> DomainResult<()> {
+        let outcome = self.send(mail).await;
+        let attempts = mail.attempts + 1;
+        let mut update = mail_outbox::Entity::update_many()
+            .col_expr(mail_outbox::Column::Attempts, Expr::value(attempts))
+            .filter(mail_outbox::Column::Id.eq(mail.id));
+        match outcome {
+            Ok(final_status) => {
+                report.delivered += 1;
+                update = update
+                    .col_expr(mail_outbox::Column::Status, Expr::value(final_status))
+                    .col_expr(mail_outbox::Column::SentAt, Expr::value(Some(Utc::now())))
+                    .col_expr(mail_outbox::Column::LastError, Expr::value(Option::<String>::None));
+                if final_status == status::SENT {
+                    // It has left: nothing of it needs to stay readable, sealed or not.
+                    update = update
+                        .col_expr(mail_outbox::Column::TextBody, Expr::value(""))
+                        .col_expr(mail_outbox::Column::HtmlBody, Expr::value(""));
+                }
+            }
+            Err(failure) => {
+                let give_up = failure.permanent || attempts >= MAX_ATTEMPTS;
+                let error = failure.reason;
+                tracing::warn!(mail = %mail.id, attempts, give_up, %error, "mail delivery failed");
+                if give_up {
+                    report.failed += 1;
+                } else {
+                    report.retrying += 1;
+                }
+                update = update
+                    .col_expr(
+                        mail_outbox::Column::Status,
+                        Expr::value(if give_up { status::FAILED } else { status::PENDING }),
+                    )
+                    .col_expr(mail_outbox::Column::NextAttemptAt, Expr::value(Utc::now() + backoff(attempts)))
+                    .col_expr(mail_outbox::Column::LastError, Expr::value(Some(error)));
+            }
+        }
+        update.exec(&self.db).await?;
+        Ok(())
+    }
+
+    async fn send(&self, mail: &mail_outbox::Model) -> Result<&'static str, SendFailure> {
         match &self.transport {
             Transport::DevOutbox => Ok(status::DEV_OUTBOX),
             Transport::Smtp { transport, from } => {
-                let to: Mailbox = mail.to_address.parse().map_err(|e| format!("recipient: {e}"))?;
+                let permanent = |reason: String| SendFailure { reason, permanent: true };
+                let text = self.open_body(mail.id, BodyPart::Text, &mail.text_body);
+                let html = self.open_body(mail.id, BodyPart::Html, &mail.html_body);
+                let (Some(text), Some(html)) = (text, html) else {
+                    return Err(permanent("the sealed body could not be opened (another master key?)".into()));
+                };
+                let to: Mailbox = mail.to_address.parse().map_err(|e| permanent(format!("recipient: {e}")))?;
                 let message = Message::builder()
                     .from(from.clone())
                     .to(to)
                     .subject(&mail.subject)
                     .message_id(Some(format!("<{}@strongroom>", mail.id)))
-                    .multipart(MultiPart::alternative_plain_html(mail.text_body.clone(), mail.html_body.clone()))
-                    .map_err(|e| format!("building the message: {e}"))?;
-                transport.send(message).await.map_err(|e| e.to_string())?;
+                    .multipart(MultiPart::alternative_plain_html(text, html))
+                    .map_err(|e| permanent(format!("building the message: {e}")))?;
+                transport.send(message).await.map_err(|e| SendFailure { reason: e.to_string(), permanent: false })?;
                 Ok(status::SENT)
             }
         }
@@ -140,6 +174,10 @@ impl Mailer {
         tokio::spawn(async move {
             loop {
                 match self.deliver_due().await {
+                    Ok(report) if report.delivered + report.retrying + report.failed >= BATCH => {
+                        tracing::debug!(?report, "mail delivery pass; more are due");
+                        continue;
+                    }
                     Ok(report) if report != DeliveryReport::default() => tracing::debug!(?report, "mail delivery pass"),
                     Ok(_) => {}
                     Err(error) => tracing::error!(%error, "mail delivery pass failed"),

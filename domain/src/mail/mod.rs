@@ -4,7 +4,11 @@
 //! transaction as the change it reports, where there is one). A delivery worker sends due mails over
 //! SMTP with retries and growing back-off, so an SMTP outage delays mail but loses none. Without SMTP
 //! configured, delivery files mails into the dev outbox (the same table, marked delivered), which a
-//! dev-only page and the tests read.
+//! dev-only page ([`DevOutbox`]) and the tests (`test-support` feature) read.
+//!
+//! Bodies are sealed at rest and blanked after SMTP delivery (no live link or code can be read from a
+//! copy of the database); security mail is delivered before bulk mail ([`MailClass`]); delivered and
+//! failed rows are purged by [`crate::retention`].
 //!
 //! - [`templates`]: the mails we send, each with a plain-text and an HTML body.
 //! - [`outbox`]: enqueueing and reading.
@@ -15,4 +19,5 @@ mod outbox;
 pub mod templates;
 
 pub use delivery::{DeliveryReport, Transport};
-pub use outbox::{MailSettings, Mailer, OutgoingMail, StoredMail};
+pub use outbox::{DevOutbox, MailClass, MailSettings, Mailer, OutgoingMail, StoredMail};
+pub(crate) use outbox::{OUTBOX_DONE_STATUSES, OUTBOX_FAILED};

@@ -6,6 +6,7 @@ mod m0001_tenants;
 mod m0002_identity;
 mod m0003_workspaces;
 mod m0004_sign_in_hardening;
+mod m0005_outbox_jobs;
 
 pub struct ControlMigrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for ControlMigrator {
             Box::new(m0002_identity::Migration),
             Box::new(m0003_workspaces::Migration),
             Box::new(m0004_sign_in_hardening::Migration),
+            Box::new(m0005_outbox_jobs::Migration),
         ]
     }
 

@@ -1,6 +1,6 @@
 //! Dev-mode only: the dev outbox, where mail goes when no SMTP server is configured. `/dev/outbox` lists
 //! the newest mails for a person; `/dev/outbox.json?to=<address>` gives them to tests and scripts.
-//! These routes do not exist in production mode.
+//! These routes do not exist in production mode, and answer 404 when an SMTP server is configured.
 
 use crate::state::AppState;
 use axum::extract::{Query, State};
@@ -25,9 +25,13 @@ struct Filter {
 }
 
 async fn mails(state: &AppState, filter: &Filter) -> Result<Vec<StoredMail>, Response> {
+    // With an SMTP server configured there is no dev outbox: mail has left, and its bodies are blanked.
+    let Some(outbox) = state.platform.mailer().dev_outbox() else {
+        return Err((http::StatusCode::NOT_FOUND, "no dev outbox: mail goes to the SMTP server").into_response());
+    };
     let result = match &filter.to {
-        Some(to) => state.platform.mailer().messages_to(to).await,
-        None => state.platform.mailer().recent(50).await,
+        Some(to) => outbox.messages_to(to).await,
+        None => outbox.recent(50).await,
     };
     result.map_err(|error| {
         tracing::error!(%error, "dev outbox");

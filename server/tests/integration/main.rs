@@ -12,6 +12,7 @@ mod cli;
 mod errors;
 mod health;
 mod identity;
+mod mail;
 mod security_headers;
 mod tenancy;
 mod workspace_form;

@@ -1,4 +1,6 @@
 //! `mail_outbox`: Every mail, from the moment it is decided until it is delivered (or given up on).
+//! `text_body` and `html_body` are sealed (AES-256-GCM, bound to the row id), and blanked once the mail
+//! has left over SMTP; `priority` 0 is security mail, 1 bulk mail (delivered after).
 
 use sea_orm::entity::prelude::*;
 
@@ -18,6 +20,7 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    pub priority: i16,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@ pub(crate) mod auth_session;
 pub(crate) mod email_code;
 pub(crate) mod invitation;
 pub(crate) mod ip_throttle;
+pub(crate) mod job;
 pub(crate) mod known_device;
 pub(crate) mod known_network;
 pub(crate) mod mail_outbox;
