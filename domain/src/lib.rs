@@ -8,6 +8,9 @@
 //! - [`tenancy`]: workspaces, each with a database of its own (TN1).
 //! - [`crypto`]: the master key and, later, field encryption.
 //! - [`db`]: connecting to SQLite or PostgreSQL with the settings we rely on.
+//!
+//! Ids like ID4 or TN1 in doc comments refer to the promises on the public security page (`/security#ID4`)
+//! and in SECURITY.md, generated from `security/promises.toml` and the tests' `Proves:` markers.
 
 pub mod crypto;
 pub mod db;

@@ -202,6 +202,7 @@ mod tests {
     use super::*;
 
     #[test]
+    /// Proves: WEB6, UX4
     fn user_data_is_escaped_in_html_but_kept_in_text() {
         let to = EmailAddress::parse("a@example.com").unwrap();
         let new = EmailAddress::parse("x\"<b>@example.com").unwrap_or(to.clone());
@@ -213,6 +214,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: UX4
     fn every_mail_has_both_bodies() {
         let to = EmailAddress::parse("a@example.com").unwrap();
         for mail in [verify_address(&to, "L"), password_reset(&to, "L"), sign_in_code(&to, "123456")] {

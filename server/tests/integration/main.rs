@@ -13,6 +13,7 @@ mod errors;
 mod health;
 mod identity;
 mod security_headers;
+mod security_page;
 mod tenancy;
 mod workspace_form;
 mod workspaces;
