@@ -81,7 +81,7 @@ async fn taken_addresses_get_a_numbered_variant_even_under_concurrency() {
 }
 
 #[tokio::test]
-/// Proves: TN1
+/// Proves: TN1, WEB1
 async fn a_workspace_whose_database_cannot_be_created_leaves_nothing_behind() {
     let app = TestApp::spawn().await;
     if app.on_postgres() {

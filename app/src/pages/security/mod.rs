@@ -36,7 +36,7 @@ pub struct Promise {
     pub id: Text,
     pub title: Text,
     pub text: Text,
-    /// What of the capability is not there yet (empty when nothing is missing).
+    /// What of the capability is not there yet, and known gaps (empty when nothing is missing).
     pub later: Text,
     /// The ASVS requirements this promise meets.
     pub asvs: Texts,
@@ -169,7 +169,7 @@ fn PromiseCard(promise: Promise) -> impl IntoView {
     let heading = format!("promise-{id}");
     let heading_id = heading.clone();
     let later =
-        (!later.is_empty()).then(|| view! { <p class="hint"><strong>"Not yet: "</strong>{later.to_string()}</p> });
+        (!later.is_empty()).then(|| view! { <p class="hint"><strong>"Limits today: "</strong>{later.to_string()}</p> });
     let asvs = (!asvs.is_empty()).then(|| {
         let links = asvs.iter().map(|r| view! { <a href=format!("#{r}")>{r.to_string()}</a>" " }).collect_view();
         view! { <p class="hint">"OWASP ASVS: "{links}</p> }

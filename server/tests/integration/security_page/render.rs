@@ -48,7 +48,7 @@ pub fn markdown(catalogue: &Catalogue) -> String {
     for p in &catalogue.promises {
         let _ = writeln!(md, "\n### <a id=\"{}\"></a>{} · {}\n\n{}\n", p.id, p.id, p.title, p.text);
         if !p.later.is_empty() {
-            let _ = writeln!(md, "*Not yet:* {}\n", p.later);
+            let _ = writeln!(md, "*Limits today:* {}\n", p.later);
         }
         if !p.asvs.is_empty() {
             let _ = writeln!(md, "OWASP ASVS: {}\n", p.asvs.join(", "));

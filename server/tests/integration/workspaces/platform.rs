@@ -24,7 +24,7 @@ async fn administrators_always_confirm_their_sign_in() {
 }
 
 #[tokio::test]
-/// Proves: TN4
+/// Proves: TN4, ID6
 async fn platform_roles_come_from_the_cli_and_open_no_workspace() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "Private Co", "owner@example.com").await;
