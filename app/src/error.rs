@@ -169,6 +169,7 @@ mod tests {
     use super::*;
 
     #[test]
+    /// Proves: WEB6
     fn errors_from_urls_cannot_carry_free_text() {
         let crafted = r#"{"Internal":{"reference":"Your account is locked, call +1 555 0100"}}"#;
         assert!(serde_json::from_str::<AppError>(crafted).is_err());

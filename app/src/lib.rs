@@ -102,6 +102,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/security") view=pages::SecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/totp") view=pages::TotpPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/recovery-codes") view=pages::RecoveryCodesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/security") view=pages::security::SecurityPromisesPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -23,6 +23,7 @@ pub fn svg_path(text: &str) -> Option<(u32, String)> {
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     #[test]
+    /// Proves: ID7
     fn qr_codes_have_a_quiet_zone_and_modules() {
         let (size, path) = super::svg_path("otpauth://totp/Strongroom:a@example.com?secret=ABC").unwrap();
         assert!(size >= 21 + 8);

@@ -3,7 +3,7 @@
 import { expect, test } from '@playwright/test';
 import { recordProblems, waitForHydration } from './support';
 
-test('the landing page hydrates under the CSP without a single complaint', async ({ page }) => {
+test('the landing page hydrates under the CSP without a single complaint [Proves: WEB1]', async ({ page }) => {
   const problems = recordProblems(page);
   const response = await page.goto('/');
   const csp = response?.headers()['content-security-policy'] ?? '';

@@ -3,7 +3,7 @@
 import { expect, test } from '@playwright/test';
 import { PASSWORD, recordProblems, signInWithEmailedCode, signUpAndVerify, totp, uniqueEmail, waitForHydration } from './support';
 
-test('sign up, verify, sign in with an emailed code, set up TOTP, sign out', async ({ page, request }) => {
+test('sign up, verify, sign in with an emailed code, set up TOTP, sign out [Proves: ID1, ID7, UX1]', async ({ page, request }) => {
   const problems = recordProblems(page);
   const email = uniqueEmail('flow');
   await signUpAndVerify(page, request, email);
@@ -52,7 +52,7 @@ test.describe('without JavaScript', () => {
     await expect(page).toHaveURL(/\/signin\?notice=signed_out$/);
   });
 
-  test('a wrong password is answered next to the form', async ({ page }) => {
+  test('a wrong password is answered next to the form [Proves: UX2]', async ({ page }) => {
     await page.goto('/signin');
     await page.getByLabel('Email address').fill(uniqueEmail('nobody'));
     await page.getByLabel('Password').fill('not the password at all');

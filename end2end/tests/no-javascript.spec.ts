@@ -5,7 +5,7 @@ import { signInWithEmailedCode, signUpAndVerify, slugOf, uniqueEmail, uniqueName
 
 test.use({ javaScriptEnabled: false });
 
-test('a workspace is created with JavaScript disabled, after a refusal', async ({ page, request }) => {
+test('a workspace is created with JavaScript disabled, after a refusal [Proves: UX1, UX2]', async ({ page, request }) => {
   const email = uniqueEmail('plain-ws');
   await signUpAndVerify(page, request, email);
   await signInWithEmailedCode(page, request, email);

@@ -30,7 +30,7 @@ async function acceptInvitation(page: Page, email: string) {
   await expect(page.getByTestId('workspace')).toBeVisible();
 }
 
-test('owner invites, member requests, approver approves, owner audits', async ({ browser, page, request }, testInfo) => {
+test('owner invites, member requests, approver approves, owner audits [Proves: TN2, TN5, UX1]', async ({ browser, page, request }, testInfo) => {
   const options = testInfo.project.use;
   const problems = recordProblems(page);
 

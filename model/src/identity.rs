@@ -130,6 +130,7 @@ mod tests {
     use super::*;
 
     #[test]
+    /// Proves: WEB6
     fn email_addresses_are_normalised_and_checked() {
         assert_eq!(EmailAddress::parse("  Alice@Example.COM ").unwrap().as_str(), "alice@example.com");
         for bad in ["", "alice", "alice@", "@example.com", "a@b", "a@@b.com", "a b@c.com", "a@b..com", "<a@b.com>"] {
@@ -140,6 +141,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: ID3
     fn password_length_rules_count_characters_and_respect_raised_minimums() {
         let field = Field::Password;
         assert!(PasswordRules::check_length("correct horse", 0, field).is_ok());
@@ -159,6 +161,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: ID6
     fn codes_are_six_digits() {
         assert_eq!(OneTimeCode::parse("123 456").unwrap().as_str(), "123456");
         assert_eq!(OneTimeCode::parse("123-456").unwrap().as_str(), "123456");

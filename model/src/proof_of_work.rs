@@ -50,6 +50,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: ID6
     fn solutions_are_found_and_checked() {
         let solution = solve("challenge", 10);
         assert!(is_solution("challenge", 10, solution));

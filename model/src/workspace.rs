@@ -195,6 +195,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: WEB6
     fn names_refuse_control_and_invisible_characters() {
         for bad in ["Ac\u{0}me", "Ac\nme", "Acme\u{202E}moc", "Ac\u{200B}me"] {
             assert!(
@@ -218,6 +219,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: WEB6
     fn slug_parsing_is_strict() {
         assert!(WorkspaceSlug::parse("acme-corp").is_ok());
         for bad in ["Acme", "acme_corp", "-acme", "acme-", "ac--me", "a.b", "ab", "api"] {
@@ -235,6 +237,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: WEB6
     fn serde_goes_through_the_parser() {
         assert!(serde_json::from_str::<WorkspaceName>("\"x\"").is_err());
         assert_eq!(serde_json::from_str::<WorkspaceSlug>("\"acme\"").unwrap().as_str(), "acme");

@@ -13,6 +13,7 @@
 
 mod e2e;
 mod process;
+mod security;
 mod sizes;
 mod tools;
 
@@ -27,6 +28,7 @@ commands:
   e2e      only the Playwright tests (builds the site first)
   setup    only install what is missing
   sizes    release build; print the WebAssembly (raw, gzip, brotli) and server binary sizes
+  security regenerate SECURITY.md and the /security page from security/*.toml and the tests' markers
   bench    sign-ins per second per core against raw argon2id verifications (BENCH_SECONDS, default 10)
 
 environment:
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("e2e") => tools::ensure_for_e2e(release).and_then(|()| e2e::run(release)),
         Some("setup") => tools::ensure_for_e2e(true),
+        Some("security") => security::regenerate(),
         Some("sizes") => tools::ensure_for_build(true).and_then(|()| sizes::report()),
         Some("bench") => {
             process::step("benchmark: sign-ins against raw argon2id verifications (release build)");

@@ -17,6 +17,7 @@ pub fn Landing() -> impl IntoView {
                 <a class="button-link" href="/signup">"Create an account"</a>
                 <a href="/signin">"Sign in"</a>
                 <a href="/workspaces">"Your workspaces"</a>
+                <a href="/security">"Security"</a>
             </p>
         </section>
     }

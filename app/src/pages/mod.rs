@@ -4,6 +4,7 @@ mod account;
 mod auth;
 mod landing;
 mod not_found;
+pub mod security;
 mod workspace;
 
 pub use account::{RecoveryCodesPage, SecurityPage, TotpPage};

@@ -107,6 +107,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: ID6
     fn purposes_and_master_keys_give_unrelated_macs() {
         let (a, b) = (keys(1), keys(2));
         let m = |k: &Keys, p| k.mac(p, &[b"123456", b"user"]);
@@ -124,6 +125,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: ID7
     fn sealed_values_open_only_in_their_context() {
         let k = keys(3);
         let sealed = k.seal(KeyPurpose::TotpSecret, "users:1:totp", b"secret");

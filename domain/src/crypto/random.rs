@@ -31,6 +31,7 @@ mod tests {
     use super::*;
 
     #[test]
+    /// Proves: ID1
     fn tokens_are_long_random_and_stored_hashed() {
         let (a, b) = (random_token(), random_token());
         assert_eq!(a.len(), 43);
@@ -41,6 +42,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: ID6
     fn digits_are_digits() {
         let code = random_digits(6);
         assert_eq!(code.len(), 6);

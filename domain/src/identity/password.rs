@@ -152,6 +152,7 @@ mod tests {
     }
 
     #[tokio::test]
+    /// Proves: ID2
     async fn hashes_verify_and_report_outdated_parameters() {
         let hasher = PasswordHasher::new(cheap()).unwrap();
         let password = SecretString::from("correct horse battery staple");
@@ -172,6 +173,7 @@ mod tests {
     }
 
     #[tokio::test]
+    /// Proves: ID2
     async fn unknown_accounts_never_match() {
         let hasher = PasswordHasher::new(cheap()).unwrap();
         let verdict = hasher.verify(&SecretString::from("anything at all"), None).await.unwrap();
@@ -179,6 +181,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: ID3
     fn common_passwords_are_refused_whatever_their_case() {
         assert!(matches!(
             check_new_password("password1234", 0, Field::Password),

@@ -151,6 +151,7 @@ mod tests {
     use super::*;
 
     #[test]
+    /// Proves: ID6
     fn networks_are_slash_24_and_slash_48() {
         assert_eq!(network_of("192.0.2.77".parse().unwrap()), "192.0.2.0/24");
         assert_eq!(network_of("2001:db8:aa:bb::1".parse().unwrap()), "2001:db8:aa::/48");
@@ -158,6 +159,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: ID6
     fn any_reason_requires_a_second_factor() {
         assert!(!Risk::default().requires_second_factor());
         assert!(Risk { unknown_network: true, ..Risk::default() }.requires_second_factor());

@@ -392,6 +392,7 @@ mod tests {
     use super::*;
 
     #[test]
+    /// Proves: ID4
     fn cooldowns_double_up_to_the_cap() {
         let policy = AccountLockoutPolicy::default();
         let minutes: Vec<i64> = (0..6).map(|n| policy.cooldown(n).num_minutes()).collect();
@@ -399,6 +400,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: ID5
     fn ipv6_addresses_count_by_their_64_prefix() {
         let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
         let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();

@@ -310,6 +310,7 @@ mod tests {
     use super::*;
 
     #[test]
+    /// Proves: ID7
     fn recovery_codes_are_readable_and_compared_loosely() {
         let code = new_recovery_code();
         assert_eq!(code.len(), 11);
@@ -319,6 +320,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: ID7
     fn codes_from_the_same_secret_check_at_their_step() {
         let secret = Secret::generate().as_ref().to_vec();
         let app = totp(secret.clone(), "a@example.com").unwrap();

@@ -196,6 +196,7 @@ mod tests {
     use super::*;
 
     #[test]
+    /// Proves: UX4
     fn backoff_grows_then_caps_at_an_hour() {
         assert_eq!(backoff(1), Duration::seconds(60));
         assert_eq!(backoff(2), Duration::seconds(120));

@@ -215,6 +215,7 @@ mod tests {
     /// Free text that users choose (workspace names, request titles, decision comments) and links reach
     /// the HTML body escaped and the text body unchanged.
     #[test]
+    /// Proves: WEB6, UX4
     fn user_data_is_escaped_in_html_but_kept_in_text() {
         let to = EmailAddress::parse("a@example.com").unwrap();
         let hostile = "<b onmouseover=\"x()\">Acme & 'Co'</b>";
@@ -263,6 +264,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: UX4
     fn every_mail_has_both_bodies() {
         let to = EmailAddress::parse("a@example.com").unwrap();
         for mail in [verify_address(&to, "L"), password_reset(&to, "L"), sign_in_code(&to, "123456")] {

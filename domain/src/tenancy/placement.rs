@@ -197,6 +197,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: TN1, WEB6
     fn only_generated_names_are_accepted() {
         assert!(check_generated_name("0123abcd.db").is_ok());
         assert!(check_generated_name("strongroom_t_0123abcd").is_ok());

@@ -140,6 +140,7 @@ fn defuse_formula(cell: &str) -> String {
 #[cfg(test)]
 mod tests {
     #[test]
+    /// Proves: AUD1
     fn formulas_are_defused() {
         assert_eq!(super::defuse_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(super::defuse_formula("-1"), "'-1");

@@ -254,6 +254,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: ID3
     fn the_minimum_length_only_rises() {
         let current = Policy { min_password_chars: 16, ..Policy::default() };
         assert_eq!(input().parse(&current).unwrap_err(), ValidationError::CannotLower { field: Field::Policy });
@@ -264,6 +265,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: WEB6
     fn inputs_are_parsed_with_limits() {
         let parsed = PolicyInput {
             session_idle_minutes: "15".into(),

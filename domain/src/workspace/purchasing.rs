@@ -593,6 +593,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: WEB6
     fn bad_lines_are_refused() {
         assert!(matches!(parse_lines(&[line("", "", "")]), Err(ValidationError::Required { .. })));
         assert!(matches!(parse_lines(&[line("Paper", "0", "1")]), Err(ValidationError::OutOfRange { .. })));

@@ -190,6 +190,7 @@ mod tests {
     use super::*;
 
     #[test]
+    /// Proves: TN3
     fn permissions_round_trip_through_storage() {
         let set: BTreeSet<Permission> = [Permission::AuditView, Permission::RequestsApprove].into_iter().collect();
         assert_eq!(parse_permissions(&store_permissions(&set)), set);
@@ -198,6 +199,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: WEB6
     fn role_names_are_bounded() {
         assert!(role_name(" Buyer ").is_ok());
         assert!(role_name("B").is_err());

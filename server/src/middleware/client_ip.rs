@@ -61,12 +61,14 @@ mod tests {
     }
 
     #[test]
+    /// Proves: ID5
     fn untrusted_peers_cannot_claim_another_address() {
         let none = proxies(&[]);
         assert_eq!(none.client_of(ip("203.0.113.9"), ["198.51.100.1"].into_iter()), ip("203.0.113.9"));
     }
 
     #[test]
+    /// Proves: ID5
     fn the_first_untrusted_hop_from_the_right_is_the_client() {
         let p = proxies(&["10.0.0.0/8"]);
         let hops = ["198.51.100.1, 203.0.113.5, 10.0.0.2"];

@@ -134,6 +134,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: WEB2
     fn origins_are_compared_exactly() {
         let configured = CsrfPolicy { public_origin: Some("https://app.example".into()), max_body_bytes: 1024 };
         assert!(same_origin(&request(&[("origin", "https://app.example")]), &configured));
@@ -149,6 +150,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: WEB2
     fn token_comparison_needs_equal_length_and_bytes() {
         assert!(tokens_match("abc", "abc"));
         assert!(!tokens_match("abc", "abd"));

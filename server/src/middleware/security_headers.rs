@@ -94,6 +94,7 @@ mod tests {
     use super::*;
 
     #[test]
+    /// Proves: WEB1
     fn nonces_are_random_and_url_safe() {
         let (a, b) = (CspNonce::generate(), CspNonce::generate());
         assert_ne!(a, b);
@@ -102,6 +103,7 @@ mod tests {
     }
 
     #[test]
+    /// Proves: WEB1
     fn the_policy_never_allows_inline_or_eval_scripts() {
         let csp = content_security_policy(&CspNonce("abc".into()));
         assert!(csp.contains("script-src 'self' 'nonce-abc' 'wasm-unsafe-eval'"));

@@ -3,6 +3,7 @@
 use crate::harness::TestApp;
 
 #[tokio::test]
+/// Proves: WEB1
 async fn the_404_page_is_plain_and_complete() {
     let app = TestApp::spawn().await;
     let response = app.get("/definitely/not/here?x=<script>").await;
@@ -14,6 +15,7 @@ async fn the_404_page_is_plain_and_complete() {
 }
 
 #[tokio::test]
+/// Proves: WEB3
 async fn oversized_bodies_are_refused() {
     let app = TestApp::spawn_with(|raw| raw.max_body_bytes = 4096).await;
     let big = "x".repeat(8 * 1024);
@@ -23,6 +25,7 @@ async fn oversized_bodies_are_refused() {
 }
 
 #[tokio::test]
+/// Proves: OPS6, WEB1
 async fn request_ids_are_always_made_by_the_server() {
     let app = TestApp::spawn().await;
     let first = app.client.get(app.url("/healthz")).header("x-request-id", "attacker-chosen").send().await.unwrap();
@@ -34,6 +37,7 @@ async fn request_ids_are_always_made_by_the_server() {
 }
 
 #[tokio::test]
+/// Proves: WEB2
 async fn unknown_server_functions_and_get_requests_to_them_are_refused() {
     let app = TestApp::spawn().await;
     let unknown = app.call("workspaces/delete-everything", &[]).await;

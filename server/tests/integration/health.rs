@@ -5,6 +5,7 @@ use crate::harness::TestApp;
 use serde_json::Value;
 
 #[tokio::test]
+/// Proves: OPS6
 async fn health_and_readiness_answer_ok() {
     let app = TestApp::spawn().await;
     let health = app.get("/healthz").await;
@@ -20,6 +21,7 @@ async fn health_and_readiness_answer_ok() {
 }
 
 #[tokio::test]
+/// Proves: OPS6
 async fn readiness_fails_when_tenant_storage_is_gone() {
     let app = TestApp::spawn().await;
     if app.on_postgres() {

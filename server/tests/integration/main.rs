@@ -14,6 +14,7 @@ mod health;
 mod identity;
 mod mail;
 mod security_headers;
+mod security_page;
 mod tenancy;
 mod workspace_form;
 mod workspaces;

@@ -38,7 +38,7 @@ fn nonce_of(csp: &str) -> String {
 }
 
 /// Checks one response's headers; returns its nonce.
-fn assert_hardened(response: &reqwest::Response, what: &str) -> String {
+pub(crate) fn assert_hardened(response: &reqwest::Response, what: &str) -> String {
     let headers = response.headers();
     for (name, value) in FIXED {
         assert_eq!(headers.get(*name).and_then(|v| v.to_str().ok()), Some(*value), "{name} on {what}");
@@ -56,6 +56,7 @@ fn assert_hardened(response: &reqwest::Response, what: &str) -> String {
 }
 
 #[tokio::test]
+/// Proves: WEB1
 async fn every_kind_of_response_carries_the_security_headers() {
     let app = TestApp::spawn().await;
     let page = app.get("/").await;
@@ -79,6 +80,7 @@ async fn every_kind_of_response_carries_the_security_headers() {
 }
 
 #[tokio::test]
+/// Proves: WEB1
 async fn the_nonce_is_fresh_per_request_and_on_every_script() {
     let app = TestApp::spawn().await;
     let mut nonces = Vec::new();
@@ -97,6 +99,7 @@ async fn the_nonce_is_fresh_per_request_and_on_every_script() {
 }
 
 #[tokio::test]
+/// Proves: WEB1
 async fn production_mode_adds_hsts() {
     let app = TestApp::spawn_with(|raw| {
         raw.mode = Mode::Production;

@@ -32,6 +32,7 @@ async fn profile_rows(app: &TestApp, tenant: TenantId) -> Vec<(String, String)> 
 }
 
 #[tokio::test]
+/// Proves: TN1
 async fn two_workspaces_keep_their_data_in_different_databases() {
     let app = TestApp::spawn().await;
     let owner = app.user("owner@example.com").await;
@@ -80,6 +81,7 @@ async fn taken_addresses_get_a_numbered_variant_even_under_concurrency() {
 }
 
 #[tokio::test]
+/// Proves: TN1, WEB1
 async fn a_workspace_whose_database_cannot_be_created_leaves_nothing_behind() {
     let app = TestApp::spawn().await;
     if app.on_postgres() {

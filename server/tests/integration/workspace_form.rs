@@ -38,6 +38,7 @@ async fn the_server_function_creates_a_workspace_and_redirects_the_client() {
 }
 
 #[tokio::test]
+/// Proves: WEB6, UX2
 async fn refused_names_get_422_with_the_rule_that_was_broken() {
     let app = TestApp::spawn().await;
     let owner = app.user("owner@example.com").await;
@@ -67,6 +68,7 @@ async fn a_plain_form_post_is_redirected_to_the_new_workspace() {
 }
 
 #[tokio::test]
+/// Proves: UX1, UX2
 async fn a_refused_plain_form_post_returns_to_the_form_with_the_error() {
     let app = TestApp::spawn().await;
     let owner = app.user("owner@example.com").await;

@@ -4,6 +4,7 @@ use crate::harness::TestApp;
 use serde_json::{Value, json};
 
 #[tokio::test]
+/// Proves: WEB2
 async fn forged_and_tokenless_requests_are_refused() {
     let app = TestApp::spawn().await;
     app.verified_account("pat@example.com").await;
@@ -48,6 +49,7 @@ async fn forged_and_tokenless_requests_are_refused() {
 }
 
 #[tokio::test]
+/// Proves: WEB2
 async fn a_forged_plain_form_post_gets_an_error_page() {
     let app = TestApp::spawn().await;
     let response = app
@@ -64,6 +66,7 @@ async fn a_forged_plain_form_post_gets_an_error_page() {
 }
 
 #[tokio::test]
+/// Proves: WEB2, ID8
 async fn the_token_changes_at_sign_in() {
     let app = TestApp::spawn().await;
     app.verified_account("quinn@example.com").await;

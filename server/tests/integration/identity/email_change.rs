@@ -5,6 +5,7 @@ use crate::harness::{PASSWORD, TestApp, link_token};
 use serde_json::json;
 
 #[tokio::test]
+/// Proves: ID9
 async fn email_change_notifies_both_addresses_and_the_undo_link_works_once() {
     let app = TestApp::spawn().await;
     app.verified_account("rita@example.com").await;
@@ -51,6 +52,7 @@ async fn email_change_notifies_both_addresses_and_the_undo_link_works_once() {
 }
 
 #[tokio::test]
+/// Proves: ID9
 async fn moving_to_an_address_that_has_an_account_reveals_nothing() {
     let app = TestApp::spawn().await;
     app.verified_account("sam@example.com").await;

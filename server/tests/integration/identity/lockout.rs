@@ -35,6 +35,7 @@ fn protected() -> (u16, Value) {
 }
 
 #[tokio::test]
+/// Proves: ID4, AUD1
 async fn five_failures_start_a_cooldown_that_reveals_nothing() {
     let app = app().await;
     let email = app.verified_account("carol@example.com").await;
@@ -71,6 +72,7 @@ async fn five_failures_start_a_cooldown_that_reveals_nothing() {
 }
 
 #[tokio::test]
+/// Proves: ID4
 async fn the_owner_signs_in_with_an_emailed_code_during_a_cooldown() {
     let app = app().await;
     let email = app.verified_account("dave@example.com").await;
@@ -114,6 +116,7 @@ async fn the_owner_signs_in_with_an_emailed_code_during_a_cooldown() {
 }
 
 #[tokio::test]
+/// Proves: ID5
 async fn unknown_addresses_trip_the_per_address_block() {
     let app = app().await;
     let email = app.verified_account("erin@example.com").await;
@@ -144,6 +147,7 @@ async fn unknown_addresses_trip_the_per_address_block() {
 }
 
 #[tokio::test]
+/// Proves: ID6
 async fn a_proof_of_work_is_required_after_three_failures_and_works_once() {
     let app = app().await;
     let email = app.verified_account("frank@example.com").await;
@@ -185,6 +189,7 @@ async fn a_proof_of_work_is_required_after_three_failures_and_works_once() {
 /// The attack the issue names: 10,000 guesses against one account, spread over 200 addresses, the
 /// right password among them, every proof of work solved. Nobody gets in; the owner still does.
 #[tokio::test]
+/// Proves: ID4, ID5, AUD1
 async fn ten_thousand_guesses_from_two_hundred_addresses_get_nobody_in() {
     let app = app().await;
     let email = app.verified_account("grace@example.com").await;
@@ -237,6 +242,7 @@ async fn ten_thousand_guesses_from_two_hundred_addresses_get_nobody_in() {
 }
 
 #[tokio::test]
+/// Proves: ID4, ID5
 async fn the_counters_hold_across_two_servers_sharing_the_database() {
     let first = app().await;
     let second = first

@@ -82,6 +82,7 @@ async fn signed_in_on_redis(email: &str) -> SignedInOnRedis {
 
 #[tokio::test]
 #[ignore = "needs Redis: run with STRONGROOM_TEST_REDIS=redis://127.0.0.1:6379"]
+/// Proves: ID8
 async fn sessions_live_in_redis_and_servers_sharing_it_share_them() {
     let SignedInOnRedis { app, browser, mut redis, url, prefix, key } = signed_in_on_redis("kim@example.com").await;
     assert_eq!(rows_in_the_database_store(&app).await, 0, "no session record in the control-plane database");
@@ -103,6 +104,7 @@ async fn sessions_live_in_redis_and_servers_sharing_it_share_them() {
 
 #[tokio::test]
 #[ignore = "needs Redis: run with STRONGROOM_TEST_REDIS=redis://127.0.0.1:6379"]
+/// Proves: ID8
 async fn the_server_reads_sessions_from_redis_on_every_request() {
     let SignedInOnRedis { app, browser, mut redis, key, .. } = signed_in_on_redis("lee@example.com").await;
     // Deleting the record behind the server's back ends the session at once: nothing is cached.

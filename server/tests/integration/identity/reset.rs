@@ -4,6 +4,7 @@ use crate::harness::{PASSWORD, TestApp, link_token};
 use serde_json::json;
 
 #[tokio::test]
+/// Proves: ID1, ID9
 async fn a_reset_link_works_once_and_ends_every_session() {
     let app = TestApp::spawn().await;
     app.verified_account("uma@example.com").await;
@@ -28,6 +29,7 @@ async fn a_reset_link_works_once_and_ends_every_session() {
 }
 
 #[tokio::test]
+/// Proves: ID1
 async fn made_up_links_are_refused() {
     let app = TestApp::spawn().await;
     let browser = app.browser();

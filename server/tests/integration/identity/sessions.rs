@@ -23,6 +23,7 @@ fn attributes(cookie: &str) -> Vec<String> {
 }
 
 #[tokio::test]
+/// Proves: ID8
 async fn cookies_have_exactly_the_hardened_attributes() {
     let app = TestApp::spawn().await;
     app.verified_account("ivan@example.com").await;
@@ -54,6 +55,7 @@ async fn cookies_have_exactly_the_hardened_attributes() {
 }
 
 #[tokio::test]
+/// Proves: ID8
 async fn sign_in_rotates_the_session_id_and_the_old_one_is_worthless() {
     let app = TestApp::spawn().await;
     app.verified_account("judy@example.com").await;
@@ -95,6 +97,7 @@ async fn who_holds(app: &TestApp, cookie: &str) -> Value {
 }
 
 #[tokio::test]
+/// Proves: ID8
 async fn privilege_changes_rotate_the_session_id_too() {
     let app = TestApp::spawn().await;
     let browser = app.user("kim@example.com").await;
@@ -119,6 +122,7 @@ async fn privilege_changes_rotate_the_session_id_too() {
 }
 
 #[tokio::test]
+/// Proves: ID8
 async fn idle_sessions_end() {
     let app = TestApp::spawn_with(|raw| {
         raw.session_idle_secs = 2;
@@ -138,6 +142,7 @@ async fn idle_sessions_end() {
 }
 
 #[tokio::test]
+/// Proves: ID8
 async fn sessions_end_at_their_absolute_lifetime_however_active() {
     let app = TestApp::spawn_with(|raw| {
         raw.session_idle_secs = 2;
@@ -161,6 +166,7 @@ async fn sessions_of(browser: &crate::harness::Browser) -> Vec<Value> {
 }
 
 #[tokio::test]
+/// Proves: ID8
 async fn users_list_and_end_their_own_sessions() {
     let app = TestApp::spawn().await;
     app.verified_account("mia@example.com").await;
@@ -194,6 +200,7 @@ async fn users_list_and_end_their_own_sessions() {
 }
 
 #[tokio::test]
+/// Proves: ID8, ID9
 async fn a_password_change_ends_the_other_sessions_and_sends_a_notice() {
     let app = TestApp::spawn().await;
     app.verified_account("olga@example.com").await;

@@ -5,6 +5,7 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 
 #[tokio::test]
+/// Proves: ID1, ID6
 async fn sign_up_verify_then_sign_in_from_a_new_browser_with_an_emailed_code() {
     let app = TestApp::spawn().await;
     let browser = app.browser();
@@ -44,6 +45,7 @@ async fn sign_up_verify_then_sign_in_from_a_new_browser_with_an_emailed_code() {
 }
 
 #[tokio::test]
+/// Proves: ID3
 async fn weak_passwords_are_refused_and_nothing_is_created() {
     let app = TestApp::spawn().await;
     let browser = app.browser();
@@ -64,6 +66,7 @@ async fn weak_passwords_are_refused_and_nothing_is_created() {
 }
 
 #[tokio::test]
+/// Proves: ID1
 async fn sign_up_and_reset_answer_alike_whether_or_not_the_address_exists() {
     let app = TestApp::spawn().await;
     app.verified_account("taken@example.com").await;

@@ -62,6 +62,7 @@ fn serve_smtp(listener: TcpListener, inbox: Inbox) {
 }
 
 #[tokio::test]
+/// Proves: UX4
 async fn mail_makes_a_real_smtp_round_trip_and_survives_an_outage() {
     // A port with nobody listening yet: the SMTP server is "down".
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

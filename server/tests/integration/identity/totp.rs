@@ -19,6 +19,7 @@ async fn get_json(browser: &Browser, path: &str) -> Value {
 }
 
 #[tokio::test]
+/// Proves: ID7, ID9
 async fn enrol_sign_in_with_codes_once_and_use_recovery_codes_once() {
     let app = TestApp::spawn().await;
     app.verified_account("vic@example.com").await;

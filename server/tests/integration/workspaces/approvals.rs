@@ -6,6 +6,7 @@ use crate::harness::TestApp;
 use serde_json::{Value, json};
 
 #[tokio::test]
+/// Proves: TN5
 async fn requests_at_or_below_the_threshold_become_orders_at_once() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "Small Buys", "owner@example.com").await;
@@ -23,6 +24,7 @@ async fn requests_at_or_below_the_threshold_become_orders_at_once() {
 }
 
 #[tokio::test]
+/// Proves: TN5
 async fn above_the_threshold_approvers_decide_and_nobody_approves_their_own_request() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "Big Buys", "owner@example.com").await;
@@ -63,6 +65,7 @@ async fn above_the_threshold_approvers_decide_and_nobody_approves_their_own_requ
 }
 
 #[tokio::test]
+/// Proves: TN5
 async fn a_denial_needs_a_reason_and_keeps_no_order() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "Deny Co", "owner@example.com").await;
@@ -81,6 +84,7 @@ async fn a_denial_needs_a_reason_and_keeps_no_order() {
 }
 
 #[tokio::test]
+/// Proves: TN5
 async fn two_approvers_clicking_at_once_make_exactly_one_order() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "Race Co", "owner@example.com").await;
@@ -106,6 +110,7 @@ async fn two_approvers_clicking_at_once_make_exactly_one_order() {
 }
 
 #[tokio::test]
+/// Proves: TN5, WEB6
 async fn bad_requests_are_refused_and_nothing_is_stored() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "Careful Co", "owner@example.com").await;

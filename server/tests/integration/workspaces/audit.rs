@@ -10,6 +10,7 @@ fn actions(entries: &Value) -> Vec<String> {
 }
 
 #[tokio::test]
+/// Proves: AUD1
 async fn every_change_is_logged_filterable_and_exportable() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "Audit Co", "owner@example.com").await;

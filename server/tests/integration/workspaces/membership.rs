@@ -7,6 +7,7 @@ use sea_orm::ConnectionTrait as _;
 use serde_json::json;
 
 #[tokio::test]
+/// Proves: TN2
 async fn removing_a_member_ends_their_access_at_their_next_request() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "Removal Co", "owner@example.com").await;
@@ -28,6 +29,7 @@ async fn removing_a_member_ends_their_access_at_their_next_request() {
 }
 
 #[tokio::test]
+/// Proves: TN1
 async fn users_belong_to_several_workspaces() {
     let app = TestApp::spawn().await;
     let first = Team::create(&app, "First Co", "first-owner@example.com").await;
@@ -52,6 +54,7 @@ async fn users_belong_to_several_workspaces() {
 }
 
 #[tokio::test]
+/// Proves: TN2
 async fn invitations_are_bound_to_their_address_revocable_and_expiring() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "Invite Co", "owner@example.com").await;
@@ -93,6 +96,7 @@ async fn invitations_are_bound_to_their_address_revocable_and_expiring() {
 }
 
 #[tokio::test]
+/// Proves: TN3
 async fn owners_are_kept() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "Owners Co", "owner@example.com").await;

@@ -81,6 +81,7 @@ async fn attempt(browser: &Browser, slug: &str, supplier: &str, action: &str, ta
 }
 
 #[tokio::test]
+/// Proves: TN3
 async fn every_built_in_role_against_every_action() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "Matrix Co", "owner@example.com").await;
@@ -107,6 +108,7 @@ fn verdict(allowed: bool) -> &'static str {
 
 /// Data permissions: members see their own requests only; viewers and approvers see everyone's.
 #[tokio::test]
+/// Proves: TN3
 async fn members_see_only_their_own_requests() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "Data Co", "owner@example.com").await;
@@ -133,6 +135,7 @@ async fn members_see_only_their_own_requests() {
 }
 
 #[tokio::test]
+/// Proves: TN3
 async fn a_custom_role_allows_exactly_its_permissions() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "Custom Co", "owner@example.com").await;

@@ -6,6 +6,7 @@ use crate::harness::{PASSWORD, TestApp};
 use serde_json::json;
 
 #[tokio::test]
+/// Proves: ID6, TN4
 async fn administrators_always_confirm_their_sign_in() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "Admins Co", "owner@example.com").await;
@@ -23,6 +24,7 @@ async fn administrators_always_confirm_their_sign_in() {
 }
 
 #[tokio::test]
+/// Proves: TN4, ID6
 async fn platform_roles_come_from_the_cli_and_open_no_workspace() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "Private Co", "owner@example.com").await;

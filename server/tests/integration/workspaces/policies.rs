@@ -25,6 +25,7 @@ async fn set_policy(admin: &Browser, slug: &str, changes: &[(&str, &str)]) -> (u
 }
 
 #[tokio::test]
+/// Proves: ID3
 async fn a_raised_minimum_length_makes_members_change_a_shorter_password_at_next_sign_in() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "Long Passwords", "owner@example.com").await;
@@ -57,6 +58,7 @@ async fn a_raised_minimum_length_makes_members_change_a_shorter_password_at_next
 }
 
 #[tokio::test]
+/// Proves: TN6
 async fn the_admin_allowlist_refuses_administrators_from_other_addresses() {
     let app = TestApp::spawn_with(|raw| raw.trusted_proxies = vec!["127.0.0.1".into()]).await;
     let team = Team::create(&app, "Allowlist Co", "owner@example.com").await;
@@ -87,6 +89,7 @@ async fn the_admin_allowlist_refuses_administrators_from_other_addresses() {
 }
 
 #[tokio::test]
+/// Proves: ID7
 async fn required_two_factor_sends_members_to_enrolment() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "2FA Co", "owner@example.com").await;
@@ -122,6 +125,7 @@ async fn enrol_totp(browser: &Browser) -> Browser {
 }
 
 #[tokio::test]
+/// Proves: ID8
 async fn a_stricter_idle_limit_ends_sessions_in_that_workspace() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "Idle Co", "owner@example.com").await;
@@ -150,6 +154,7 @@ async fn a_stricter_idle_limit_ends_sessions_in_that_workspace() {
 }
 
 #[tokio::test]
+/// Proves: ID4
 async fn a_lower_failure_threshold_protects_the_workspace_s_members_sooner() {
     // Every guess comes from its own address, so only the per-account counter is at work.
     let app = TestApp::spawn_with(|raw| raw.trusted_proxies = vec!["127.0.0.1".into()]).await;
