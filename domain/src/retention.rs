@@ -7,7 +7,7 @@
 
 use crate::entities::control::{
     account_throttle, auth_session, email_code, invitation, ip_throttle, known_device, known_network, mail_outbox,
-    pow_spent, security_event, tower_session, user_token,
+    pending_sign_in, pow_spent, security_event, tower_session, user_token,
 };
 use crate::error::DomainResult;
 use crate::mail::OUTBOX_DONE_STATUSES;
@@ -50,6 +50,9 @@ pub struct RetentionPeriods {
     pub spent_challenges: Duration,
     /// Invitations (`invitations`) after their expiry, accepted or not [90 days].
     pub invitations: Duration,
+    /// Sign-ins waiting for their second factor (`pending_sign_ins`) after they started [1 day]; they
+    /// time out after 10 minutes.
+    pub pending_sign_ins: Duration,
 }
 
 /// The shipped retention periods (the README lists them).
@@ -65,6 +68,7 @@ pub const RETENTION: RetentionPeriods = RetentionPeriods {
     stale_throttles: Duration::days(1),
     spent_challenges: Duration::zero(),
     invitations: Duration::days(90),
+    pending_sign_ins: Duration::days(1),
 };
 
 /// Rows deleted per table by one purge.
@@ -174,6 +178,11 @@ pub async fn purge(
     let cutoff = now - periods.invitations;
     let rows = invitation::Entity::delete_many().filter(invitation::Column::ExpiresAt.lt(cutoff)).exec(db).await?;
     record("invitations", rows.rows_affected);
+
+    let cutoff = now - periods.pending_sign_ins;
+    let rows =
+        pending_sign_in::Entity::delete_many().filter(pending_sign_in::Column::CreatedAt.lt(cutoff)).exec(db).await?;
+    record("pending_sign_ins", rows.rows_affected);
 
     Ok(report)
 }

@@ -198,6 +198,15 @@ async fn the_retention_job_purges_old_rows_of_every_growing_table_and_keeps_fres
         .await;
     }
 
+    for created in [ago(2), at(now)] {
+        exec(
+            &db,
+            "INSERT INTO pending_sign_ins (id, user_id, failures, created_at) VALUES ($1, $2, 0, $3)",
+            vec![Uuid::new_v4().into(), user.into(), created],
+        )
+        .await;
+    }
+
     run_retention(&app).await;
 
     let checks: [(&str, &str, &[&str], &[&str]); 12] = [
@@ -228,6 +237,7 @@ async fn the_retention_job_purges_old_rows_of_every_growing_table_and_keeps_fres
         }
     }
     // What the app made itself is current, and stays: the account, its session, its workspace.
+    assert_eq!(count(&db, "pending_sign_ins").await, 1, "the stale pending sign-in went, the fresh one stayed");
     assert_eq!(count(&db, "users").await, 1);
     assert!(owner.whoami().await.is_some(), "the signed-in session survived the purge");
 }
