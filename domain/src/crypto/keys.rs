@@ -17,6 +17,8 @@ pub enum KeyPurpose {
     ProofOfWork,
     /// Encrypts TOTP secrets at rest (AES-256-GCM).
     TotpSecret,
+    /// Signs the CSRF cookie of visitors without a session (signed double-submit cookie).
+    CsrfCookie,
 }
 
 impl KeyPurpose {
@@ -25,6 +27,7 @@ impl KeyPurpose {
             Self::EmailCodeMac => b"strongroom/email-code-mac/v1",
             Self::ProofOfWork => b"strongroom/proof-of-work/v1",
             Self::TotpSecret => b"strongroom/totp-secret/v1",
+            Self::CsrfCookie => b"strongroom/csrf-cookie/v1",
         }
     }
 }
@@ -34,6 +37,7 @@ pub struct Keys {
     email_code_mac: SecretBox<[u8; 32]>,
     proof_of_work: SecretBox<[u8; 32]>,
     totp_secret: SecretBox<[u8; 32]>,
+    csrf_cookie: SecretBox<[u8; 32]>,
 }
 
 impl Keys {
@@ -42,6 +46,7 @@ impl Keys {
             email_code_mac: master.derive(KeyPurpose::EmailCodeMac.info()),
             proof_of_work: master.derive(KeyPurpose::ProofOfWork.info()),
             totp_secret: master.derive(KeyPurpose::TotpSecret.info()),
+            csrf_cookie: master.derive(KeyPurpose::CsrfCookie.info()),
         }
     }
 
@@ -50,6 +55,7 @@ impl Keys {
             KeyPurpose::EmailCodeMac => self.email_code_mac.expose_secret(),
             KeyPurpose::ProofOfWork => self.proof_of_work.expose_secret(),
             KeyPurpose::TotpSecret => self.totp_secret.expose_secret(),
+            KeyPurpose::CsrfCookie => self.csrf_cookie.expose_secret(),
         }
     }
 
