@@ -5,6 +5,7 @@
 //! generated into the data directory on first start, and logs are human-readable. Production mode
 //! requires an explicit master key, turns on HSTS, and logs JSON.
 
+use crate::middleware::rate_limit::{EndpointClass, Limit, RateLimitSettings};
 use domain::PlatformSettings;
 use domain::crypto::MasterKey;
 use domain::db::Backend;
@@ -15,7 +16,6 @@ use domain::identity::throttle::{AccountLockoutPolicy, IpBlockPolicy};
 use domain::mail::MailSettings;
 use domain::session_store::SessionStorage;
 use domain::tenancy::PlacementSettings;
-use crate::middleware::rate_limit::{EndpointClass, Limit, RateLimitSettings};
 use figment::Figment;
 use figment::providers::{Env, Format as _, Serialized, Toml};
 use ipnet::IpNet;

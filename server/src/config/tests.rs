@@ -170,7 +170,8 @@ fn production_needs_its_proxies_named_or_direct_exposure_acknowledged() {
     assert!(behind.validate().is_ok());
     let direct = RawConfig { direct_exposure: true, ..production_in(dir.path()) };
     assert!(direct.validate().is_ok());
-    let both = RawConfig { direct_exposure: true, trusted_proxies: vec!["10.0.0.1".into()], ..production_in(dir.path()) };
+    let both =
+        RawConfig { direct_exposure: true, trusted_proxies: vec!["10.0.0.1".into()], ..production_in(dir.path()) };
     assert!(both.validate().unwrap_err().to_string().contains("keep one"));
 }
 

@@ -13,12 +13,12 @@
 
 use super::refusal::refuse;
 use app::context::{CSRF_FIELD, CsrfToken, session_keys};
-use domain::crypto::{KeyPurpose, Keys};
 use app::error::AppError;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use domain::crypto::{KeyPurpose, Keys};
 use http::header::{CONTENT_TYPE, COOKIE, HOST, ORIGIN, REFERER, SET_COOKIE};
 use http::{HeaderValue, Method, StatusCode};
 use std::sync::Arc;

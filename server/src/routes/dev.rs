@@ -134,7 +134,8 @@ mod tests {
         for host in ["localhost", "localhost:3000", "127.0.0.1:3000", "127.0.0.2", "[::1]:3000", "[::1]"] {
             assert!(is_loopback_host(host), "{host}");
         }
-        for host in ["evil.example", "evil.example:3000", "127.0.0.1.evil.example", "localhost.evil.example", "[::2]:80", ""]
+        for host in
+            ["evil.example", "evil.example:3000", "127.0.0.1.evil.example", "localhost.evil.example", "[::2]:80", ""]
         {
             assert!(!is_loopback_host(host), "{host}");
         }

@@ -107,7 +107,9 @@ fn check_config_hides_database_passwords() {
     );
     let shown = text(&output);
     assert!(output.status.success(), "{shown}");
-    for secret in ["hunter2", "hunter3", "hunter4", "hunter5", "hunter6", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="] {
+    for secret in
+        ["hunter2", "hunter3", "hunter4", "hunter5", "hunter6", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="]
+    {
         assert!(!shown.contains(secret), "`{secret}` printed:\n{shown}");
     }
     assert!(shown.contains("postgres://sr:redacted@db/strongroom"), "the server is still named:\n{shown}");

@@ -7,7 +7,10 @@ use sea_orm::ConnectionTrait as _;
 async fn session_rows(app: &TestApp) -> i64 {
     let db = app.control_db().await;
     let row = db
-        .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), "SELECT COUNT(*) AS n FROM tower_sessions"))
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM tower_sessions",
+        ))
         .await
         .unwrap()
         .unwrap();
