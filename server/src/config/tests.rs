@@ -1,6 +1,7 @@
 //! Configuration tests: defaults, layering, every check of `validate`, and what `check-config` shows.
 
 use super::*;
+use domain::session_store::SessionStorage;
 
 fn dev_in(dir: &Path) -> RawConfig {
     RawConfig { data_dir: dir.to_owned(), ..RawConfig::default() }
