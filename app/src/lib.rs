@@ -17,6 +17,7 @@ pub mod components;
 pub mod context;
 pub mod dto;
 pub mod error;
+mod hydration;
 pub mod pages;
 pub mod qr;
 
@@ -25,7 +26,8 @@ use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-/// The HTML document around the app. Hydration scripts carry the request's CSP nonce.
+/// The HTML document around the app. Hydration scripts carry the request's CSP nonce (only in `nonce`
+/// attributes: see `hydration`).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -36,7 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="stylesheet" href="/pkg/strongroom.css"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <HydrationScripts options/>
+                <hydration::HydrationScripts options/>
                 <MetaTags/>
             </head>
             <body>

@@ -5,6 +5,7 @@
 //! generated into the data directory on first start, and logs are human-readable. Production mode
 //! requires an explicit master key, turns on HSTS, and logs JSON.
 
+use crate::middleware::rate_limit::{EndpointClass, RateLimitSettings};
 use domain::PlatformSettings;
 use domain::crypto::MasterKey;
 use domain::db::Backend;
@@ -13,7 +14,6 @@ use domain::identity::password::HashParams;
 use domain::identity::sessions::SessionPolicy;
 use domain::identity::throttle::{AccountLockoutPolicy, IpBlockPolicy};
 use domain::mail::MailSettings;
-use domain::session_store::SessionStorage;
 use domain::tenancy::PlacementSettings;
 use figment::Figment;
 use figment::providers::{Env, Format as _, Serialized, Toml};
@@ -24,6 +24,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use url::Url;
+
+mod redact;
+mod resolve;
 
 /// The file read when `--config` is not given (if it exists).
 pub const DEFAULT_CONFIG_FILE: &str = "strongroom.toml";
@@ -54,13 +57,18 @@ pub struct RawConfig {
     pub addr: SocketAddr,
     /// Where SQLite databases, tenant files and the dev master key live.
     pub data_dir: PathBuf,
-    /// Control-plane database; default `sqlite://<data_dir>/control.db`.
+    /// Dev mode only: allow a non-loopback `addr` (the dev outbox stays loopback-only either way).
+    pub dev_allow_remote: bool,
+    /// Control-plane database; default `sqlite://<data_dir>/control.db`. May hold a password: shown
+    /// with it replaced.
+    #[serde(serialize_with = "redact::url")]
     pub database_url: Option<String>,
     /// PostgreSQL server for tenant databases; default: the control plane's server when that is
     /// PostgreSQL, else one SQLite file per tenant under `<data_dir>/tenants`.
+    #[serde(serialize_with = "redact::url")]
     pub tenant_database_url: Option<String>,
     /// The master key, base64 (prefer `STRONGROOM_MASTER_KEY` over writing it in a file).
-    #[serde(serialize_with = "serialize_redacted")]
+    #[serde(serialize_with = "redact::secret")]
     pub master_key: Option<SecretString>,
     /// A file holding the master key, base64, mode 0600.
     pub master_key_file: Option<PathBuf>,
@@ -82,18 +90,21 @@ pub struct RawConfig {
     pub mail_from: String,
     /// SMTP server (`smtp://user:pass@host:587` with STARTTLS, or `smtps://` for TLS). Unset: mail goes
     /// to the dev outbox (dev mode only).
-    #[serde(serialize_with = "serialize_redacted")]
+    #[serde(serialize_with = "redact::secret")]
     pub smtp_url: Option<SecretString>,
     /// Redis for browser sessions (`redis://[user:password@]host[:port][/db]`). Unset: sessions live in
     /// the control-plane database. Only the session records move; the list of a user's sessions stays in
     /// the database.
-    #[serde(serialize_with = "serialize_redacted")]
+    #[serde(serialize_with = "redact::secret")]
     pub redis_url: Option<SecretString>,
     /// Put before each session id to make its Redis key [`strongroom:session:`].
     pub redis_key_prefix: String,
     /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR blocks). Empty: the peer
-    /// address is the client address.
+    /// address is the client address. Production mode needs it, or `direct_exposure`.
     pub trusted_proxies: Vec<String>,
+    /// Production mode: clients connect to this server directly, with no reverse proxy in front (so
+    /// `trusted_proxies` is rightly empty). Without it, production refuses to start with no proxies.
+    pub direct_exposure: bool,
     /// Sessions end after this long without a request [30 min].
     pub session_idle_secs: u64,
     /// Sessions end this long after sign-in, whatever happens [12 h].
@@ -109,12 +120,28 @@ pub struct RawConfig {
     /// Failures after which a proof of work is required [3], and its difficulty in bits [18].
     pub proof_of_work_after: u32,
     pub proof_of_work_bits: u8,
-    /// Requests per minute and client address to the sign-in, sign-up and reset endpoints [30].
+    /// Requests per minute to each class of endpoints (WEB3), per client address (IPv6 by /64) and, for
+    /// a signed-in user, per account. Sign-in: `/rpc/auth/*` not listed below [30 / 30].
     pub auth_requests_per_minute: u32,
-}
-
-fn serialize_redacted<S: serde::Serializer>(value: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
-    value.as_ref().map(|_| "<redacted>").serialize(s)
+    pub auth_requests_per_account_per_minute: u32,
+    /// Emailed codes and links: second factor, (re)send and use a code, password reset, verification [20 / 20].
+    pub code_requests_per_minute: u32,
+    pub code_requests_per_account_per_minute: u32,
+    /// Sign-up [10 / 10].
+    pub sign_up_requests_per_minute: u32,
+    pub sign_up_requests_per_account_per_minute: u32,
+    /// `/rpc/account/*`: password, email, 2FA, sessions [60 / 60].
+    pub account_requests_per_minute: u32,
+    pub account_requests_per_account_per_minute: u32,
+    /// Workspace actions: every other server function (workspaces, administration, purchasing) [600 / 300].
+    pub workspace_requests_per_minute: u32,
+    pub workspace_requests_per_account_per_minute: u32,
+    /// Invitations: sending, revoking, previewing and accepting them [30 / 30].
+    pub invitation_requests_per_minute: u32,
+    pub invitation_requests_per_account_per_minute: u32,
+    /// Exports (the audit-log CSV) [10 / 10].
+    pub export_requests_per_minute: u32,
+    pub export_requests_per_account_per_minute: u32,
 }
 
 impl Default for RawConfig {
@@ -123,6 +150,7 @@ impl Default for RawConfig {
             mode: Mode::Dev,
             addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
             data_dir: PathBuf::from("data"),
+            dev_allow_remote: false,
             database_url: None,
             tenant_database_url: None,
             master_key: None,
@@ -138,6 +166,7 @@ impl Default for RawConfig {
             redis_url: None,
             redis_key_prefix: "strongroom:session:".to_owned(),
             trusted_proxies: Vec::new(),
+            direct_exposure: false,
             session_idle_secs: 30 * 60,
             session_absolute_secs: 12 * 3600,
             argon2_memory_kib: 19_456,
@@ -148,6 +177,19 @@ impl Default for RawConfig {
             proof_of_work_after: 3,
             proof_of_work_bits: 18,
             auth_requests_per_minute: 30,
+            auth_requests_per_account_per_minute: 30,
+            code_requests_per_minute: 20,
+            code_requests_per_account_per_minute: 20,
+            sign_up_requests_per_minute: 10,
+            sign_up_requests_per_account_per_minute: 10,
+            account_requests_per_minute: 60,
+            account_requests_per_account_per_minute: 60,
+            workspace_requests_per_minute: 600,
+            workspace_requests_per_account_per_minute: 300,
+            invitation_requests_per_minute: 30,
+            invitation_requests_per_account_per_minute: 30,
+            export_requests_per_minute: 10,
+            export_requests_per_account_per_minute: 10,
         }
     }
 }
@@ -260,9 +302,14 @@ impl RawConfig {
         if !(1..=32).contains(&self.proof_of_work_bits) {
             problems.push("proof_of_work_bits must be between 1 and 32".into());
         }
-        if self.auth_requests_per_minute == 0 {
-            problems.push("auth_requests_per_minute must be at least 1".into());
+        let rate_limits = self.rate_limits();
+        for class in EndpointClass::ALL {
+            let limit = rate_limits.get(class);
+            if limit.per_address == 0 || limit.per_account == 0 {
+                problems.push(format!("{}: rate limits must be at least 1 per minute", class.config_keys()));
+            }
         }
+        self.check_exposure(&trusted_proxies, &mut problems);
         if self.mode == Mode::Production && self.master_key.is_none() && self.master_key_file.is_none() {
             problems.push(NO_MASTER_KEY.into());
         }
@@ -307,7 +354,7 @@ impl RawConfig {
             },
             public_url,
             trusted_proxies,
-            auth_requests_per_minute: self.auth_requests_per_minute,
+            rate_limits,
             master_key,
             master_key_origin,
             site_root: self.site_root,
@@ -320,46 +367,9 @@ impl RawConfig {
         })
     }
 
-    /// Where sessions live: Redis if `redis_url` is set (and well-formed), else the control plane.
-    fn session_storage(&self) -> Result<SessionStorage, String> {
-        let Some(url) = &self.redis_url else { return Ok(SessionStorage::ControlDatabase) };
-        // The URL may hold a password: problems name the setting, never echo the value.
-        match Url::parse(url.expose_secret()) {
-            Ok(parsed) if parsed.scheme() == "redis" && parsed.host_str().is_some_and(|h| !h.is_empty()) => {}
-            Ok(parsed) if parsed.scheme() == "rediss" => {
-                return Err(
-                    "redis_url: TLS to Redis (rediss://) is not supported yet; use redis:// on a private network"
-                        .into(),
-                );
-            }
-            _ => return Err("redis_url: must look like redis://[user:password@]host[:port][/db]".into()),
-        }
-        if self.redis_key_prefix.is_empty() || self.redis_key_prefix.chars().any(char::is_whitespace) {
-            return Err("redis_key_prefix: must be non-empty, without spaces".into());
-        }
-        Ok(SessionStorage::Redis { url: url.clone(), key_prefix: self.redis_key_prefix.clone() })
-    }
-
-    fn resolve_master_key(&self) -> Result<(MasterKey, MasterKeyOrigin), ConfigError> {
-        let fail = |e: domain::crypto::MasterKeyError| ConfigError(vec![format!("master key: {e}")]);
-        if let Some(encoded) = &self.master_key {
-            return Ok((MasterKey::from_base64(encoded.expose_secret()).map_err(fail)?, MasterKeyOrigin::Configured));
-        }
-        if let Some(path) = &self.master_key_file {
-            return Ok((MasterKey::read_file(path).map_err(fail)?, MasterKeyOrigin::File(path.clone())));
-        }
-        match self.mode {
-            Mode::Production => Err(ConfigError(vec![NO_MASTER_KEY.into()])),
-            Mode::Dev => {
-                let path = self.data_dir.join(DEV_MASTER_KEY_FILE);
-                if path.exists() {
-                    return Ok((MasterKey::read_file(&path).map_err(fail)?, MasterKeyOrigin::File(path)));
-                }
-                std::fs::create_dir_all(&self.data_dir)
-                    .map_err(|e| ConfigError(vec![format!("data_dir {}: {e}", self.data_dir.display())]))?;
-                Ok((MasterKey::create_file(&path).map_err(fail)?, MasterKeyOrigin::Generated(path)))
-            }
-        }
+    /// The settings as `check-config` shows them: every secret hidden, passwords in URLs included.
+    pub fn shown(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
     }
 }
 
@@ -395,7 +405,7 @@ pub struct Settings {
     /// `None` in dev mode without `public_url`: requests are checked against their own `Host`.
     pub public_url: Option<Url>,
     pub trusted_proxies: Vec<IpNet>,
-    pub auth_requests_per_minute: u32,
+    pub rate_limits: RateLimitSettings,
 }
 
 /// Everything wrong with the configuration, one problem per line.
@@ -404,152 +414,4 @@ pub struct Settings {
 pub struct ConfigError(pub Vec<String>);
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn dev_in(dir: &Path) -> RawConfig {
-        RawConfig { data_dir: dir.to_owned(), ..RawConfig::default() }
-    }
-
-    #[test]
-    fn dev_mode_generates_a_private_master_key_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let first = dev_in(dir.path()).validate().unwrap();
-        let key_path = dir.path().join(DEV_MASTER_KEY_FILE);
-        assert_eq!(first.master_key_origin, MasterKeyOrigin::Generated(key_path.clone()));
-        let second = dev_in(dir.path()).validate().unwrap();
-        assert_eq!(second.master_key_origin, MasterKeyOrigin::File(key_path));
-    }
-
-    #[test]
-    fn production_mode_without_a_master_key_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let raw = RawConfig {
-            mode: Mode::Production,
-            public_url: Some("https://strongroom.example".into()),
-            smtp_url: Some(SecretString::from("smtps://mail.example:465")),
-            ..dev_in(dir.path())
-        };
-        let error = raw.validate().unwrap_err().to_string();
-        assert!(error.contains("production mode needs one"), "{error}");
-        assert!(!dir.path().join(DEV_MASTER_KEY_FILE).exists(), "production must not generate a key");
-    }
-
-    #[test]
-    fn sqlite_is_the_default_and_postgres_places_tenants_on_its_server() {
-        let dir = tempfile::tempdir().unwrap();
-        let settings = dev_in(dir.path()).validate().unwrap();
-        assert!(settings.platform.control_database_url.starts_with("sqlite://"));
-        assert!(
-            matches!(settings.platform.tenant_placement, PlacementSettings::SqliteDirectory(ref p) if p.ends_with("tenants"))
-        );
-        assert_eq!(settings.log_format, LogFormat::Text);
-
-        let pg = RawConfig { database_url: Some("postgres://u@h/strongroom".into()), ..dev_in(dir.path()) };
-        let settings = pg.validate().unwrap();
-        assert!(
-            matches!(settings.platform.tenant_placement, PlacementSettings::PostgresServer { ref url } if url == "postgres://u@h/strongroom")
-        );
-    }
-
-    #[test]
-    fn production_mode_needs_https_and_smtp() {
-        let dir = tempfile::tempdir().unwrap();
-        let key = Some(SecretString::from("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="));
-        let raw = RawConfig {
-            mode: Mode::Production,
-            master_key: key.clone(),
-            public_url: Some("http://strongroom.example".into()),
-            ..dev_in(dir.path())
-        };
-        let ConfigError(problems) = raw.validate().unwrap_err();
-        assert!(problems.iter().any(|p| p.contains("must be https")), "{problems:?}");
-        assert!(problems.iter().any(|p| p.starts_with("smtp_url")), "{problems:?}");
-        let plain = RawConfig {
-            mode: Mode::Production,
-            master_key: key,
-            public_url: Some("https://strongroom.example".into()),
-            smtp_url: Some(SecretString::from("smtp://mail.example:25")),
-            ..dev_in(dir.path())
-        };
-        assert!(plain.validate().unwrap_err().to_string().contains("needs TLS"));
-    }
-
-    #[test]
-    fn trusted_proxies_take_addresses_and_blocks() {
-        let dir = tempfile::tempdir().unwrap();
-        let raw = RawConfig { trusted_proxies: vec!["10.0.0.0/8".into(), "127.0.0.1".into()], ..dev_in(dir.path()) };
-        let settings = raw.validate().unwrap();
-        assert_eq!(settings.trusted_proxies.len(), 2);
-        assert!(settings.trusted_proxies[1].contains(&"127.0.0.1".parse::<std::net::IpAddr>().unwrap()));
-        let bad = RawConfig { trusted_proxies: vec!["proxy.example".into()], ..dev_in(dir.path()) };
-        assert!(bad.validate().unwrap_err().to_string().contains("proxy.example"));
-    }
-
-    #[test]
-    fn redis_holds_sessions_only_when_given_a_plain_redis_url() {
-        let dir = tempfile::tempdir().unwrap();
-        let settings = dev_in(dir.path()).validate().unwrap();
-        assert!(matches!(settings.platform.sessions, SessionStorage::ControlDatabase));
-
-        let with = |url: &str| RawConfig { redis_url: Some(SecretString::from(url)), ..dev_in(dir.path()) };
-        let settings = with("redis://:hunter2@cache.internal:6380/2").validate().unwrap();
-        assert!(matches!(
-            settings.platform.sessions,
-            SessionStorage::Redis { ref key_prefix, .. } if key_prefix == "strongroom:session:"
-        ));
-        for (url, expected) in [
-            ("rediss://:hunter2@cache.internal", "not supported yet"),
-            ("cache.internal:6379", "must look like redis://"),
-            ("http://:hunter2@cache.internal", "must look like redis://"),
-        ] {
-            let error = with(url).validate().unwrap_err().to_string();
-            assert!(error.contains(expected), "{url}: {error}");
-            assert!(!error.contains("hunter2"), "the password must not be echoed: {error}");
-        }
-        let spaced = RawConfig { redis_key_prefix: "my sessions:".into(), ..with("redis://cache.internal") };
-        assert!(spaced.validate().unwrap_err().to_string().contains("redis_key_prefix"));
-    }
-
-    #[test]
-    fn every_problem_is_reported_at_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let raw = RawConfig {
-            database_url: Some("mysql://h/db".into()),
-            tenant_database_url: Some("sqlite://x.db".into()),
-            tenant_pool_capacity: 0,
-            max_body_bytes: 10,
-            ..dev_in(dir.path())
-        };
-        let ConfigError(problems) = raw.validate().unwrap_err();
-        assert_eq!(problems.len(), 4, "{problems:?}");
-        assert!(problems[0].contains("mysql"));
-    }
-
-    #[test]
-    #[allow(clippy::result_large_err)] // figment's Jail API returns its own large error type
-    fn environment_overrides_file_and_unknown_keys_are_refused() {
-        figment::Jail::expect_with(|jail| {
-            jail.create_file("strongroom.toml", "addr = \"127.0.0.1:4000\"\nmax_body_bytes = 2048\n")?;
-            jail.set_env("STRONGROOM_MAX_BODY_BYTES", "4096");
-            let raw = RawConfig::load(None).map_err(|e| e.to_string())?;
-            assert_eq!(raw.addr.port(), 4000);
-            assert_eq!(raw.max_body_bytes, 4096);
-            jail.create_file("typo.toml", "adr = \"127.0.0.1:4000\"\n")?;
-            let error = RawConfig::load(Some(Path::new("typo.toml"))).unwrap_err().to_string();
-            assert!(error.contains("adr"), "{error}");
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn secrets_are_not_printed() {
-        let raw = RawConfig {
-            master_key: Some(SecretString::from("c2VjcmV0")),
-            redis_url: Some(SecretString::from("redis://:hunter2@cache.internal")),
-            ..RawConfig::default()
-        };
-        let shown = serde_json::to_string(&raw).unwrap();
-        assert!(!shown.contains("c2VjcmV0") && !shown.contains("hunter2") && shown.contains("<redacted>"), "{shown}");
-    }
-}
+mod tests;

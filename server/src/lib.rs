@@ -13,7 +13,7 @@ pub mod telemetry;
 use crate::config::{MasterKeyOrigin, Mode, Settings};
 use crate::middleware::client_ip::TrustedProxies;
 use crate::middleware::csrf::CsrfPolicy;
-use crate::middleware::rate_limit::AuthRateLimit;
+use crate::middleware::rate_limit::RateLimits;
 use crate::middleware::security_headers::HeaderPolicy;
 use crate::state::AppState;
 use app::context::AppContext;
@@ -25,6 +25,9 @@ use tokio::net::TcpListener;
 
 /// The name cargo-leptos gives the built JS, WebAssembly and CSS (`[[workspace.metadata.leptos]] name`).
 pub const SITE_OUTPUT_NAME: &str = "strongroom";
+
+/// How often the rate limiters forget the clients that have been quiet long enough.
+const RATE_LIMIT_PRUNING: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +61,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let keys = Arc::new(domain::crypto::Keys::derive(&settings.master_key));
         let platform = Arc::new(Platform::start(&settings.platform, settings.master_key).await?);
         platform.spawn_background_tasks();
         let leptos_options = LeptosOptions::builder()
@@ -78,9 +82,11 @@ impl Application {
             csrf: Arc::new(CsrfPolicy {
                 public_origin: settings.public_url.as_ref().map(|url| url.origin().ascii_serialization()),
                 max_body_bytes: settings.max_body_bytes,
+                keys,
             }),
-            auth_rate_limit: AuthRateLimit::per_minute(settings.auth_requests_per_minute),
+            rate_limits: RateLimits::per_minute(&settings.rate_limits),
         };
+        state.rate_limits.spawn_pruning(RATE_LIMIT_PRUNING);
         let listener = TcpListener::bind(settings.addr)
             .await
             .map_err(|source| StartupError::Bind { addr: settings.addr, source })?;

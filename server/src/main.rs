@@ -22,7 +22,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
     let raw = RawConfig::load(cli.config.as_deref())?;
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::CheckConfig = command {
-        let shown = serde_json::to_string_pretty(&raw).unwrap_or_default();
+        let shown = raw.shown();
         raw.validate()?;
         println!("{shown}\nconfiguration is valid");
         return Ok(());

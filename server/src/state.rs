@@ -2,7 +2,7 @@
 
 use crate::middleware::client_ip::TrustedProxies;
 use crate::middleware::csrf::CsrfPolicy;
-use crate::middleware::rate_limit::AuthRateLimit;
+use crate::middleware::rate_limit::RateLimits;
 use crate::middleware::security_headers::HeaderPolicy;
 use app::context::AppContext;
 use axum::extract::FromRef;
@@ -24,7 +24,7 @@ pub struct AppState {
     pub dev_mode: bool,
     pub trusted_proxies: TrustedProxies,
     pub csrf: Arc<CsrfPolicy>,
-    pub auth_rate_limit: AuthRateLimit,
+    pub rate_limits: RateLimits,
 }
 
 impl FromRef<AppState> for LeptosOptions {

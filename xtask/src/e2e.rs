@@ -25,6 +25,12 @@ pub fn run(release: bool) -> Result<(), String> {
         .env("STRONGROOM_SITE_ROOT", root().join("target/site"))
         // Every browser test comes from 127.0.0.1; the per-address limit is for real clients.
         .env("STRONGROOM_AUTH_REQUESTS_PER_MINUTE", "600")
+        .env("STRONGROOM_CODE_REQUESTS_PER_MINUTE", "600")
+        .env("STRONGROOM_SIGN_UP_REQUESTS_PER_MINUTE", "600")
+        .env("STRONGROOM_ACCOUNT_REQUESTS_PER_MINUTE", "600")
+        .env("STRONGROOM_WORKSPACE_REQUESTS_PER_MINUTE", "6000")
+        .env("STRONGROOM_INVITATION_REQUESTS_PER_MINUTE", "600")
+        .env("STRONGROOM_EXPORT_REQUESTS_PER_MINUTE", "600")
         .env_remove("STRONGROOM_DATABASE_URL")
         .env_remove("STRONGROOM_CONFIG");
     let mut server = server.stdout(log.try_clone().map_err(|e| e.to_string())?).stderr(log).spawn()?;

@@ -5,8 +5,8 @@
 //!
 //! - `cargo xtask run`  — build the site and serve Strongroom on the embedded default (SQLite, dev mail
 //!   outbox, sandbox payments) at http://127.0.0.1:3000 (`STRONGROOM_ADDR` to change).
-//! - `cargo xtask test` — every check and test: rustfmt, clippy (server and WebAssembly builds), unit and
-//!   integration tests (SQLite; and PostgreSQL too when `STRONGROOM_TEST_POSTGRES` is set), then
+//! - `cargo xtask test` — every check and test: rustfmt, clippy (server and WebAssembly builds), the
+//!   supply chain (advisories offline, licences, duplicates; see [`supply_chain`]), unit and integration tests (SQLite; and PostgreSQL too when `STRONGROOM_TEST_POSTGRES` is set), then
 //!   Playwright in desktop and phone-sized Chromium against a freshly built server.
 //!
 //! Kept free of dependencies so that it compiles in seconds.
@@ -15,6 +15,7 @@ mod e2e;
 mod process;
 mod security;
 mod sizes;
+mod supply_chain;
 mod tools;
 
 use std::process::ExitCode;
@@ -27,6 +28,7 @@ commands:
   test     install what is missing, then run every check and test
   e2e      only the Playwright tests (builds the site first)
   setup    only install what is missing
+  audit    only the supply-chain checks (RustSec advisories offline, licences, duplicate crates)
   sizes    release build; print the WebAssembly (raw, gzip, brotli) and server binary sizes
   security regenerate SECURITY.md and the /security page from security/*.toml and the tests' markers
   bench    sign-ins per second per core against raw argon2id verifications (BENCH_SECONDS, default 10)
@@ -34,7 +36,8 @@ commands:
 environment:
   STRONGROOM_TEST_POSTGRES  a PostgreSQL server URL (e.g. postgres://postgres@127.0.0.1:5432/postgres):
                             `test` then also runs the integration tests against PostgreSQL
-  STRONGROOM_ADDR           address for `run` (default 127.0.0.1:3000)";
+  STRONGROOM_ADDR           address for `run` (default 127.0.0.1:3000)
+  STRONGROOM_ADVISORY_DB    the RustSec database for `test` and `audit` (default ../shared/advisory-db)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,7 +46,8 @@ fn main() -> ExitCode {
         Some("run") => run(release),
         Some("test") => test(),
         Some("e2e") => tools::ensure_for_e2e(release).and_then(|()| e2e::run(release)),
-        Some("setup") => tools::ensure_for_e2e(true),
+        Some("setup") => tools::ensure_for_e2e(true).and_then(|()| supply_chain::ensure_tools()),
+        Some("audit") => supply_chain::check(),
         Some("security") => security::regenerate(),
         Some("sizes") => tools::ensure_for_build(true).and_then(|()| sizes::report()),
         Some("bench") => {
@@ -78,6 +82,7 @@ fn run(release: bool) -> Result<(), String> {
 fn test() -> Result<(), String> {
     let started = std::time::Instant::now();
     tools::ensure_for_tests()?;
+    supply_chain::ensure_tools()?;
 
     process::step("rustfmt");
     process::cargo(&["fmt", "--all", "--check"]).run()?;
@@ -108,6 +113,8 @@ fn test() -> Result<(), String> {
         "warnings",
     ])
     .run()?;
+
+    supply_chain::check()?;
 
     process::step("unit and integration tests (SQLite)");
     let nextest = ["nextest", "run", "--workspace", "--exclude", "frontend", "--locked", "--no-fail-fast"];

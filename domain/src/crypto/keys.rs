@@ -23,6 +23,8 @@ pub enum KeyPurpose {
     /// Encrypts mail bodies in the outbox (AES-256-GCM), so the links and codes they carry cannot be read
     /// from a copy of the database.
     MailBody,
+    /// Signs the CSRF cookie of visitors without a session (signed double-submit cookie).
+    CsrfCookie,
 }
 
 impl KeyPurpose {
@@ -33,6 +35,7 @@ impl KeyPurpose {
             Self::TotpSecret => b"strongroom/totp-secret/v1",
             Self::RecoveryCodeMac => b"strongroom/recovery-code-mac/v1",
             Self::MailBody => b"strongroom/mail-body/v1",
+            Self::CsrfCookie => b"strongroom/csrf-cookie/v1",
         }
     }
 }
@@ -44,6 +47,7 @@ pub struct Keys {
     totp_secret: SecretBox<[u8; 32]>,
     recovery_code_mac: SecretBox<[u8; 32]>,
     mail_body: SecretBox<[u8; 32]>,
+    csrf_cookie: SecretBox<[u8; 32]>,
 }
 
 impl Keys {
@@ -54,6 +58,7 @@ impl Keys {
             totp_secret: master.derive(KeyPurpose::TotpSecret.info()),
             recovery_code_mac: master.derive(KeyPurpose::RecoveryCodeMac.info()),
             mail_body: master.derive(KeyPurpose::MailBody.info()),
+            csrf_cookie: master.derive(KeyPurpose::CsrfCookie.info()),
         }
     }
 
@@ -64,6 +69,7 @@ impl Keys {
             KeyPurpose::TotpSecret => self.totp_secret.expose_secret(),
             KeyPurpose::RecoveryCodeMac => self.recovery_code_mac.expose_secret(),
             KeyPurpose::MailBody => self.mail_body.expose_secret(),
+            KeyPurpose::CsrfCookie => self.csrf_cookie.expose_secret(),
         }
     }
 

@@ -1,7 +1,15 @@
 //! CSRF protection (WEB2) for every state-changing request: the `Origin` (or, failing that, the
 //! `Referer`) must be this site, and the request must carry the session's CSRF token, either in the
 //! `x-csrf-token` header or, for form posts, in the `_csrf_token` field (the one every form renders,
-//! whether or not WebAssembly is running). Pages loaded with GET get a token made for their session.
+//! whether or not WebAssembly is running).
+//!
+//! Where the token lives: a signed-in browser's token is in its server-side session (new at every
+//! sign-in, see `app::auth::establish`). An anonymous visitor gets no server-side record at all (a page
+//! view must not cost a database row, L1): its token is a signed double-submit cookie, `R.MAC(R)` with a
+//! key derived from the master key, HttpOnly and `__Host-`; the same value goes into the page's forms, and
+//! a state-changing request must present it and carry a validly signed cookie with the same value. Once
+//! the session holds a token, only that one counts, and the anonymous cookie is dropped at the next page,
+//! so a token known from before sign-in is worth nothing after it, or after sign-out.
 
 use super::refusal::refuse;
 use app::context::{CSRF_FIELD, CsrfToken, session_keys};
@@ -10,19 +18,70 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use http::header::{CONTENT_TYPE, HOST, ORIGIN, REFERER};
-use http::{Method, StatusCode};
+use domain::crypto::{KeyPurpose, Keys};
+use http::header::{CONTENT_TYPE, COOKIE, HOST, ORIGIN, REFERER, SET_COOKIE};
+use http::{HeaderValue, Method, StatusCode};
 use std::sync::Arc;
 use tower_sessions::Session;
 use url::Url;
 
 pub const CSRF_HEADER: &str = "x-csrf-token";
+/// The anonymous visitor's signed token. `__Host-`: Secure, host-only, `Path=/`, so no other site or
+/// subdomain can plant one.
+pub const CSRF_COOKIE: &str = "__Host-strongroom-csrf";
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CsrfPolicy {
     /// `scheme://host[:port]` of the site; `None`: compare with the request's own `Host`.
     pub public_origin: Option<String>,
     pub max_body_bytes: usize,
+    /// Signs and checks the anonymous cookie ([`KeyPurpose::CsrfCookie`]).
+    pub keys: Arc<Keys>,
+}
+
+impl CsrfPolicy {
+    fn sign(&self, random: &str) -> String {
+        format!("{random}.{}", self.keys.mac(KeyPurpose::CsrfCookie, &[random.as_bytes()]))
+    }
+
+    /// The token in a cookie value, if we signed it.
+    fn verified<'a>(&self, value: &'a str) -> Option<&'a str> {
+        let (random, mac) = value.split_once('.')?;
+        let expected = self.keys.mac(KeyPurpose::CsrfCookie, &[random.as_bytes()]);
+        domain::crypto::mac_matches(&expected, mac).then_some(value)
+    }
+
+    /// The request's anonymous token, if it carries a validly signed cookie.
+    fn cookie_token(&self, request: &Request) -> Option<String> {
+        let value = request
+            .headers()
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(cookie::Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|c| c.name() == CSRF_COOKIE)?
+            .value()
+            .to_owned();
+        self.verified(&value).map(str::to_owned)
+    }
+}
+
+/// What to do with the anonymous cookie on the way out.
+enum CookieChange {
+    None,
+    Set(String),
+    Remove,
+}
+
+fn csrf_cookie(change: CookieChange) -> Option<HeaderValue> {
+    let builder = match change {
+        CookieChange::None => return None,
+        CookieChange::Set(value) => cookie::Cookie::build((CSRF_COOKIE, value)),
+        CookieChange::Remove => cookie::Cookie::build((CSRF_COOKIE, "")).max_age(cookie::time::Duration::ZERO),
+    };
+    let cookie = builder.path("/").secure(true).http_only(true).same_site(cookie::SameSite::Lax).build();
+    HeaderValue::from_str(&cookie.to_string()).ok()
 }
 
 pub async fn csrf(State(policy): State<Arc<CsrfPolicy>>, mut request: Request, next: Next) -> Response {
@@ -31,21 +90,38 @@ pub async fn csrf(State(policy): State<Arc<CsrfPolicy>>, mut request: Request, n
         return refuse(&request, StatusCode::INTERNAL_SERVER_ERROR, AppError::BadRequest);
     };
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        if wants_html(&request) {
-            match session_token(&session, true).await {
-                Some(token) => {
-                    request.extensions_mut().insert(CsrfToken(token));
-                }
-                None => return refuse(&request, StatusCode::SERVICE_UNAVAILABLE, AppError::BadRequest),
-            }
+        if !wants_html(&request) {
+            return next.run(request).await;
         }
-        return next.run(request).await;
+        let cookie = policy.cookie_token(&request);
+        let (token, change) = match session_token(&session).await {
+            Err(()) => return refuse(&request, StatusCode::SERVICE_UNAVAILABLE, AppError::BadRequest),
+            Ok(Some(token)) => (token, if cookie.is_some() { CookieChange::Remove } else { CookieChange::None }),
+            Ok(None) => match cookie {
+                Some(token) => (token, CookieChange::None),
+                None => {
+                    let token = policy.sign(&domain::crypto::random_token());
+                    (token.clone(), CookieChange::Set(token))
+                }
+            },
+        };
+        request.extensions_mut().insert(CsrfToken(token));
+        let mut response = next.run(request).await;
+        if let Some(value) = csrf_cookie(change) {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
+        return response;
     }
     if !same_origin(&request, &policy) {
         tracing::warn!(origin = ?request.headers().get(ORIGIN), "cross-origin state-changing request refused");
         return refuse(&request, StatusCode::FORBIDDEN, AppError::CsrfRejected);
     }
-    let Some(expected) = session_token(&session, false).await else {
+    let expected = match session_token(&session).await {
+        Ok(Some(token)) => Some(token),
+        Ok(None) => policy.cookie_token(&request),
+        Err(()) => return refuse(&request, StatusCode::SERVICE_UNAVAILABLE, AppError::BadRequest),
+    };
+    let Some(expected) = expected else {
         return refuse(&request, StatusCode::FORBIDDEN, AppError::CsrfRejected);
     };
     let header = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -85,21 +161,11 @@ fn wants_html(request: &Request) -> bool {
     request.headers().get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
 
-/// The session's token; with `create`, one is made if the session has none.
-async fn session_token(session: &Session, create: bool) -> Option<String> {
-    match session.get::<String>(session_keys::CSRF).await {
-        Ok(Some(token)) => Some(token),
-        Ok(None) if create => {
-            let token = domain::crypto::random_token();
-            session.insert(session_keys::CSRF, &token).await.ok()?;
-            Some(token)
-        }
-        Ok(None) => None,
-        Err(error) => {
-            tracing::error!(%error, "session store unavailable");
-            None
-        }
-    }
+/// The signed-in session's token, if the session has one. Reading never creates a session record.
+async fn session_token(session: &Session) -> Result<Option<String>, ()> {
+    session.get::<String>(session_keys::CSRF).await.map_err(|error| {
+        tracing::error!(%error, "session store unavailable");
+    })
 }
 
 fn same_origin(request: &Request, policy: &CsrfPolicy) -> bool {
@@ -133,10 +199,29 @@ mod tests {
         builder.body(Body::empty()).unwrap()
     }
 
+    fn policy(public_origin: Option<&str>) -> CsrfPolicy {
+        let master = domain::crypto::MasterKey::generate();
+        CsrfPolicy {
+            public_origin: public_origin.map(str::to_owned),
+            max_body_bytes: 1024,
+            keys: Arc::new(Keys::derive(&master)),
+        }
+    }
+
+    #[test]
+    fn only_cookies_we_signed_count() {
+        let ours = policy(None);
+        let token = ours.sign("abc");
+        assert_eq!(ours.verified(&token), Some(token.as_str()));
+        assert_eq!(ours.verified("abc"), None, "unsigned");
+        assert_eq!(ours.verified(&token.replace("abc", "abd")), None, "another value under our MAC");
+        assert_eq!(policy(None).verified(&token), None, "signed with another master key");
+    }
+
     #[test]
     /// Proves: WEB2
     fn origins_are_compared_exactly() {
-        let configured = CsrfPolicy { public_origin: Some("https://app.example".into()), max_body_bytes: 1024 };
+        let configured = policy(Some("https://app.example"));
         assert!(same_origin(&request(&[("origin", "https://app.example")]), &configured));
         assert!(!same_origin(&request(&[("origin", "https://app.example.evil.test")]), &configured));
         assert!(!same_origin(&request(&[("origin", "http://app.example")]), &configured));
@@ -144,7 +229,7 @@ mod tests {
         assert!(!same_origin(&request(&[]), &configured), "no Origin and no Referer");
         assert!(same_origin(&request(&[("referer", "https://app.example/signin?x=1")]), &configured));
 
-        let by_host = CsrfPolicy { public_origin: None, max_body_bytes: 1024 };
+        let by_host = policy(None);
         assert!(same_origin(&request(&[("host", "127.0.0.1:3000"), ("origin", "http://127.0.0.1:3000")]), &by_host));
         assert!(!same_origin(&request(&[("host", "127.0.0.1:3000"), ("origin", "http://127.0.0.1:4000")]), &by_host));
     }

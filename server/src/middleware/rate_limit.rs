@@ -1,42 +1,348 @@
-//! Per-address request rates for the identity endpoints (WEB3): a cheap first line in front of the
-//! database-backed failure counters, which are the defence that holds across servers.
+//! Request rates per endpoint class (WEB3): a cheap first line in front of the database-backed failure
+//! counters, which are the defence that holds across servers.
+//!
+//! Every class (sign-in, emailed codes, sign-up, account, workspace actions, invitations, exports) has a
+//! limit per client address and, when the caller is signed in, per account. Addresses are counted like
+//! the failure counters count them: IPv4 as is, IPv6 by its /64 (one subscriber usually holds a whole
+//! /64, so counting single addresses would let them rotate through 2^64 keys). Keys that have been idle
+//! long enough to be full again are forgotten on a timer, so memory follows the active clients.
+//! A refusal's `Retry-After` is the limiter's own answer: when the next request would pass.
 
 use super::refusal::refuse;
-use app::context::ClientIp;
+use app::context::{ClientIp, session_keys};
 use app::error::AppError;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use domain::Platform;
+use domain::ids::{AuthSessionId, UserId};
+use governor::clock::Clock as _;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use http::StatusCode;
-use std::net::IpAddr;
+use std::hash::Hash;
+use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::time::Duration;
+use tower_sessions::Session;
 
-/// Paths under this prefix are rate limited.
-pub const LIMITED_PREFIX: &str = "/rpc/auth/";
+/// The kinds of endpoints, each with limits of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointClass {
+    /// `/rpc/auth/*` except the ones below (sign-in, sign-out).
+    SignIn,
+    /// Emailed codes and links: second factor, sending and using codes, password reset, verification.
+    Codes,
+    SignUp,
+    /// `/rpc/account/*`.
+    Account,
+    /// Every other server function: workspaces, administration, purchasing, the session.
+    Workspace,
+    /// Sending, revoking, previewing and accepting invitations.
+    Invitations,
+    /// The audit-log CSV.
+    Exports,
+}
 
-#[derive(Clone)]
-pub struct AuthRateLimit(Arc<DefaultKeyedRateLimiter<IpAddr>>);
+impl EndpointClass {
+    pub const ALL: [Self; 7] =
+        [Self::SignIn, Self::Codes, Self::SignUp, Self::Account, Self::Workspace, Self::Invitations, Self::Exports];
 
-impl AuthRateLimit {
-    pub fn per_minute(requests: u32) -> Self {
-        let per_minute = NonZeroU32::new(requests).unwrap_or(NonZeroU32::MIN);
-        Self(Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))))
+    /// The class of a request path; `None` for pages, assets and health checks.
+    pub fn of(path: &str) -> Option<Self> {
+        if path.starts_with("/w/") && path.ends_with(".csv") {
+            return Some(Self::Exports);
+        }
+        let function = path.strip_prefix("/rpc/")?;
+        Some(match function {
+            "auth/sign-up" => Self::SignUp,
+            "auth/second-factor"
+            | "auth/resend-code"
+            | "auth/request-code"
+            | "auth/sign-in-with-code"
+            | "auth/request-reset"
+            | "auth/reset"
+            | "auth/verify-email" => Self::Codes,
+            f if f.starts_with("auth/") => Self::SignIn,
+            f if f.starts_with("account/") => Self::Account,
+            f if f.starts_with("invitations/") || f == "admin/invite" || f.starts_with("admin/invitations/") => {
+                Self::Invitations
+            }
+            _ => Self::Workspace,
+        })
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The configuration keys of this class's limits, for messages.
+    pub fn config_keys(self) -> &'static str {
+        match self {
+            Self::SignIn => "auth_requests_per_minute / auth_requests_per_account_per_minute",
+            Self::Codes => "code_requests_per_minute / code_requests_per_account_per_minute",
+            Self::SignUp => "sign_up_requests_per_minute / sign_up_requests_per_account_per_minute",
+            Self::Account => "account_requests_per_minute / account_requests_per_account_per_minute",
+            Self::Workspace => "workspace_requests_per_minute / workspace_requests_per_account_per_minute",
+            Self::Invitations => "invitation_requests_per_minute / invitation_requests_per_account_per_minute",
+            Self::Exports => "export_requests_per_minute / export_requests_per_account_per_minute",
+        }
     }
 }
 
-pub async fn rate_limit(State(limit): State<AuthRateLimit>, request: Request, next: Next) -> Response {
-    if !request.uri().path().starts_with(LIMITED_PREFIX) {
-        return next.run(request).await;
+/// Requests per minute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub per_address: u32,
+    pub per_account: u32,
+}
+
+/// The limit of every class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitSettings {
+    pub sign_in: Limit,
+    pub codes: Limit,
+    pub sign_up: Limit,
+    pub account: Limit,
+    pub workspace: Limit,
+    pub invitations: Limit,
+    pub exports: Limit,
+}
+
+impl RateLimitSettings {
+    pub fn get(&self, class: EndpointClass) -> Limit {
+        match class {
+            EndpointClass::SignIn => self.sign_in,
+            EndpointClass::Codes => self.codes,
+            EndpointClass::SignUp => self.sign_up,
+            EndpointClass::Account => self.account,
+            EndpointClass::Workspace => self.workspace,
+            EndpointClass::Invitations => self.invitations,
+            EndpointClass::Exports => self.exports,
+        }
     }
+}
+
+struct ClassLimiters {
+    by_address: DefaultKeyedRateLimiter<IpAddr>,
+    by_account: DefaultKeyedRateLimiter<UserId>,
+}
+
+struct Inner {
+    classes: Vec<ClassLimiters>,
+    /// Which user a signed-in session belongs to (it never changes), so the per-account limit costs no
+    /// database read after a session's first limited request.
+    owners: quick_cache::sync::Cache<AuthSessionId, UserId>,
+}
+
+/// The limiters of every class, shared by all requests.
+#[derive(Clone)]
+pub struct RateLimits(Arc<Inner>);
+
+impl RateLimits {
+    pub fn per_minute(settings: &RateLimitSettings) -> Self {
+        Self::with_quota(settings, |n| Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)))
+    }
+
+    /// Limiters with quotas made by `quota` from each per-minute number (tests use shorter periods).
+    pub fn with_quota(settings: &RateLimitSettings, quota: impl Fn(u32) -> Quota) -> Self {
+        let classes = EndpointClass::ALL
+            .iter()
+            .map(|class| {
+                let limit = settings.get(*class);
+                ClassLimiters {
+                    by_address: RateLimiter::keyed(quota(limit.per_address)),
+                    by_account: RateLimiter::keyed(quota(limit.per_account)),
+                }
+            })
+            .collect();
+        Self(Arc::new(Inner { classes, owners: quick_cache::sync::Cache::new(10_000) }))
+    }
+
+    fn class(&self, class: EndpointClass) -> &ClassLimiters {
+        &self.0.classes[class.index()]
+    }
+
+    /// `Err(wait)` when the address has used up its allowance for this class.
+    pub fn check_address(&self, class: EndpointClass, ip: IpAddr) -> Result<(), Duration> {
+        check(&self.class(class).by_address, &address_key(ip))
+    }
+
+    /// `Err(wait)` when the account has used up its allowance for this class.
+    pub fn check_account(&self, class: EndpointClass, user: UserId) -> Result<(), Duration> {
+        check(&self.class(class).by_account, &user)
+    }
+
+    /// Forgets every key whose allowance is full again (it would start from scratch anyway).
+    pub fn forget_idle(&self) {
+        for class in &self.0.classes {
+            class.by_address.retain_recent();
+            class.by_address.shrink_to_fit();
+            class.by_account.retain_recent();
+            class.by_account.shrink_to_fit();
+        }
+    }
+
+    /// How many addresses and accounts are being counted, over all classes.
+    pub fn tracked_keys(&self) -> usize {
+        self.0.classes.iter().map(|c| c.by_address.len() + c.by_account.len()).sum()
+    }
+
+    /// Calls [`Self::forget_idle`] every `period`, for as long as the server runs.
+    pub fn spawn_pruning(&self, period: Duration) -> tokio::task::JoinHandle<()> {
+        let limits = self.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(period);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                limits.forget_idle();
+            }
+        })
+    }
+}
+
+fn check<K: Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Result<(), Duration> {
+    limiter.check_key(key).map_err(|not_until| not_until.wait_time_from(limiter.clock().now()))
+}
+
+/// The counting key of an address: IPv4 (also when mapped into IPv6) as is, IPv6 by its /64 network.
+pub fn address_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        },
+    }
+}
+
+fn too_many(request: &Request, wait: Duration) -> Response {
+    let mut response = refuse(request, StatusCode::TOO_MANY_REQUESTS, AppError::Auth(model::AuthFailure::RateLimited));
+    // Whole seconds, rounded up: a client that waits this long gets through.
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    if let Ok(value) = http::HeaderValue::from_str(&seconds.max(1).to_string()) {
+        response.headers_mut().insert(http::header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// The per-address limit; runs before the session layer, so refused floods cost no session look-up.
+pub async fn by_address(State(limits): State<RateLimits>, request: Request, next: Next) -> Response {
+    let Some(class) = EndpointClass::of(request.uri().path()) else { return next.run(request).await };
     let ip = request.extensions().get::<ClientIp>().map_or(IpAddr::from([0, 0, 0, 0]), |ClientIp(ip)| *ip);
-    if limit.0.check_key(&ip).is_err() {
-        tracing::warn!(%ip, path = %request.uri().path(), "identity endpoint rate limit reached");
-        let mut response =
-            refuse(&request, StatusCode::TOO_MANY_REQUESTS, AppError::Auth(model::AuthFailure::RateLimited));
-        response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("60"));
-        return response;
+    if let Err(wait) = limits.check_address(class, ip) {
+        tracing::warn!(%ip, ?class, path = %request.uri().path(), "rate limit per address reached");
+        return too_many(&request, wait);
     }
     next.run(request).await
+}
+
+/// What the per-account limit needs: the limiters, and the platform to learn a session's user.
+#[derive(Clone)]
+pub struct AccountLimits {
+    pub limits: RateLimits,
+    pub platform: Arc<Platform>,
+}
+
+/// The per-account limit for signed-in callers; runs inside the session layer.
+pub async fn by_account(State(state): State<AccountLimits>, request: Request, next: Next) -> Response {
+    let Some(class) = EndpointClass::of(request.uri().path()) else { return next.run(request).await };
+    let Some(user) = signed_in_user(&state, request.extensions().get::<Session>()).await else {
+        return next.run(request).await;
+    };
+    if let Err(wait) = state.limits.check_account(class, user) {
+        tracing::warn!(%user, ?class, path = %request.uri().path(), "rate limit per account reached");
+        return too_many(&request, wait);
+    }
+    next.run(request).await
+}
+
+/// The user whose signed-in session this is (whether it still counts is for the handler to decide).
+async fn signed_in_user(state: &AccountLimits, session: Option<&Session>) -> Option<UserId> {
+    let id = session?.get::<AuthSessionId>(session_keys::AUTH).await.ok().flatten()?;
+    if let Some(user) = state.limits.0.owners.get(&id) {
+        return Some(user);
+    }
+    let user = state.platform.identity().authenticate(id).await.ok().flatten()?.user;
+    state.limits.0.owners.insert(id, user);
+    Some(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uniform(per_address: u32, per_account: u32) -> RateLimitSettings {
+        let limit = Limit { per_address, per_account };
+        RateLimitSettings {
+            sign_in: limit,
+            codes: limit,
+            sign_up: limit,
+            account: limit,
+            workspace: limit,
+            invitations: limit,
+            exports: limit,
+        }
+    }
+
+    #[test]
+    fn every_endpoint_has_its_class() {
+        use EndpointClass::*;
+        for (path, class) in [
+            ("/rpc/auth/sign-in", Some(SignIn)),
+            ("/rpc/auth/sign-out", Some(SignIn)),
+            ("/rpc/auth/sign-up", Some(SignUp)),
+            ("/rpc/auth/second-factor", Some(Codes)),
+            ("/rpc/auth/request-code", Some(Codes)),
+            ("/rpc/auth/request-reset", Some(Codes)),
+            ("/rpc/account/totp/fresh-codes", Some(Account)),
+            ("/rpc/admin/invite", Some(Invitations)),
+            ("/rpc/admin/invitations/revoke", Some(Invitations)),
+            ("/rpc/invitations/accept", Some(Invitations)),
+            ("/rpc/admin/members/remove", Some(Workspace)),
+            ("/rpc/purchasing/requests/submit", Some(Workspace)),
+            ("/rpc/session/me", Some(Workspace)),
+            ("/w/acme/admin/audit.csv", Some(Exports)),
+            ("/signin", None),
+            ("/pkg/strongroom.wasm", None),
+            ("/healthz", None),
+        ] {
+            assert_eq!(EndpointClass::of(path), class, "{path}");
+        }
+    }
+
+    #[test]
+    fn ipv6_is_counted_by_its_64_and_mapped_ipv4_as_ipv4() {
+        let key = |s: &str| address_key(s.parse().unwrap());
+        assert_eq!(key("2001:db8:1:2::1"), key("2001:db8:1:2:ffff:ffff:ffff:ffff"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("::ffff:203.0.113.5"), key("203.0.113.5"));
+        assert_ne!(key("203.0.113.5"), key("203.0.113.6"));
+    }
+
+    #[test]
+    fn the_limit_holds_at_its_value_and_says_how_long_to_wait() {
+        let limits = RateLimits::per_minute(&uniform(3, 3));
+        let ip: IpAddr = "203.0.113.5".parse().unwrap();
+        for _ in 0..3 {
+            assert!(limits.check_address(EndpointClass::SignIn, ip).is_ok());
+        }
+        let wait = limits.check_address(EndpointClass::SignIn, ip).unwrap_err();
+        assert!(wait > Duration::from_secs(10) && wait <= Duration::from_secs(20), "one request per 20 s: {wait:?}");
+        assert!(limits.check_address(EndpointClass::Account, ip).is_ok(), "classes are counted apart");
+    }
+
+    #[test]
+    fn idle_keys_are_forgotten() {
+        // One request per millisecond: a key is full again, so forgettable, a millisecond after its use.
+        let limits = RateLimits::with_quota(&uniform(1, 1), |_| Quota::with_period(Duration::from_millis(1)).unwrap());
+        for i in 0..100u8 {
+            let _ = limits.check_address(EndpointClass::SignIn, IpAddr::from([198, 51, 100, i]));
+        }
+        assert_eq!(limits.tracked_keys(), 100);
+        std::thread::sleep(Duration::from_millis(20));
+        limits.forget_idle();
+        assert_eq!(limits.tracked_keys(), 0, "idle keys stay in memory");
+    }
 }

@@ -55,6 +55,7 @@ const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), geolocation=(), g
 pub async fn security_headers(State(policy): State<HeaderPolicy>, mut request: Request, next: Next) -> Response {
     let nonce = CspNonce::generate();
     request.extensions_mut().insert(nonce.clone());
+    let server_function = request.uri().path().starts_with("/rpc/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let mut set = |name: HeaderName, value: &str| {
@@ -74,7 +75,11 @@ pub async fn security_headers(State(policy): State<HeaderPolicy>, mut request: R
     if policy.hsts {
         set(header::STRICT_TRANSPORT_SECURITY, "max-age=63072000; includeSubDomains");
     }
-    if is_html(&response) && !response.headers().contains_key(header::CACHE_CONTROL) {
+    if server_function {
+        // Server-function answers are per-user (TOTP secrets, recovery codes, the audit log): no cache,
+        // however a proxy or CDN in front is configured, may keep one, whatever the handler said.
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if is_html(&response) && !response.headers().contains_key(header::CACHE_CONTROL) {
         // Pages are per-user and carry a nonce: never store them.
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

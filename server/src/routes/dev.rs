@@ -1,9 +1,16 @@
 //! Dev-mode only: the dev outbox, where mail goes when no SMTP server is configured. `/dev/outbox` lists
 //! the newest mails for a person; `/dev/outbox.json?to=<address>` gives them to tests and scripts.
 //! These routes do not exist in production mode, and answer 404 when an SMTP server is configured.
+//!
+//! The outbox holds every reset link and code, with no sign-in: it answers only a browser on this machine
+//! (the TCP peer and the client address are loopback) that asked for it by a loopback name. Checking the
+//! `Host` stops DNS rebinding, where a web page the developer visits points its own name at 127.0.0.1
+//! and reads the outbox from the developer's browser.
 
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use app::context::ClientIp;
+use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -11,12 +18,40 @@ use domain::mail::StoredMail;
 use domain::mail::templates::escape_html;
 use serde::Deserialize;
 use serde_json::json;
+use std::net::{IpAddr, SocketAddr};
 
 pub const OUTBOX: &str = "/dev/outbox";
 pub const OUTBOX_JSON: &str = "/dev/outbox.json";
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(OUTBOX, get(outbox_page)).route(OUTBOX_JSON, get(outbox_json))
+    Router::new()
+        .route(OUTBOX, get(outbox_page))
+        .route(OUTBOX_JSON, get(outbox_json))
+        .route_layer(axum::middleware::from_fn(only_from_this_machine))
+}
+
+/// Answers 404 (as if the outbox did not exist) unless the request comes from loopback, by a loopback name.
+async fn only_from_this_machine(request: Request, next: Next) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+    let client = request.extensions().get::<ClientIp>().map(|ClientIp(ip)| *ip);
+    let host = request.headers().get(http::header::HOST).and_then(|v| v.to_str().ok());
+    let local = peer.is_some_and(|ip| ip.is_loopback())
+        && client.is_some_and(|ip| ip.is_loopback())
+        && host.is_some_and(is_loopback_host);
+    if !local {
+        tracing::warn!(?peer, ?client, ?host, "dev outbox refused: not a loopback client and host");
+        return http::StatusCode::NOT_FOUND.into_response();
+    }
+    next.run(request).await
+}
+
+/// `localhost`, `127.0.0.1`, `[::1]` (with or without a port).
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split_once(']').map_or("", |(inside, _)| inside),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    name.eq_ignore_ascii_case("localhost") || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[derive(Deserialize)]
@@ -92,4 +127,21 @@ fn linkify(escaped: &str) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_host;
+
+    #[test]
+    fn only_loopback_names_are_local() {
+        for host in ["localhost", "localhost:3000", "127.0.0.1:3000", "127.0.0.2", "[::1]:3000", "[::1]"] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in
+            ["evil.example", "evil.example:3000", "127.0.0.1.evil.example", "localhost.evil.example", "[::2]:80", ""]
+        {
+            assert!(!is_loopback_host(host), "{host}");
+        }
+    }
 }

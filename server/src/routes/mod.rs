@@ -26,7 +26,9 @@ pub fn router(state: AppState) -> Router {
     let timeout = state.request_timeout;
     let proxies = state.trusted_proxies.clone();
     let csrf_policy = state.csrf.clone();
-    let rate_limit = state.auth_rate_limit.clone();
+    let rate_limits = state.rate_limits.clone();
+    let account_limits =
+        rate_limit::AccountLimits { limits: state.rate_limits.clone(), platform: state.platform.clone() };
     let sessions = session_layer(&state);
     let mut routes = Router::new().merge(health::routes()).merge(exports::routes()).merge(site::routes(&state));
     if state.dev_mode {
@@ -38,10 +40,11 @@ pub fn router(state: AppState) -> Router {
     // response, errors from the inner layers included, gets the security headers and a request id.
     routes
         .layer(axum::middleware::from_fn_with_state(csrf_policy, csrf::csrf))
+        .layer(axum::middleware::from_fn_with_state(account_limits, rate_limit::by_account))
         .layer(sessions)
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
         .layer(DefaultBodyLimit::max(max_body_bytes))
-        .layer(axum::middleware::from_fn_with_state(rate_limit, rate_limit::rate_limit))
+        .layer(axum::middleware::from_fn_with_state(rate_limits, rate_limit::by_address))
         .layer(axum::middleware::from_fn_with_state(proxies, client_ip::client_ip))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(CatchPanicLayer::custom(errors::panic_response))

@@ -88,3 +88,29 @@ fn check_config_prints_settings_without_secrets() {
     assert!(shown.contains("configuration is valid") && shown.contains("<redacted>"), "{shown}");
     assert!(!shown.contains(key), "the master key must never be printed");
 }
+
+/// `check-config` shows which servers are meant, never a password (review finding L4).
+#[test]
+fn check_config_hides_database_passwords() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let output = strongroom(
+        &["check-config"],
+        &[
+            ("STRONGROOM_DATA_DIR", &data),
+            ("STRONGROOM_DATABASE_URL", "postgres://sr:hunter2@db/strongroom"),
+            ("STRONGROOM_TENANT_DATABASE_URL", "postgres://tenants:hunter3@db/postgres?sslpassword=hunter4"),
+            ("STRONGROOM_SMTP_URL", "smtps://mail:hunter5@mail.example:465"),
+            ("STRONGROOM_REDIS_URL", "redis://:hunter6@127.0.0.1:6379"),
+            ("STRONGROOM_MASTER_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
+        ],
+    );
+    let shown = text(&output);
+    assert!(output.status.success(), "{shown}");
+    for secret in
+        ["hunter2", "hunter3", "hunter4", "hunter5", "hunter6", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="]
+    {
+        assert!(!shown.contains(secret), "`{secret}` printed:\n{shown}");
+    }
+    assert!(shown.contains("postgres://sr:redacted@db/strongroom"), "the server is still named:\n{shown}");
+}

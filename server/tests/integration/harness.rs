@@ -40,8 +40,29 @@ fn test_config(data_dir: &TempDir, database_url: Option<String>) -> RawConfig {
         database_url,
         master_key: Some(base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>()).into()),
         site_root: data_dir.path().join("site"),
-        auth_requests_per_minute: 1_000_000,
-        ..RawConfig::default()
+        ..unlimited(RawConfig::default())
+    }
+}
+
+/// `raw` with every rate limit so high that only tests about rate limits meet one.
+pub fn unlimited(raw: RawConfig) -> RawConfig {
+    const HIGH: u32 = 1_000_000;
+    RawConfig {
+        auth_requests_per_minute: HIGH,
+        auth_requests_per_account_per_minute: HIGH,
+        code_requests_per_minute: HIGH,
+        code_requests_per_account_per_minute: HIGH,
+        sign_up_requests_per_minute: HIGH,
+        sign_up_requests_per_account_per_minute: HIGH,
+        account_requests_per_minute: HIGH,
+        account_requests_per_account_per_minute: HIGH,
+        workspace_requests_per_minute: HIGH,
+        workspace_requests_per_account_per_minute: HIGH,
+        invitation_requests_per_minute: HIGH,
+        invitation_requests_per_account_per_minute: HIGH,
+        export_requests_per_minute: HIGH,
+        export_requests_per_account_per_minute: HIGH,
+        ..raw
     }
 }
 

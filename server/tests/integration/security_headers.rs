@@ -105,6 +105,7 @@ async fn production_mode_adds_hsts() {
         raw.mode = Mode::Production;
         raw.public_url = Some("https://strongroom.example".into());
         raw.smtp_url = Some(secrecy::SecretString::from("smtps://mail.invalid:465"));
+        raw.trusted_proxies = vec!["127.0.0.1".into()];
     })
     .await;
     let response = app.get("/").await;

@@ -28,8 +28,18 @@ async fn cookies_have_exactly_the_hardened_attributes() {
     let app = TestApp::spawn().await;
     app.verified_account("ivan@example.com").await;
     let browser = app.browser();
+    // An anonymous page view makes no session (L1): its CSRF token comes in a signed cookie.
     let page = browser.get_page("/signin").await;
     let cookies = set_cookies(&page);
+    assert!(!cookies.iter().any(|c| c.starts_with("__Host-strongroom-session=")), "{cookies:?}");
+    let csrf = cookie_named(&cookies, "__Host-strongroom-csrf");
+    assert_eq!(attributes(csrf), ["httponly", "path=/", "samesite=lax", "secure"], "{csrf}");
+
+    // The first request that stores something (a sign-in waiting for its code) makes the session.
+    let token = browser.csrf_token().await;
+    let signed_in =
+        browser.call_with_token("auth/sign-in", &[("email", "ivan@example.com"), ("password", PASSWORD)], &token).await;
+    let cookies = set_cookies(&signed_in);
     let session = cookie_named(&cookies, "__Host-strongroom-session");
     let attrs = attributes(session);
     assert!(attrs.contains(&"httponly".to_owned()) && attrs.contains(&"secure".to_owned()), "{session}");
@@ -41,9 +51,6 @@ async fn cookies_have_exactly_the_hardened_attributes() {
     );
     assert_eq!(attrs.len(), 4, "nothing else: {attrs:?}");
 
-    let token = browser.csrf_token().await;
-    let signed_in =
-        browser.call_with_token("auth/sign-in", &[("email", "ivan@example.com"), ("password", PASSWORD)], &token).await;
     let code = crate::harness::sign_in_code(&app.mail("ivan@example.com", "sign_in_code").await.text);
     assert_eq!(signed_in.status(), 200);
     let done = browser.call("auth/second-factor", &[("code", &code)]).await;
@@ -60,10 +67,13 @@ async fn sign_in_rotates_the_session_id_and_the_old_one_is_worthless() {
     let app = TestApp::spawn().await;
     app.verified_account("judy@example.com").await;
     let browser = app.browser();
-    let before = cookie_named(&set_cookies(&browser.get_page("/signin").await), "__Host-strongroom-session").to_owned();
+    // The session made before sign-in completes (holding the sign-in that waits for its code).
+    let token = browser.csrf_token().await;
+    let first =
+        browser.call_with_token("auth/sign-in", &[("email", "judy@example.com"), ("password", PASSWORD)], &token).await;
+    assert_eq!(first.status(), 200);
+    let before = cookie_named(&set_cookies(&first), "__Host-strongroom-session").to_owned();
     let before_value = before.split(';').next().unwrap().to_owned();
-    let first = browser.sign_in("judy@example.com", PASSWORD).await;
-    assert_eq!(first.status, 200);
     let code = crate::harness::sign_in_code(&app.mail("judy@example.com", "sign_in_code").await.text);
     let done = browser.call("auth/second-factor", &[("code", &code)]).await;
     let after = cookie_named(&set_cookies(&done), "__Host-strongroom-session").to_owned();

@@ -1,0 +1,60 @@
+//! The hydration scripts of the shell: the same three elements as Leptos 0.8's `HydrationScripts`
+//! (a module preload of the JS, a preload of the WebAssembly, and the nonce-carrying module script that
+//! loads both and hydrates), with one difference. Leptos writes the CSP nonce into the `crossorigin`
+//! attribute of both preload links (`crossorigin=nonce`, leptos-0.8 `src/hydration/mod.rs`), which puts a
+//! script-enabling secret into an attribute that any CSS selector or markup-reading code can see. Here
+//! the links say `crossorigin="anonymous"`, which is what a browser makes of the nonce value anyway (an
+//! unknown value is the Anonymous state), so loading behaves exactly as before.
+//!
+//! Strongroom builds without hashed file names and without islands or split WebAssembly, so those
+//! branches of Leptos's component are not needed; with `hash-files` on, the Leptos component is used.
+
+use leptos::either::Either;
+use leptos::prelude::*;
+
+/// Leptos 0.8's `hydration_script.js`, unchanged: imports the JS, initialises the WebAssembly, hydrates.
+const HYDRATION_JS: &str = r#"(function (root, pkg_path, output_name, wasm_output_name, defer) {
+	const hydrate = () =>
+		import(`${root}/${pkg_path}/${output_name}.js`)
+			.then(mod => {
+				mod.default({module_or_path: `${root}/${pkg_path}/${wasm_output_name}.wasm`}).then(() => {
+					mod.hydrate();
+				});
+			});
+	if (defer && "requestIdleCallback" in window) {
+		// `timeout` is a backstop: a never-idle page would otherwise stay dead
+		window.requestIdleCallback(hydrate, { timeout: 2000 });
+	} else {
+		hydrate();
+	}
+})"#;
+
+#[component]
+pub fn HydrationScripts(options: LeptosOptions) -> impl IntoView {
+    if options.hash_files {
+        return Either::Right(view! { <leptos::prelude::HydrationScripts options/> });
+    }
+    let js_file_name = options.output_name.to_string();
+    let mut wasm_file_name = options.output_name.to_string();
+    // As Leptos does: cargo-leptos names the WebAssembly after the output name, wasm-bindgen adds `_bg`.
+    if std::option_env!("LEPTOS_OUTPUT_NAME").is_none() {
+        wasm_file_name.push_str("_bg");
+    }
+    let pkg_path = options.site_pkg_dir.to_string();
+    let root = String::new();
+    let nonce = leptos::nonce::use_nonce();
+    let script = format!("{HYDRATION_JS}({root:?}, {pkg_path:?}, {js_file_name:?}, {wasm_file_name:?}, false);");
+    Either::Left(view! {
+        <link rel="modulepreload" href=format!("{root}/{pkg_path}/{js_file_name}.js") crossorigin="anonymous"/>
+        <link
+            rel="preload"
+            href=format!("{root}/{pkg_path}/{wasm_file_name}.wasm")
+            r#as="fetch"
+            r#type="application/wasm"
+            crossorigin="anonymous"
+        />
+        <script type="module" nonce=nonce>
+            {script}
+        </script>
+    })
+}

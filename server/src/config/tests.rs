@@ -1,0 +1,202 @@
+//! Configuration tests: defaults, layering, every check of `validate`, and what `check-config` shows.
+
+use super::*;
+use domain::session_store::SessionStorage;
+
+fn dev_in(dir: &Path) -> RawConfig {
+    RawConfig { data_dir: dir.to_owned(), ..RawConfig::default() }
+}
+
+#[test]
+fn dev_mode_generates_a_private_master_key_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dev_in(dir.path()).validate().unwrap();
+    let key_path = dir.path().join(DEV_MASTER_KEY_FILE);
+    assert_eq!(first.master_key_origin, MasterKeyOrigin::Generated(key_path.clone()));
+    let second = dev_in(dir.path()).validate().unwrap();
+    assert_eq!(second.master_key_origin, MasterKeyOrigin::File(key_path));
+}
+
+#[test]
+fn production_mode_without_a_master_key_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = RawConfig {
+        mode: Mode::Production,
+        public_url: Some("https://strongroom.example".into()),
+        smtp_url: Some(SecretString::from("smtps://mail.example:465")),
+        ..dev_in(dir.path())
+    };
+    let error = raw.validate().unwrap_err().to_string();
+    assert!(error.contains("production mode needs one"), "{error}");
+    assert!(!dir.path().join(DEV_MASTER_KEY_FILE).exists(), "production must not generate a key");
+}
+
+#[test]
+fn sqlite_is_the_default_and_postgres_places_tenants_on_its_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dev_in(dir.path()).validate().unwrap();
+    assert!(settings.platform.control_database_url.starts_with("sqlite://"));
+    assert!(
+        matches!(settings.platform.tenant_placement, PlacementSettings::SqliteDirectory(ref p) if p.ends_with("tenants"))
+    );
+    assert_eq!(settings.log_format, LogFormat::Text);
+
+    let pg = RawConfig { database_url: Some("postgres://u@h/strongroom".into()), ..dev_in(dir.path()) };
+    let settings = pg.validate().unwrap();
+    assert!(
+        matches!(settings.platform.tenant_placement, PlacementSettings::PostgresServer { ref url } if url == "postgres://u@h/strongroom")
+    );
+}
+
+#[test]
+fn production_mode_needs_https_and_smtp() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = Some(SecretString::from("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="));
+    let raw = RawConfig {
+        mode: Mode::Production,
+        master_key: key.clone(),
+        public_url: Some("http://strongroom.example".into()),
+        ..dev_in(dir.path())
+    };
+    let ConfigError(problems) = raw.validate().unwrap_err();
+    assert!(problems.iter().any(|p| p.contains("must be https")), "{problems:?}");
+    assert!(problems.iter().any(|p| p.starts_with("smtp_url")), "{problems:?}");
+    let plain = RawConfig {
+        mode: Mode::Production,
+        master_key: key,
+        public_url: Some("https://strongroom.example".into()),
+        smtp_url: Some(SecretString::from("smtp://mail.example:25")),
+        ..dev_in(dir.path())
+    };
+    assert!(plain.validate().unwrap_err().to_string().contains("needs TLS"));
+}
+
+#[test]
+fn trusted_proxies_take_addresses_and_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = RawConfig { trusted_proxies: vec!["10.0.0.0/8".into(), "127.0.0.1".into()], ..dev_in(dir.path()) };
+    let settings = raw.validate().unwrap();
+    assert_eq!(settings.trusted_proxies.len(), 2);
+    assert!(settings.trusted_proxies[1].contains(&"127.0.0.1".parse::<std::net::IpAddr>().unwrap()));
+    let bad = RawConfig { trusted_proxies: vec!["proxy.example".into()], ..dev_in(dir.path()) };
+    assert!(bad.validate().unwrap_err().to_string().contains("proxy.example"));
+}
+
+#[test]
+fn redis_holds_sessions_only_when_given_a_plain_redis_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dev_in(dir.path()).validate().unwrap();
+    assert!(matches!(settings.platform.sessions, SessionStorage::ControlDatabase));
+
+    let with = |url: &str| RawConfig { redis_url: Some(SecretString::from(url)), ..dev_in(dir.path()) };
+    let settings = with("redis://:hunter2@cache.internal:6380/2").validate().unwrap();
+    assert!(matches!(
+        settings.platform.sessions,
+        SessionStorage::Redis { ref key_prefix, .. } if key_prefix == "strongroom:session:"
+    ));
+    for (url, expected) in [
+        ("rediss://:hunter2@cache.internal", "not supported yet"),
+        ("cache.internal:6379", "must look like redis://"),
+        ("http://:hunter2@cache.internal", "must look like redis://"),
+    ] {
+        let error = with(url).validate().unwrap_err().to_string();
+        assert!(error.contains(expected), "{url}: {error}");
+        assert!(!error.contains("hunter2"), "the password must not be echoed: {error}");
+    }
+    let spaced = RawConfig { redis_key_prefix: "my sessions:".into(), ..with("redis://cache.internal") };
+    assert!(spaced.validate().unwrap_err().to_string().contains("redis_key_prefix"));
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = RawConfig {
+        database_url: Some("mysql://h/db".into()),
+        tenant_database_url: Some("sqlite://x.db".into()),
+        tenant_pool_capacity: 0,
+        max_body_bytes: 10,
+        ..dev_in(dir.path())
+    };
+    let ConfigError(problems) = raw.validate().unwrap_err();
+    assert_eq!(problems.len(), 4, "{problems:?}");
+    assert!(problems[0].contains("mysql"));
+}
+
+#[test]
+#[allow(clippy::result_large_err)] // figment's Jail API returns its own large error type
+fn environment_overrides_file_and_unknown_keys_are_refused() {
+    figment::Jail::expect_with(|jail| {
+        jail.create_file("strongroom.toml", "addr = \"127.0.0.1:4000\"\nmax_body_bytes = 2048\n")?;
+        jail.set_env("STRONGROOM_MAX_BODY_BYTES", "4096");
+        let raw = RawConfig::load(None).map_err(|e| e.to_string())?;
+        assert_eq!(raw.addr.port(), 4000);
+        assert_eq!(raw.max_body_bytes, 4096);
+        jail.create_file("typo.toml", "adr = \"127.0.0.1:4000\"\n")?;
+        let error = RawConfig::load(Some(Path::new("typo.toml"))).unwrap_err().to_string();
+        assert!(error.contains("adr"), "{error}");
+        Ok(())
+    });
+}
+
+#[test]
+fn secrets_are_not_printed() {
+    let raw = RawConfig {
+        master_key: Some(SecretString::from("c2VjcmV0")),
+        redis_url: Some(SecretString::from("redis://:hunter2@cache.internal")),
+        ..RawConfig::default()
+    };
+    let shown = serde_json::to_string(&raw).unwrap();
+    assert!(!shown.contains("c2VjcmV0") && !shown.contains("hunter2") && shown.contains("<redacted>"), "{shown}");
+}
+
+fn production_in(dir: &Path) -> RawConfig {
+    RawConfig {
+        mode: Mode::Production,
+        master_key: Some(SecretString::from("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")),
+        public_url: Some("https://strongroom.example".into()),
+        smtp_url: Some(SecretString::from("smtps://mail.example:465")),
+        ..dev_in(dir)
+    }
+}
+
+/// Proves: ID5, WEB4
+#[test]
+fn production_needs_its_proxies_named_or_direct_exposure_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let ConfigError(problems) = production_in(dir.path()).validate().unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].starts_with("trusted_proxies:") && problems[0].contains("direct_exposure"), "{problems:?}");
+
+    let behind = RawConfig { trusted_proxies: vec!["10.0.0.0/8".into()], ..production_in(dir.path()) };
+    assert!(behind.validate().is_ok());
+    let direct = RawConfig { direct_exposure: true, ..production_in(dir.path()) };
+    assert!(direct.validate().is_ok());
+    let both =
+        RawConfig { direct_exposure: true, trusted_proxies: vec!["10.0.0.1".into()], ..production_in(dir.path()) };
+    assert!(both.validate().unwrap_err().to_string().contains("keep one"));
+}
+
+#[test]
+fn dev_mode_listens_on_loopback_unless_told_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let anywhere = RawConfig { addr: "0.0.0.0:3000".parse().unwrap(), ..dev_in(dir.path()) };
+    let error = anywhere.clone().validate().unwrap_err().to_string();
+    assert!(error.contains("addr: dev mode listens on loopback only") && error.contains("dev_allow_remote"), "{error}");
+    assert!(RawConfig { dev_allow_remote: true, ..anywhere }.validate().is_ok());
+    assert!(RawConfig { addr: "[::1]:3000".parse().unwrap(), ..dev_in(dir.path()) }.validate().is_ok());
+}
+
+#[test]
+fn database_passwords_are_not_shown() {
+    let raw = RawConfig {
+        database_url: Some("postgres://sr:hunter2@db/strongroom".into()),
+        tenant_database_url: Some("postgres://tenants:hunter3@db2/postgres".into()),
+        smtp_url: Some(SecretString::from("smtps://mail:hunter4@mail.example")),
+        ..RawConfig::default()
+    };
+    let shown = raw.shown();
+    for secret in ["hunter2", "hunter3", "hunter4"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains("postgres://sr:redacted@db/strongroom"), "{shown}");
+}

