@@ -159,7 +159,7 @@ fn production_in(dir: &Path) -> RawConfig {
     }
 }
 
-/// Proves: ID5, WEB4
+/// Proves: ID5
 #[test]
 fn production_needs_its_proxies_named_or_direct_exposure_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
