@@ -29,6 +29,7 @@ pub struct Caller {
     pub request_id: Option<String>,
     pub(crate) db: DatabaseConnection,
     pub(crate) control: DatabaseConnection,
+    pub(crate) mailer: std::sync::Arc<crate::mail::Mailer>,
 }
 
 impl Caller {

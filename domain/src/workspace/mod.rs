@@ -10,6 +10,7 @@
 pub mod access;
 pub mod audit;
 mod caller;
+pub mod control_changes;
 pub mod invitations;
 pub mod members;
 pub mod notifications;

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_tenants;
 mod m0002_identity;
 mod m0003_workspaces;
+mod m0006_applied_control_changes;
 
 pub struct ControlMigrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for ControlMigrator {
             Box::new(m0001_tenants::Migration),
             Box::new(m0002_identity::Migration),
             Box::new(m0003_workspaces::Migration),
+            Box::new(m0006_applied_control_changes::Migration),
         ]
     }
 
