@@ -43,11 +43,12 @@ async fn crashing_server(app: &TestApp, crash: &str) -> ChildServer {
         .stderr(std::fs::File::create(app.data_dir.path().join("child.log")).unwrap())
         .spawn()
         .expect("start the server binary");
-    let base = format!("http://127.0.0.1:{port}");
+    // Waited for in `Drop`.
+    let child = ChildServer { process, base: format!("http://127.0.0.1:{port}") };
     let probe = reqwest::Client::new();
     for _ in 0..200 {
-        if probe.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
-            return ChildServer { process, base };
+        if probe.get(format!("{}/healthz", child.base)).send().await.is_ok_and(|r| r.status().is_success()) {
+            return child;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
