@@ -10,3 +10,4 @@ mod permissions;
 mod platform;
 mod policies;
 mod rules;
+mod upgrades;
