@@ -5,7 +5,9 @@
 //!    member is refused at their very next request; a non-member learns nothing, not even that the
 //!    workspace exists);
 //! 2. the roles they hold give them at least `workspace.view`;
-//! 3. a password shorter than a workspace's minimum must be changed first;
+//! 3. a password shorter than a workspace's minimum must be changed first (only workspaces that raised the
+//!    minimum above the platform's refuse entry for it, so one workspace's policy does not lock its
+//!    members out of their other workspaces);
 //! 4. "2FA required" (for everyone, or for administrators) sends them to set it up;
 //! 5. a stricter idle or absolute session limit of this workspace ends the session;
 //! 6. the administration pages are refused from addresses outside the workspace's allowlist (owners
@@ -72,7 +74,24 @@ impl WorkspaceAccess<'_> {
         }
         let policy = Policy::load(self.control, workspace.id).await?;
         let owner = roles.iter().any(|r| r.key == model::BuiltinRole::Owner.key());
-        self.enforce(signed_in, &policy, &permissions, owner, &meta, area).await?;
+        if let Err(refused) = self.enforce(signed_in, &policy, &permissions, owner, &meta, area).await {
+            if matches!(refused, DomainError::Auth(AuthFailure::AddressNotAllowed)) {
+                // Someone with administrative rights knocked from outside the allowlist: on the record.
+                let actor = super::audit::Actor {
+                    user: Some(signed_in.user.as_uuid()),
+                    email: signed_in.email.to_string(),
+                    ip: Some(meta.ip.to_string()),
+                    request_id: request_id.clone(),
+                };
+                let changes = serde_json::json!({ "ip": meta.ip.to_string() });
+                let recorded =
+                    super::audit::record(&db, &actor, "admin_console.refused", "workspace", "admin_console", changes);
+                if let Err(error) = recorded.await {
+                    tracing::warn!(%error, "could not record an allowlist refusal");
+                }
+            }
+            return Err(refused);
+        }
         Ok(Caller {
             user: signed_in.user,
             email: signed_in.email.clone(),
@@ -96,7 +115,7 @@ impl WorkspaceAccess<'_> {
         meta: &RequestMeta,
         area: Area,
     ) -> DomainResult<()> {
-        if signed_in.password_change_required {
+        if signed_in.password_change_required && policy.min_password_chars > model::PasswordRules::MIN_CHARS {
             return Err(DomainError::Auth(AuthFailure::PasswordChangeRequired));
         }
         let administrative = ADMINISTRATIVE.iter().any(|p| permissions.contains(p));

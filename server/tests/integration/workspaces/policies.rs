@@ -114,6 +114,37 @@ async fn only_owners_change_the_allowlist_and_the_approval_threshold() {
     assert_eq!(set_policy(&owner, &team.slug, &[("approval_threshold", "5000")]).await.0, 200);
 }
 
+/// Proves: TN1, AUD1
+#[tokio::test]
+async fn one_workspace_s_password_minimum_does_not_lock_members_out_of_their_others() {
+    let app = TestApp::spawn_with(|raw| raw.trusted_proxies = vec!["127.0.0.1".into()]).await;
+    let strict = Team::create(&app, "Strict Co", "strict@example.com").await;
+    let relaxed = Team::create(&app, "Relaxed Co", "relaxed@example.com").await;
+    let first = strict.member(&app, "both@example.com", "member").await;
+    let form = [("slug", relaxed.slug.as_str()), ("email", "both@example.com"), ("role", "member")];
+    assert_eq!(relaxed.owner.call("admin/invite", &form).await.status(), 200);
+    let mails = app.mails("both@example.com").await;
+    let invitation = mails.iter().find(|m| m.kind == "invitation" && m.text.contains("Relaxed")).unwrap();
+    let token = crate::harness::link_token(&invitation.text, "/invitations/accept");
+    assert_eq!(first.call("invitations/accept", &[("token", &token)]).await.status(), 200);
+    assert_eq!(set_policy(&strict.owner, &strict.slug, &[("min_password_chars", "24")]).await.0, 200);
+    let both = app.signed_in_browser("both@example.com").await;
+    let home = |slug: &str| format!("/rpc/workspaces/home?slug={slug}");
+    assert_eq!(get(&both, &home(&strict.slug)).await, json!({ "Auth": "PasswordChangeRequired" }));
+    assert_eq!(get_status(&both, &home(&relaxed.slug)).await, 200, "the other workspace is not theirs to block");
+
+    // A refusal by the allowlist is on the record; so is an export of the log.
+    let admin = relaxed.member(&app, "admin@example.com", "admin").await;
+    let office = relaxed.owner.behind_proxy_as("192.0.2.10");
+    assert_eq!(set_policy(&office, &relaxed.slug, &[("admin_ip_allowlist", "192.0.2.0/24")]).await.0, 200);
+    let policies = format!("/rpc/admin/policies?slug={}", relaxed.slug);
+    assert_eq!(get(&admin.behind_proxy_as("198.51.100.8"), &policies).await, json!({ "Auth": "AddressNotAllowed" }));
+    assert_eq!(office.get_page(&format!("/w/{}/admin/audit.csv", relaxed.slug)).await.status(), 200);
+    let log = get(&office, &format!("/rpc/admin/audit?slug={}&actor=&action=&from=&until=", relaxed.slug)).await;
+    let actions: Vec<&str> = log.as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"admin_console.refused") && actions.contains(&"audit.exported"), "{actions:?}");
+}
+
 #[tokio::test]
 async fn required_two_factor_sends_members_to_enrolment() {
     let app = TestApp::spawn().await;
