@@ -196,10 +196,6 @@ impl Tenancy {
     /// All active workspaces, oldest first (for tests: `test-support`).
     #[cfg(feature = "test-support")]
     pub async fn list(&self) -> DomainResult<Vec<Workspace>> {
-        self.all_active().await
-    }
-
-    pub(crate) async fn all_active(&self) -> DomainResult<Vec<Workspace>> {
         tenant::Entity::find()
             .filter(tenant::Column::Status.eq(TenantStatus::Active))
             .order_by_asc(tenant::Column::CreatedAt)
