@@ -48,6 +48,10 @@ pub async fn list(caller: &Caller) -> DomainResult<Vec<RoleInfo>> {
     if !(caller.can(Permission::MembersView) || caller.can(Permission::RolesManage)) {
         return Err(DomainError::Forbidden(Forbidden::MissingPermission));
     }
+    let mut holders: std::collections::HashMap<uuid::Uuid, u64> = std::collections::HashMap::new();
+    for link in member_role::Entity::find().all(&caller.db).await? {
+        *holders.entry(link.role_id).or_default() += 1;
+    }
     let mut roles = Vec::new();
     for row in role::Entity::find()
         .order_by_desc(role::Column::Builtin)
@@ -55,15 +59,13 @@ pub async fn list(caller: &Caller) -> DomainResult<Vec<RoleInfo>> {
         .all(&caller.db)
         .await?
     {
-        let holders =
-            member_role::Entity::find().filter(member_role::Column::RoleId.eq(row.id)).count(&caller.db).await?;
         roles.push(RoleInfo {
             id: row.id,
             key: row.key,
             name: row.name,
             builtin: row.builtin,
             permissions: parse_permissions(&row.permissions),
-            holders,
+            holders: holders.get(&row.id).copied().unwrap_or(0),
         });
     }
     Ok(roles)
