@@ -10,7 +10,7 @@
 //! `applied_control_changes`, so applying it a second time does nothing; then the workspace row is marked
 //! applied and its payload (which may hold a mail) is cleared ([`settle`]). A crash before the workspace
 //! commit leaves nothing done and nothing recorded; a crash after it leaves a pending row, which
-//! [`reconcile`] applies at start, on demand, and from the job scheduler. So an action is either audited
+//! [`reconcile`] (in `workspace::reconcile`) applies at start, on demand, and from the job scheduler. So an action is either audited
 //! and done, or not done at all.
 //!
 //! Applied changes derive what they can from the workspace's state *when they are applied* (a member's
@@ -25,12 +25,11 @@ use crate::entities::tenant::{member, pending_control_change};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::TenantId;
 use crate::mail::{Mailer, OutgoingMail};
-use crate::tenancy::Tenancy;
 use chrono::{DateTime, Utc};
 use model::EmailAddress;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection};
-use sea_orm::{DatabaseTransaction, EntityTrait as _, QueryFilter as _, QueryOrder as _, SqlErr};
+use sea_orm::{DatabaseTransaction, EntityTrait as _, QueryFilter as _, SqlErr};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -198,7 +197,9 @@ fn crash_point(kind: &str, applied: bool) {
     let _ = (kind, applied);
 }
 
-async fn apply(sides: Sides<'_>, id: Uuid, change: &ControlChange) -> DomainResult<()> {
+/// Applies one owed change to the control plane (once: a second application does nothing), then marks it
+/// applied in the workspace.
+pub(crate) async fn apply(sides: Sides<'_>, id: Uuid, change: &ControlChange) -> DomainResult<()> {
     crash_point(change.kind(), false);
     let txn = crate::db::begin_write(sides.control).await?;
     if applied_control_change::Entity::find_by_id(id).one(&txn).await?.is_none() {
@@ -367,81 +368,4 @@ async fn end_open_invitations<C: ConnectionTrait>(
     Ok(())
 }
 
-/// A half-made workspace (its seeding never committed) older than this is removed by [`reconcile`].
-pub const PROVISIONING_GRACE: chrono::Duration = chrono::Duration::minutes(10);
-
-/// What [`reconcile`] did.
-#[derive(Debug, Default)]
-pub struct ReconcileReport {
-    /// Owed changes applied now.
-    pub applied: usize,
-    /// Half-made workspaces removed (their creation never committed).
-    pub abandoned: usize,
-    /// Workspaces that could not be reconciled, with why (they are tried again next time).
-    pub failed: Vec<(TenantId, String)>,
-}
-
-/// Applies every change still owed to the control plane, in every workspace, oldest first, and removes
-/// workspaces whose creation never committed. Safe to run at any time and from several servers at once.
-pub async fn reconcile(control: &DatabaseConnection, tenancy: &Tenancy, mailer: &Mailer) -> ReconcileReport {
-    let mut report = ReconcileReport::default();
-    let rows = match tenant::Entity::find().order_by_asc(tenant::Column::CreatedAt).all(control).await {
-        Ok(rows) => rows,
-        Err(e) => {
-            report.failed.push((TenantId::from(Uuid::nil()), format!("registry: {e}")));
-            return report;
-        }
-    };
-    for row in rows {
-        let id = TenantId::from(row.id);
-        let provisioning = row.status == tenant::TenantStatus::Provisioning;
-        match reconcile_one(control, tenancy, mailer, &row).await {
-            Ok(applied) => report.applied += applied,
-            Err(error) if provisioning && Utc::now() - row.updated_at > PROVISIONING_GRACE => {
-                tracing::warn!(%error, tenant = %id, "removing a workspace whose creation never finished");
-                match tenancy.abandon(&row).await {
-                    Ok(()) => report.abandoned += 1,
-                    Err(e) => report.failed.push((id, e.to_string())),
-                }
-            }
-            Err(error) if provisioning => tracing::info!(%error, tenant = %id, "workspace still being created"),
-            Err(error) => {
-                tracing::error!(%error, tenant = %id, "could not reconcile workspace");
-                report.failed.push((id, error.to_string()));
-            }
-        }
-    }
-    report
-}
-
-/// Applies one workspace's owed changes; a workspace still provisioning with nothing owed is an error
-/// (its creation has not committed).
-async fn reconcile_one(
-    control: &DatabaseConnection,
-    tenancy: &Tenancy,
-    mailer: &Mailer,
-    row: &tenant::Model,
-) -> DomainResult<usize> {
-    let tenant = TenantId::from(row.id);
-    let db = tenancy.open(row).await?;
-    let pending = pending_control_change::Entity::find()
-        .filter(pending_control_change::Column::AppliedAt.is_null())
-        .order_by_asc(pending_control_change::Column::Id)
-        .all(&db)
-        .await?;
-    let sides = Sides { tenant, tenant_db: &db, control, mailer };
-    let mut applied = 0;
-    let mut activated = false;
-    for pending in pending {
-        let change: ControlChange = serde_json::from_str(&pending.payload).map_err(|e| {
-            DomainError::TenantUnavailable { tenant, reason: format!("unreadable owed change {}: {e}", pending.id) }
-        })?;
-        activated |= matches!(change, ControlChange::WorkspaceCreated { .. });
-        apply(sides, pending.id, &change).await?;
-        applied += 1;
-    }
-    if row.status == tenant::TenantStatus::Provisioning && !activated {
-        return Err(DomainError::TenantUnavailable { tenant, reason: "its creation has not committed".to_owned() });
-    }
-    Ok(applied)
-}
+pub use super::reconcile::{PROVISIONING_GRACE, ReconcileReport, reconcile};

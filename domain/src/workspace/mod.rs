@@ -16,6 +16,7 @@ pub mod members;
 pub mod notifications;
 pub mod policies;
 pub mod purchasing;
+mod reconcile;
 pub mod roles;
 pub(crate) mod seed;
 
