@@ -29,7 +29,7 @@ pub struct PlatformSettings {
 
 pub struct Platform {
     control: DatabaseConnection,
-    tenancy: Tenancy,
+    tenancy: Arc<Tenancy>,
     mailer: Arc<Mailer>,
     identity: Identity,
     sessions: SessionBackend,
@@ -38,10 +38,16 @@ pub struct Platform {
 
 /// The name of the retention purge in the job scheduler.
 pub const RETENTION_JOB: &str = "retention";
+/// The name of the job that applies control-plane changes workspaces still owe, and how often it runs.
+pub const RECONCILE_JOB: &str = "reconcile-workspaces";
+const RECONCILE_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl Platform {
     /// Connects to the control plane and brings its schema up to date, then prepares tenant placement,
-    /// mail and identity. Starts no background work (see [`Platform::spawn_background_tasks`]).
+    /// mail and identity, migrates every workspace database (a failing one is logged and skipped), and
+    /// applies control-plane changes that workspaces still owe (the cross-database rule,
+    /// [`crate::workspace::control_changes`]). Starts no background work (see
+    /// [`Platform::spawn_background_tasks`]).
     #[tracing::instrument(skip_all)]
     pub async fn start(settings: &PlatformSettings, master_key: MasterKey) -> DomainResult<Self> {
         let control = db::connect(&settings.control_database_url, PoolLimits::CONTROL_PLANE).await?;
@@ -59,6 +65,11 @@ impl Platform {
                     .map_err(|e| DomainError::Unreachable { service: "Redis (redis_url)", reason: e.to_string() })?,
             ),
         };
+        let tenancy = Arc::new(tenancy);
+        let migrated = tenancy.migrate_all().await?;
+        for (tenant, error) in &migrated.failed {
+            tracing::error!(%tenant, error, "workspace database not migrated; its requests will fail until it is");
+        }
         let scheduler = Arc::new(Scheduler::new(control.clone()));
         let db = control.clone();
         scheduler.register(RETENTION_JOB, retention::PURGE_EVERY, move || {
@@ -71,7 +82,44 @@ impl Platform {
                 Ok(())
             }
         });
-        Ok(Self { control, tenancy, mailer, identity, sessions, scheduler })
+        // The cross-database rule's safety net: changes a workspace still owes the control plane.
+        let (db, owed_tenancy, owed_mailer) = (control.clone(), tenancy.clone(), mailer.clone());
+        scheduler.register(RECONCILE_JOB, RECONCILE_EVERY, move || {
+            let (db, tenancy, mailer) = (db.clone(), owed_tenancy.clone(), owed_mailer.clone());
+            async move {
+                let report = crate::workspace::control_changes::reconcile(&db, &tenancy, &mailer).await;
+                if report.applied > 0 || report.abandoned > 0 {
+                    tracing::info!(applied = report.applied, abandoned = report.abandoned, "reconciled workspaces");
+                }
+                Ok(())
+            }
+        });
+        let platform = Self { control, tenancy, mailer, identity, sessions, scheduler };
+        let reconciled = platform.reconcile().await;
+        tracing::info!(
+            workspaces = migrated.migrated,
+            not_migrated = migrated.failed.len(),
+            applied = reconciled.applied,
+            abandoned = reconciled.abandoned,
+            "workspace databases migrated and reconciled"
+        );
+        Ok(platform)
+    }
+
+    /// Applies every control-plane change a workspace still owes (after a crash between the two
+    /// databases) and removes workspaces whose creation never committed. Safe at any time; the job
+    /// scheduler runs it periodically.
+    pub async fn reconcile(&self) -> crate::workspace::control_changes::ReconcileReport {
+        crate::workspace::control_changes::reconcile(&self.control, &self.tenancy, &self.mailer).await
+    }
+
+    /// Creates a workspace owned by `owner` (TN1; at most [`crate::tenancy::WORKSPACES_PER_USER`] each).
+    pub async fn create_workspace(
+        &self,
+        name: model::WorkspaceName,
+        owner: &crate::identity::SignedIn,
+    ) -> DomainResult<crate::tenancy::Workspace> {
+        self.tenancy.create_workspace(name, owner, &self.mailer).await
     }
 
     pub fn tenancy(&self) -> &Tenancy {
@@ -84,6 +132,7 @@ impl Platform {
             control: &self.control,
             tenancy: &self.tenancy,
             identity: &self.identity,
+            mailer: &self.mailer,
         }
     }
 
@@ -99,7 +148,7 @@ impl Platform {
         token: &str,
         ip: Option<String>,
     ) -> DomainResult<crate::tenancy::Workspace> {
-        crate::workspace::invitations::accept(&self.control, &self.tenancy, signed_in, token, ip).await
+        crate::workspace::invitations::accept(&self.control, &self.tenancy, &self.mailer, signed_in, token, ip).await
     }
 
     pub fn identity(&self) -> &Identity {

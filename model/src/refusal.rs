@@ -34,4 +34,8 @@ pub enum Conflict {
     RoleNameTaken,
     #[error("A member needs at least one role; remove them from the workspace instead.")]
     MemberNeedsARole,
+    #[error("You have reached the number of workspaces one person can create.")]
+    WorkspaceLimitReached,
+    #[error("Too many invitations were sent today; please try again tomorrow.")]
+    InvitationLimitReached,
 }

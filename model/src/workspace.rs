@@ -104,7 +104,8 @@ impl WorkspaceSlug {
 
     /// Derives an address from a display name: letters of the UI languages (English, German,
     /// French, Turkish) are transliterated, everything else becomes a hyphen. Names that leave
-    /// too little (a non-Latin script, say) or a reserved word fall back to `workspace`.
+    /// too little (a non-Latin script, say) or a reserved word fall back to [`Self::FALLBACK`], which
+    /// the server always completes with a random suffix (`ws-7f3c2a`), so such names never run out.
     pub fn derive_from(name: &WorkspaceName) -> Self {
         let mut slug = String::with_capacity(Self::MAX_CHARS);
         for c in name.as_str().chars().flat_map(char::to_lowercase) {
@@ -123,12 +124,21 @@ impl WorkspaceSlug {
         }
         slug.truncate(Self::MAX_CHARS);
         let slug = slug.trim_matches('-');
-        Self::parse(slug).unwrap_or_else(|_| Self("workspace".to_owned()))
+        Self::parse(slug).unwrap_or_else(|_| Self(Self::FALLBACK.to_owned()))
     }
 
-    /// The same address with a numeric suffix, used when the plain one is taken.
-    pub fn with_suffix(&self, n: u32) -> Self {
-        let suffix = format!("-{n}");
+    /// The start of the address of names that give no readable one; never an address by itself.
+    pub const FALLBACK: &'static str = "ws";
+
+    /// Whether this is [`Self::FALLBACK`], which needs a suffix before it is an address.
+    pub fn is_fallback(&self) -> bool {
+        self.0 == Self::FALLBACK
+    }
+
+    /// The same address with a suffix (random, when the plain one is taken: a number would tell how many
+    /// workspaces share the name).
+    pub fn with_suffix(&self, suffix: &str) -> Self {
+        let suffix = format!("-{suffix}");
         let keep = Self::MAX_CHARS - suffix.len();
         let base = self.0.get(..keep.min(self.0.len())).unwrap_or(&self.0).trim_end_matches('-');
         Self(format!("{base}{suffix}"))
@@ -211,9 +221,9 @@ mod tests {
         assert_eq!(slug_of("  Müller & Söhne GmbH "), "muller-sohne-gmbh");
         assert_eq!(slug_of("Çağdaş Yazılım A.Ş."), "cagdas-yazilim-a-s");
         assert_eq!(slug_of("Straße 42"), "strasse-42");
-        assert_eq!(slug_of("東京"), "workspace");
-        assert_eq!(slug_of("Admin"), "workspace");
-        assert_eq!(slug_of("--x--"), "workspace");
+        assert_eq!(slug_of("東京"), "ws");
+        assert_eq!(slug_of("Admin"), "ws");
+        assert_eq!(slug_of("--x--"), "ws");
         let long = slug_of(&"abc ".repeat(16));
         assert!(long.len() <= WorkspaceSlug::MAX_CHARS && !long.ends_with('-'), "{long}");
     }
@@ -230,10 +240,13 @@ mod tests {
     #[test]
     fn suffixes_keep_slugs_valid() {
         let long = WorkspaceSlug::parse(&"a".repeat(40)).unwrap();
-        let suffixed = long.with_suffix(12);
+        let suffixed = long.with_suffix("7f3c2a");
         assert_eq!(suffixed.as_str().len(), 40);
         assert!(WorkspaceSlug::parse(suffixed.as_str()).is_ok());
-        assert_eq!(WorkspaceSlug::parse("acme").unwrap().with_suffix(2).as_str(), "acme-2");
+        assert_eq!(WorkspaceSlug::parse("acme").unwrap().with_suffix("7f3c2a").as_str(), "acme-7f3c2a");
+        let fallback = slug_of("東京");
+        assert!(WorkspaceSlug::parse(&fallback).is_err(), "the fallback alone is no address");
+        assert!(WorkspaceSlug::parse(&format!("{fallback}-7f3c2a")).is_ok());
     }
 
     #[test]

@@ -33,9 +33,12 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
     match command {
         Command::Migrate => {
             let platform = domain::Platform::start(&settings.platform, settings.master_key).await?;
-            let count = platform.tenancy().migrate_all().await?;
-            tracing::info!(workspaces = count, "control plane and workspace databases are up to date");
-            Ok(())
+            let report = platform.tenancy().migrate_all().await?;
+            tracing::info!(workspaces = report.migrated, "control plane and workspace databases are up to date");
+            match report.failed.into_iter().next() {
+                Some((tenant, reason)) => Err(domain::DomainError::TenantUnavailable { tenant, reason }.into()),
+                None => Ok(()),
+            }
         }
         Command::PlatformRole { email, role } => {
             let email = model::EmailAddress::parse(&email)

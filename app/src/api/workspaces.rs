@@ -17,12 +17,25 @@ pub async fn create_workspace(_csrf_token: String, name: String) -> Result<Works
         let signed_in = auth::require().await?;
         let name = model::WorkspaceName::parse(&name).map_err(AppError::Invalid)?;
         let context = crate::context::app_context()?;
-        let workspace = context.platform.tenancy().create_workspace(name, &signed_in).await?;
+        let workspace = context.platform.create_workspace(name, &signed_in).await?;
         tracing::info!(tenant = %workspace.id, slug = %workspace.slug, "workspace created");
         auth::renew_id().await?;
         let dto = WorkspaceDto::from(&workspace);
         leptos_axum::redirect(&dto.path());
         Ok(dto)
+    }
+    .await;
+    super::finish(result)
+}
+
+/// The caller leaves the workspace at `slug` (an owner only while another owner stays).
+#[server(prefix = "/rpc", endpoint = "workspaces/leave")]
+pub async fn leave_workspace(_csrf_token: String, slug: String) -> Result<(), AppError> {
+    let result: Result<(), AppError> = async {
+        let caller = auth::caller(&slug, Area::Workspace).await?;
+        domain::workspace::members::leave(&caller).await?;
+        leptos_axum::redirect("/workspaces");
+        Ok(())
     }
     .await;
     super::finish(result)

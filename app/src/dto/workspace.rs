@@ -57,10 +57,10 @@ impl WorkspaceHomeDto {
         currency: String,
     ) -> Self {
         Self {
-            workspace: WorkspaceDto::from(&caller.workspace),
-            email: caller.email.to_string(),
-            roles: caller.roles.iter().map(|r| r.name.clone()).collect(),
-            permissions: caller.permissions.iter().map(|p| p.key().to_owned()).collect(),
+            workspace: WorkspaceDto::from(caller.workspace()),
+            email: caller.email().to_string(),
+            roles: caller.roles().iter().map(|r| r.name.clone()).collect(),
+            permissions: caller.permissions().iter().map(|p| p.key().to_owned()).collect(),
             notices,
             approval_threshold: threshold.format(),
             currency,

@@ -16,4 +16,4 @@ mod workspaces;
 pub use connections::TenantConnections;
 pub use placement::{PlacementSettings, TenantPlacement};
 pub(crate) use workspaces::workspace_from_row;
-pub use workspaces::{Tenancy, Workspace, WorkspaceProfile};
+pub use workspaces::{MigrationReport, Tenancy, WORKSPACES_PER_USER, Workspace, WorkspaceProfile};

@@ -1,4 +1,10 @@
-//! Creating and finding workspaces.
+//! Creating and finding workspaces, and migrating their databases.
+//!
+//! A user creates at most [`WORKSPACES_PER_USER`] workspaces (each is a database). A name gives a
+//! readable address when it can; when that is taken, or the name has no Latin letters, a random suffix
+//! is added (`acme-7f3c2a`, `ws-7f3c2a`): addresses never run out, and a suffix tells nobody how many
+//! workspaces share a name. Raw connections to a workspace's database stay inside `domain` (integration
+//! tests reach them with the `test-support` feature).
 
 use super::{TenantConnections, TenantPlacement};
 use crate::entities::control::tenant::{self, TenantStatus};
@@ -12,10 +18,13 @@ use model::{WorkspaceName, WorkspaceSlug};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, DatabaseConnection, EntityTrait as _, QueryFilter as _, SqlErr,
 };
-use sea_orm::{ColumnTrait as _, QueryOrder as _};
+use sea_orm::{ColumnTrait as _, PaginatorTrait as _, QueryOrder as _};
 
-/// How many numbered variants of an address (`acme-2` … `acme-20`) are tried before giving up.
-const SLUG_ATTEMPTS: u32 = 20;
+/// How many addresses are tried (the readable one, then random suffixes) before giving up.
+const SLUG_ATTEMPTS: u32 = 8;
+
+/// How many workspaces one user may create (those still being created count too).
+pub const WORKSPACES_PER_USER: u64 = 10;
 
 /// A workspace as the rest of the system sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,13 +66,25 @@ impl Tenancy {
     /// Creates a workspace owned by `owner`: registers it, creates its database, runs the tenant
     /// migrations, records the workspace inside its own database, and seeds roles, the owner's
     /// membership and default policies. If any step fails, nothing of it is left behind.
-    #[tracing::instrument(skip(self, owner), fields(tenant))]
-    pub async fn create_workspace(&self, name: WorkspaceName, owner: &SignedIn) -> DomainResult<Workspace> {
+    #[tracing::instrument(skip(self, owner, mailer), fields(tenant))]
+    pub async fn create_workspace(
+        &self,
+        name: WorkspaceName,
+        owner: &SignedIn,
+        mailer: &crate::mail::Mailer,
+    ) -> DomainResult<Workspace> {
+        let created = tenant::Entity::find()
+            .filter(tenant::Column::CreatedBy.eq(owner.user.as_uuid()))
+            .count(&self.control)
+            .await?;
+        if created >= WORKSPACES_PER_USER {
+            return Err(DomainError::Conflict(model::Conflict::WorkspaceLimitReached));
+        }
         let id = TenantId::new_random();
         tracing::Span::current().record("tenant", tracing::field::display(id));
         let db_name = self.placement.database_name(id);
         let registered = self.register(id, &name, &db_name, owner).await?;
-        match self.provision(&registered, owner).await {
+        match self.provision(&registered, owner, mailer).await {
             Ok(()) => Ok(registered),
             Err(error) => {
                 tracing::error!(%error, "provisioning failed; removing the half-made workspace");
@@ -90,7 +111,11 @@ impl Tenancy {
         let base = WorkspaceSlug::derive_from(name);
         let now = Utc::now();
         for attempt in 1..=SLUG_ATTEMPTS {
-            let slug = if attempt == 1 { base.clone() } else { base.with_suffix(attempt) };
+            let slug = if attempt == 1 && !base.is_fallback() {
+                base.clone()
+            } else {
+                base.with_suffix(&hex::encode(rand::random::<[u8; 3]>()))
+            };
             let row = tenant::ActiveModel {
                 id: Set(id.as_uuid()),
                 slug: Set(slug.to_string()),
@@ -111,7 +136,16 @@ impl Tenancy {
         Err(DomainError::Conflict(model::Conflict::WorkspaceAddressesExhausted))
     }
 
-    async fn provision(&self, workspace: &Workspace, owner: &SignedIn) -> DomainResult<()> {
+    /// Creates, migrates and seeds the workspace's database; the seeding transaction owes the control
+    /// plane the owner's membership, the default policy and the switch to active (the cross-database
+    /// rule: a crash before it commits leaves a half-made workspace that `reconcile` removes, a crash
+    /// after it one that `reconcile` finishes).
+    async fn provision(
+        &self,
+        workspace: &Workspace,
+        owner: &SignedIn,
+        mailer: &crate::mail::Mailer,
+    ) -> DomainResult<()> {
         let db_name = self.placement.database_name(workspace.id);
         self.placement.create_database(&db_name).await?;
         let db = self.tenant_db_by_name(workspace.id, &db_name).await?;
@@ -124,18 +158,27 @@ impl Tenancy {
         }
         .insert(&txn)
         .await?;
-        let control = crate::db::begin_write(&self.control).await?;
-        crate::workspace::seed::seed(&txn, &control, workspace, owner).await?;
+        let owed = crate::workspace::seed::seed(&txn, workspace, owner).await?;
         txn.commit().await?;
-        control.commit().await?;
-        tenant::ActiveModel {
-            id: Set(workspace.id.as_uuid()),
-            status: Set(TenantStatus::Active),
-            updated_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .update(&self.control)
-        .await?;
+        let sides = crate::workspace::control_changes::Sides {
+            tenant: workspace.id,
+            tenant_db: &db,
+            control: &self.control,
+            mailer,
+        };
+        crate::workspace::control_changes::settle(sides, owed).await;
+        Ok(())
+    }
+
+    /// Removes a workspace whose creation never committed: its database and its registry row.
+    pub(crate) async fn abandon(&self, row: &tenant::Model) -> DomainResult<()> {
+        let tenant = TenantId::from(row.id);
+        self.connections.evict(tenant);
+        self.placement.drop_database(&row.db_name).await?;
+        tenant::Entity::delete_by_id(row.id)
+            .filter(tenant::Column::Status.eq(TenantStatus::Provisioning))
+            .exec(&self.control)
+            .await?;
         Ok(())
     }
 
@@ -150,7 +193,8 @@ impl Tenancy {
         workspace_from_row(row)
     }
 
-    /// All active workspaces, oldest first.
+    /// All active workspaces, oldest first (for tests: `test-support`).
+    #[cfg(feature = "test-support")]
     pub async fn list(&self) -> DomainResult<Vec<Workspace>> {
         tenant::Entity::find()
             .filter(tenant::Column::Status.eq(TenantStatus::Active))
@@ -172,13 +216,25 @@ impl Tenancy {
         workspace_from_row(row)
     }
 
-    /// The connection pool of one active workspace's own database.
+    /// The connection pool of one active workspace's own database: only for the domain's operations,
+    /// which reach it through a verified `Caller` (and for tests: `test-support`).
+    #[cfg(feature = "test-support")]
     pub async fn tenant_db(&self, tenant: TenantId) -> DomainResult<DatabaseConnection> {
+        self.active_db(tenant).await
+    }
+
+    pub(crate) async fn active_db(&self, tenant: TenantId) -> DomainResult<DatabaseConnection> {
         let row = tenant::Entity::find_by_id(tenant.as_uuid())
             .filter(tenant::Column::Status.eq(TenantStatus::Active))
             .one(&self.control)
             .await?
             .ok_or(DomainError::NotFound)?;
+        self.open(&row).await
+    }
+
+    /// The connection pool of the workspace in the registry row `row`, whatever its status.
+    pub(crate) async fn open(&self, row: &tenant::Model) -> DomainResult<DatabaseConnection> {
+        let tenant = TenantId::from(row.id);
         if row.db_backend != self.placement.backend().as_str() {
             return Err(DomainError::TenantUnavailable {
                 tenant,
@@ -196,9 +252,10 @@ impl Tenancy {
         self.connections.get_or_connect(tenant, || self.placement.url_for(db_name)).await
     }
 
-    /// Reads the workspace's record of itself from its own database.
+    /// Reads the workspace's record of itself from its own database (for tests: `test-support`).
+    #[cfg(feature = "test-support")]
     pub async fn profile(&self, tenant: TenantId) -> DomainResult<WorkspaceProfile> {
-        let db = self.tenant_db(tenant).await?;
+        let db = self.active_db(tenant).await?;
         let row = workspace_profile::Entity::find().one(&db).await?.ok_or_else(|| DomainError::TenantUnavailable {
             tenant,
             reason: "its database has no workspace profile".to_owned(),
@@ -206,15 +263,34 @@ impl Tenancy {
         Ok(WorkspaceProfile { tenant_id: row.tenant_id.into(), name: row.name, created_at: row.created_at })
     }
 
-    /// Runs pending tenant migrations on every active workspace (after an upgrade). Returns how many.
-    pub async fn migrate_all(&self) -> DomainResult<usize> {
-        let workspaces = self.list().await?;
-        for workspace in &workspaces {
-            let db = self.tenant_db(workspace.id).await?;
-            TenantMigrator::up(&db, None).await?;
+    /// Runs pending tenant migrations on every workspace (after an upgrade; also at every start). A
+    /// workspace that fails is reported and skipped; the others are still migrated.
+    pub async fn migrate_all(&self) -> DomainResult<MigrationReport> {
+        let rows = tenant::Entity::find().order_by_asc(tenant::Column::CreatedAt).all(&self.control).await?;
+        let mut report = MigrationReport::default();
+        for row in rows {
+            let outcome = match self.open(&row).await {
+                Ok(db) => TenantMigrator::up(&db, None).await.map_err(DomainError::from),
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(()) => report.migrated += 1,
+                Err(error) => {
+                    tracing::error!(%error, tenant = %row.id, "could not migrate a workspace database");
+                    report.failed.push((TenantId::from(row.id), error.to_string()));
+                }
+            }
         }
-        Ok(workspaces.len())
+        Ok(report)
     }
+}
+
+/// What [`Tenancy::migrate_all`] did.
+#[derive(Debug, Default)]
+pub struct MigrationReport {
+    pub migrated: usize,
+    /// Workspaces whose migration failed, and why (for operators).
+    pub failed: Vec<(TenantId, String)>,
 }
 
 pub(crate) fn workspace_from_row(row: tenant::Model) -> DomainResult<Workspace> {

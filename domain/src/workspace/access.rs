@@ -5,10 +5,13 @@
 //!    member is refused at their very next request; a non-member learns nothing, not even that the
 //!    workspace exists);
 //! 2. the roles they hold give them at least `workspace.view`;
-//! 3. a password shorter than a workspace's minimum must be changed first;
+//! 3. a password shorter than a workspace's minimum must be changed first (only workspaces that raised the
+//!    minimum above the platform's refuse entry for it, so one workspace's policy does not lock its
+//!    members out of their other workspaces);
 //! 4. "2FA required" (for everyone, or for administrators) sends them to set it up;
 //! 5. a stricter idle or absolute session limit of this workspace ends the session;
-//! 6. the administration pages are refused from addresses outside the workspace's allowlist.
+//! 6. the administration pages are refused from addresses outside the workspace's allowlist (owners
+//!    always pass it, so an administrator cannot lock them out).
 
 use super::caller::{Caller, RoleRef};
 use super::policies::{Policy, TwoFactorPolicy};
@@ -35,6 +38,7 @@ pub struct WorkspaceAccess<'a> {
     pub(crate) control: &'a DatabaseConnection,
     pub(crate) tenancy: &'a Tenancy,
     pub(crate) identity: &'a Identity,
+    pub(crate) mailer: &'a std::sync::Arc<crate::mail::Mailer>,
 }
 
 /// Permissions that make a role administrative (for "2FA for admins" and the admin allowlist).
@@ -60,7 +64,7 @@ impl WorkspaceAccess<'_> {
         if !is_member {
             return Err(DomainError::NotFound);
         }
-        let db = self.tenancy.tenant_db(workspace.id).await?;
+        let db = self.tenancy.active_db(workspace.id).await?;
         if member::Entity::find_by_id(signed_in.user.as_uuid()).one(&db).await?.is_none() {
             return Err(DomainError::NotFound);
         }
@@ -69,7 +73,25 @@ impl WorkspaceAccess<'_> {
             return Err(DomainError::Forbidden(model::Forbidden::MissingPermission));
         }
         let policy = Policy::load(self.control, workspace.id).await?;
-        self.enforce(signed_in, &policy, &permissions, &meta, area).await?;
+        let owner = roles.iter().any(|r| r.key == model::BuiltinRole::Owner.key());
+        if let Err(refused) = self.enforce(signed_in, &policy, &permissions, owner, &meta, area).await {
+            if matches!(refused, DomainError::Auth(AuthFailure::AddressNotAllowed)) {
+                // Someone with administrative rights knocked from outside the allowlist: on the record.
+                let actor = super::audit::Actor {
+                    user: Some(signed_in.user.as_uuid()),
+                    email: signed_in.email.to_string(),
+                    ip: Some(meta.ip.to_string()),
+                    request_id: request_id.clone(),
+                };
+                let changes = serde_json::json!({ "ip": meta.ip.to_string() });
+                let recorded =
+                    super::audit::record(&db, &actor, "admin_console.refused", "workspace", "admin_console", changes);
+                if let Err(error) = recorded.await {
+                    tracing::warn!(%error, "could not record an allowlist refusal");
+                }
+            }
+            return Err(refused);
+        }
         Ok(Caller {
             user: signed_in.user,
             email: signed_in.email.clone(),
@@ -80,6 +102,7 @@ impl WorkspaceAccess<'_> {
             request_id,
             db,
             control: self.control.clone(),
+            mailer: self.mailer.clone(),
         })
     }
 
@@ -88,10 +111,11 @@ impl WorkspaceAccess<'_> {
         signed_in: &SignedIn,
         policy: &Policy,
         permissions: &BTreeSet<Permission>,
+        owner: bool,
         meta: &RequestMeta,
         area: Area,
     ) -> DomainResult<()> {
-        if signed_in.password_change_required {
+        if signed_in.password_change_required && policy.min_password_chars > model::PasswordRules::MIN_CHARS {
             return Err(DomainError::Auth(AuthFailure::PasswordChangeRequired));
         }
         let administrative = ADMINISTRATIVE.iter().any(|p| permissions.contains(p));
@@ -112,7 +136,7 @@ impl WorkspaceAccess<'_> {
                 .await?;
             return Err(DomainError::Auth(AuthFailure::WorkspaceSessionExpired));
         }
-        if area == Area::AdminConsole && !policy.admin_allows(meta.ip) {
+        if area == Area::AdminConsole && !owner && !policy.admin_allows(meta.ip) {
             return Err(DomainError::Auth(AuthFailure::AddressNotAllowed));
         }
         Ok(())
@@ -140,23 +164,14 @@ impl WorkspaceAccess<'_> {
     }
 }
 
-/// Records in the control plane whether `user` holds an administrative role in `tenant` now.
-pub(crate) async fn sync_administrative<T: sea_orm::ConnectionTrait, C: sea_orm::ConnectionTrait>(
-    tenant_db: &T,
-    control: &C,
-    tenant: crate::ids::TenantId,
+/// Whether `user`'s roles in this workspace make them an administrator (the control plane's
+/// `memberships.administrative`, which sign-in reads).
+pub(crate) async fn is_administrative<C: sea_orm::ConnectionTrait>(
+    tenant_db: &C,
     user: uuid::Uuid,
-) -> DomainResult<()> {
-    use sea_orm::sea_query::Expr;
+) -> DomainResult<bool> {
     let (_, permissions) = roles_of(tenant_db, user).await?;
-    let administrative = ADMINISTRATIVE.iter().any(|p| permissions.contains(p));
-    membership::Entity::update_many()
-        .col_expr(membership::Column::Administrative, Expr::value(administrative))
-        .filter(membership::Column::TenantId.eq(tenant.as_uuid()))
-        .filter(membership::Column::UserId.eq(user))
-        .exec(control)
-        .await?;
-    Ok(())
+    Ok(ADMINISTRATIVE.iter().any(|p| permissions.contains(p)))
 }
 
 /// The roles a member holds and the permissions they add up to.

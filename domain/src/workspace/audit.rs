@@ -1,6 +1,7 @@
 //! The workspace audit log (AUD1 for workspace events): every change, with actor, time, object,
 //! changes, address and request id, written in the same transaction as the change. Admins filter it
-//! and export it as CSV.
+//! and export it as CSV. Exports are recorded too, as are administrative requests refused by the admin
+//! allowlist.
 
 use super::Caller;
 use crate::entities::tenant::audit_event;
@@ -121,6 +122,13 @@ pub async fn list(caller: &Caller, filter: &AuditFilter, limit: u64) -> DomainRe
 pub async fn export_csv(caller: &Caller, filter: &AuditFilter) -> DomainResult<String> {
     caller.require(Permission::AuditExport)?;
     let entries = query(caller, filter, MAX_ENTRIES).await?;
+    // Who took a copy of the log, and of what, is itself on the record.
+    let described = serde_json::json!({
+        "actor": filter.actor, "action": filter.action,
+        "from": filter.from.map(|d| d.to_rfc3339()), "until": filter.until.map(|d| d.to_rfc3339()),
+        "entries": entries.len(),
+    });
+    record(&caller.db, &Actor::from(caller), "audit.exported", "audit_log", "workspace", described).await?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let io = |e: csv::Error| crate::error::DomainError::Io(std::io::Error::other(e));
     writer.write_record(["time", "actor", "action", "object_type", "object_id", "changes", "ip"]).map_err(io)?;

@@ -17,21 +17,51 @@ pub struct RoleRef {
 }
 
 /// A signed-in member acting in one workspace, with what they may do. Made only by
-/// [`super::access::WorkspaceAccess::enter`].
+/// [`super::access::WorkspaceAccess::enter`]; outside `domain` it can be read, not changed (its fields are
+/// private to the crate), so nobody can add a permission to a caller they hold.
 #[derive(Clone)]
 pub struct Caller {
-    pub user: UserId,
-    pub email: EmailAddress,
-    pub workspace: Workspace,
-    pub roles: Vec<RoleRef>,
-    pub permissions: BTreeSet<Permission>,
-    pub meta: RequestMeta,
-    pub request_id: Option<String>,
+    pub(crate) user: UserId,
+    pub(crate) email: EmailAddress,
+    pub(crate) workspace: Workspace,
+    pub(crate) roles: Vec<RoleRef>,
+    pub(crate) permissions: BTreeSet<Permission>,
+    pub(crate) meta: RequestMeta,
+    pub(crate) request_id: Option<String>,
     pub(crate) db: DatabaseConnection,
     pub(crate) control: DatabaseConnection,
+    pub(crate) mailer: std::sync::Arc<crate::mail::Mailer>,
 }
 
 impl Caller {
+    pub fn user(&self) -> UserId {
+        self.user
+    }
+
+    pub fn email(&self) -> &EmailAddress {
+        &self.email
+    }
+
+    pub fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    pub fn roles(&self) -> &[RoleRef] {
+        &self.roles
+    }
+
+    pub fn permissions(&self) -> &BTreeSet<Permission> {
+        &self.permissions
+    }
+
+    pub fn meta(&self) -> &RequestMeta {
+        &self.meta
+    }
+
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
     pub fn can(&self, permission: Permission) -> bool {
         self.permissions.contains(&permission)
     }

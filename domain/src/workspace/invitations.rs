@@ -1,11 +1,16 @@
 //! Invitations by email (TN2): an administrator invites an address with roles; the link in the mail
 //! (valid 7 days, single use, revocable) lets the person with that address join, after signing up or
-//! in. The invitation is bound to the address: nobody else can use a forwarded link.
+//! in. The invitation is bound to the address: nobody else can use a forwarded link. Accepting one, or
+//! the member's removal, ends the address's other open invitations to the workspace. A workspace sends
+//! at most [`PER_WORKSPACE_PER_DAY`] invitations a day, and an address gets at most
+//! [`PER_ADDRESS_PER_DAY`] a day from all workspaces together (so the platform is no mail relay).
+//! Each change follows the cross-database rule (`control_changes`).
 
 use super::Caller;
 use super::audit::{self, Actor};
+use super::control_changes::{self, ControlChange, NewInvitation, Sides};
 use crate::crypto::{hash_token, random_token};
-use crate::entities::control::{invitation, membership};
+use crate::entities::control::invitation;
 use crate::entities::tenant::{member, member_role};
 use crate::error::{DomainError, DomainResult};
 use crate::identity::SignedIn;
@@ -13,12 +18,15 @@ use crate::mail::{Mailer, templates};
 use crate::tenancy::{Tenancy, Workspace};
 use chrono::{DateTime, Duration, Utc};
 use model::{BuiltinRole, Conflict, EmailAddress, Forbidden, Permission};
-use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, DatabaseConnection, EntityTrait as _};
-use sea_orm::{QueryFilter as _, QueryOrder as _};
+use sea_orm::{PaginatorTrait as _, QueryFilter as _, QueryOrder as _, SqlErr};
 use serde_json::json;
 
 pub const LIFETIME: Duration = Duration::days(7);
+/// Invitations one workspace may send in 24 hours.
+pub const PER_WORKSPACE_PER_DAY: u64 = 50;
+/// Invitations one address may receive in 24 hours, from all workspaces together.
+pub const PER_ADDRESS_PER_DAY: u64 = 5;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvitationInfo {
@@ -49,9 +57,34 @@ pub async fn invite(
         return Err(DomainError::Conflict(Conflict::AlreadyMember));
     }
     let now = Utc::now();
+    let day_ago = now - Duration::days(1);
+    let sent_by_workspace = invitation::Entity::find()
+        .filter(invitation::Column::TenantId.eq(caller.workspace.id.as_uuid()))
+        .filter(invitation::Column::CreatedAt.gt(day_ago))
+        .count(&caller.control)
+        .await?;
+    let sent_to_address = invitation::Entity::find()
+        .filter(invitation::Column::Email.eq(email.as_str()))
+        .filter(invitation::Column::CreatedAt.gt(day_ago))
+        .count(&caller.control)
+        .await?;
+    if sent_by_workspace >= PER_WORKSPACE_PER_DAY || sent_to_address >= PER_ADDRESS_PER_DAY {
+        return Err(DomainError::Conflict(Conflict::InvitationLimitReached));
+    }
     let token = random_token();
     let id = uuid::Uuid::new_v4();
     let expires_at = now + LIFETIME;
+    let link = mailer.link(&format!("/invitations/accept?token={token}"));
+    let mail = templates::invitation(email, &caller.email, caller.workspace.name.as_str(), &link);
+    let new = NewInvitation {
+        id,
+        email: email.to_string(),
+        roles: role_keys.join(","),
+        token_hash: hash_token(&token),
+        invited_by: caller.user.as_uuid(),
+        expires_at,
+        created_at: now,
+    };
     let tenant = crate::db::begin_write(&caller.db).await?;
     audit::record(
         &tenant,
@@ -62,28 +95,10 @@ pub async fn invite(
         json!({ "email": email.as_str(), "roles": role_keys }),
     )
     .await?;
-    let control = crate::db::begin_write(&caller.control).await?;
-    invitation::ActiveModel {
-        id: Set(id),
-        tenant_id: Set(caller.workspace.id.as_uuid()),
-        email: Set(email.to_string()),
-        roles: Set(role_keys.join(",")),
-        token_hash: Set(hash_token(&token)),
-        invited_by: Set(caller.user.as_uuid()),
-        expires_at: Set(expires_at),
-        revoked_at: Set(None),
-        accepted_at: Set(None),
-        accepted_by: Set(None),
-        created_at: Set(now),
-    }
-    .insert(&control)
-    .await?;
-    let link = mailer.link(&format!("/invitations/accept?token={token}"));
-    mailer
-        .enqueue(&control, templates::invitation(email, &caller.email, caller.workspace.name.as_str(), &link))
-        .await?;
+    let owed =
+        control_changes::owe(&tenant, ControlChange::InvitationCreated { invitation: new, mail: mail.into() }).await?;
     tenant.commit().await?;
-    control.commit().await?;
+    control_changes::settle(Sides::of(caller), owed).await;
     Ok(InvitationInfo { id, email: email.to_string(), roles: role_keys.to_vec(), expires_at })
 }
 
@@ -111,19 +126,20 @@ pub async fn list_open(caller: &Caller) -> DomainResult<Vec<InvitationInfo>> {
 /// Revokes an open invitation of this workspace; its link stops working.
 pub async fn revoke(caller: &Caller, id: uuid::Uuid) -> DomainResult<()> {
     caller.require(Permission::MembersInvite)?;
-    let revoked = invitation::Entity::update_many()
-        .col_expr(invitation::Column::RevokedAt, Expr::value(Some(Utc::now())))
-        .filter(invitation::Column::Id.eq(id))
+    invitation::Entity::find_by_id(id)
         .filter(invitation::Column::TenantId.eq(caller.workspace.id.as_uuid()))
         .filter(invitation::Column::AcceptedAt.is_null())
         .filter(invitation::Column::RevokedAt.is_null())
-        .exec(&caller.control)
+        .one(&caller.control)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let tenant = crate::db::begin_write(&caller.db).await?;
+    audit::record(&tenant, &Actor::from(caller), "invitation.revoked", "invitation", &id.to_string(), json!({}))
         .await?;
-    if revoked.rows_affected != 1 {
-        return Err(DomainError::NotFound);
-    }
-    audit::record(&caller.db, &Actor::from(caller), "invitation.revoked", "invitation", &id.to_string(), json!({}))
-        .await
+    let owed = control_changes::owe(&tenant, ControlChange::InvitationRevoked { id }).await?;
+    tenant.commit().await?;
+    control_changes::settle(Sides::of(caller), owed).await;
+    Ok(())
 }
 
 /// What an invitation link leads to, before it is accepted.
@@ -158,6 +174,7 @@ pub async fn describe(control: &DatabaseConnection, tenancy: &Tenancy, token: &s
 pub async fn accept(
     control: &DatabaseConnection,
     tenancy: &Tenancy,
+    mailer: &Mailer,
     signed_in: &SignedIn,
     token: &str,
     ip: Option<String>,
@@ -167,54 +184,26 @@ pub async fn accept(
         return Err(DomainError::Conflict(Conflict::InvitationForSomeoneElse));
     }
     let workspace = tenancy.by_id(row.tenant_id.into()).await?;
-    let db = tenancy.tenant_db(workspace.id).await?;
+    let db = tenancy.active_db(workspace.id).await?;
     let now = Utc::now();
     let keys: Vec<String> = row.roles.split(',').map(str::to_owned).collect();
-    // Always the workspace's database first, then the control plane (the order every cross-database
-    // change here follows, so two of them never wait for each other).
+    let user = signed_in.user.as_uuid();
     let tenant = crate::db::begin_write(&db).await?;
-    let control_txn = crate::db::begin_write(control).await?;
-    let taken = invitation::Entity::update_many()
-        .col_expr(invitation::Column::AcceptedAt, Expr::value(Some(now)))
-        .col_expr(invitation::Column::AcceptedBy, Expr::value(Some(signed_in.user.as_uuid())))
-        .filter(invitation::Column::Id.eq(row.id))
-        .filter(invitation::Column::AcceptedAt.is_null())
-        .exec(&control_txn)
-        .await?;
-    if taken.rows_affected != 1 {
-        return Err(DomainError::Auth(model::AuthFailure::LinkInvalid));
-    }
-    if membership::Entity::find_by_id((workspace.id.as_uuid(), signed_in.user.as_uuid()))
-        .one(&control_txn)
-        .await?
-        .is_some()
-    {
+    if member::Entity::find_by_id(user).one(&tenant).await?.is_some() {
         return Err(DomainError::Conflict(Conflict::AlreadyMember));
     }
-    membership::ActiveModel {
-        tenant_id: Set(workspace.id.as_uuid()),
-        user_id: Set(signed_in.user.as_uuid()),
-        administrative: Set(false),
-        created_at: Set(now),
-    }
-    .insert(&control_txn)
-    .await?;
     let roles = super::members::role_ids(&tenant, &keys).await?;
-    member::ActiveModel {
-        user_id: Set(signed_in.user.as_uuid()),
-        email: Set(signed_in.email.to_string()),
-        joined_at: Set(now),
-    }
-    .insert(&tenant)
-    .await?;
+    member::ActiveModel { user_id: Set(user), email: Set(signed_in.email.to_string()), joined_at: Set(now) }
+        .insert(&tenant)
+        .await
+        .map_err(|e| match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => DomainError::Conflict(Conflict::AlreadyMember),
+            _ => e.into(),
+        })?;
     for role in &roles {
-        member_role::ActiveModel { user_id: Set(signed_in.user.as_uuid()), role_id: Set(role.id) }
-            .insert(&tenant)
-            .await?;
+        member_role::ActiveModel { user_id: Set(user), role_id: Set(role.id) }.insert(&tenant).await?;
     }
-    super::access::sync_administrative(&tenant, &control_txn, workspace.id, signed_in.user.as_uuid()).await?;
-    let actor =
-        audit::Actor { user: Some(signed_in.user.as_uuid()), email: signed_in.email.to_string(), ip, request_id: None };
+    let actor = audit::Actor { user: Some(user), email: signed_in.email.to_string(), ip, request_id: None };
     audit::record(
         &tenant,
         &actor,
@@ -224,7 +213,9 @@ pub async fn accept(
         json!({ "invitation": row.id, "roles": keys }),
     )
     .await?;
+    let change = ControlChange::MemberJoined { user, email: signed_in.email.to_string(), invitation: row.id };
+    let owed = control_changes::owe(&tenant, change).await?;
     tenant.commit().await?;
-    control_txn.commit().await?;
+    control_changes::settle(Sides { tenant: workspace.id, tenant_db: &db, control, mailer }, owed).await;
     Ok(workspace)
 }

@@ -1,17 +1,20 @@
-//! Members (TN2, TN3): listing them, changing their roles, removing them. A removal deletes the
-//! control-plane membership first, so the removed person's very next request is refused, whatever
-//! sessions they have open. A workspace always keeps at least one owner, and only owners touch owners.
+//! Members (TN2, TN3): listing them, changing their roles, removing them, leaving. A removal deletes the
+//! workspace's member row, which `enter` checks, so the removed person's very next request is refused,
+//! whatever sessions they have open; the control-plane membership follows by the cross-database rule
+//! (`control_changes`), and so does the end of their address's open invitations. A workspace always
+//! keeps at least one owner (checked with the owner role's row locked, so two owners demoting each other
+//! at once cannot both pass), and only owners touch owners.
 
 use super::Caller;
 use super::audit::{self, Actor};
-use crate::entities::control::membership;
+use super::control_changes::{self, ControlChange, Sides};
 use crate::entities::tenant::{member, member_role, role};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::UserId;
 use chrono::{DateTime, Utc};
 use model::{BuiltinRole, Conflict, Forbidden, Permission};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, EntityTrait as _};
-use sea_orm::{PaginatorTrait as _, QueryFilter as _, QueryOrder as _};
+use sea_orm::{PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _};
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,11 +25,30 @@ pub struct MemberInfo {
     pub roles: Vec<super::RoleRef>,
 }
 
+/// Every member with their roles (three queries, whatever the number of members).
 pub async fn list(caller: &Caller) -> DomainResult<Vec<MemberInfo>> {
     caller.require(Permission::MembersView)?;
+    let roles: std::collections::HashMap<uuid::Uuid, role::Model> = role::Entity::find()
+        .order_by_asc(role::Column::Name)
+        .all(&caller.db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let mut held: std::collections::HashMap<uuid::Uuid, Vec<super::RoleRef>> = std::collections::HashMap::new();
+    for link in member_role::Entity::find().all(&caller.db).await? {
+        if let Some(role) = roles.get(&link.role_id) {
+            held.entry(link.user_id).or_default().push(super::RoleRef {
+                id: role.id,
+                key: role.key.clone(),
+                name: role.name.clone(),
+            });
+        }
+    }
     let mut members = Vec::new();
     for row in member::Entity::find().order_by_asc(member::Column::Email).all(&caller.db).await? {
-        let (roles, _) = super::access::roles_of(&caller.db, row.user_id).await?;
+        let mut roles = held.remove(&row.user_id).unwrap_or_default();
+        roles.sort_by(|a, b| a.name.cmp(&b.name));
         members.push(MemberInfo { user: row.user_id.into(), email: row.email, joined_at: row.joined_at, roles });
     }
     Ok(members)
@@ -41,9 +63,13 @@ pub(crate) async fn role_ids<C: ConnectionTrait>(conn: &C, keys: &[String]) -> D
     Ok(rows)
 }
 
-async fn owner_count<C: ConnectionTrait>(conn: &C) -> DomainResult<u64> {
+/// How many owners the workspace has. Locks the owner role's row first (`SELECT … FOR UPDATE` on
+/// PostgreSQL; SQLite's write transactions are serial anyway), so every transaction that may take away
+/// an owner waits for the one before it: two owners demoting each other cannot both see two owners.
+pub(crate) async fn owner_count<C: ConnectionTrait>(conn: &C) -> DomainResult<u64> {
     let owner = role::Entity::find()
         .filter(role::Column::Key.eq(BuiltinRole::Owner.key()))
+        .lock_exclusive()
         .one(conn)
         .await?
         .ok_or(DomainError::NotFound)?;
@@ -59,6 +85,7 @@ async fn is_owner<C: ConnectionTrait>(conn: &C, user: uuid::Uuid) -> DomainResul
 pub async fn set_roles(caller: &Caller, user: UserId, keys: &[String]) -> DomainResult<()> {
     caller.require(Permission::MembersAssignRoles)?;
     let txn = crate::db::begin_write(&caller.db).await?;
+    let owners_before = owner_count(&txn).await?;
     member::Entity::find_by_id(user.as_uuid()).one(&txn).await?.ok_or(DomainError::NotFound)?;
     if keys.is_empty() {
         return Err(DomainError::Conflict(Conflict::MemberNeedsARole));
@@ -79,11 +106,10 @@ pub async fn set_roles(caller: &Caller, user: UserId, keys: &[String]) -> Domain
     for role in &roles {
         member_role::ActiveModel { user_id: Set(user.as_uuid()), role_id: Set(role.id) }.insert(&txn).await?;
     }
-    if was_owner && !grants_owner && owner_count(&txn).await? == 0 {
+    if was_owner && !grants_owner && owners_before <= 1 {
         return Err(DomainError::Conflict(Conflict::LastOwner));
     }
     let before: Vec<String> = before.into_iter().map(|r| r.key).collect();
-    super::access::sync_administrative(&txn, &caller.control, caller.workspace.id, user.as_uuid()).await?;
     audit::record(
         &txn,
         &Actor::from(caller),
@@ -93,7 +119,9 @@ pub async fn set_roles(caller: &Caller, user: UserId, keys: &[String]) -> Domain
         json!({ "before": before, "after": keys }),
     )
     .await?;
+    let owed = control_changes::owe(&txn, ControlChange::SyncMembers { users: vec![user.as_uuid()] }).await?;
     txn.commit().await?;
+    control_changes::settle(Sides::of(caller), owed).await;
     Ok(())
 }
 
@@ -112,28 +140,33 @@ pub async fn change_role(caller: &Caller, user: UserId, role_key: &str, grant: b
 /// Removes a member. Their access ends at their next request.
 pub async fn remove(caller: &Caller, user: UserId) -> DomainResult<()> {
     caller.require(Permission::MembersRemove)?;
+    end_membership(caller, user, "member.removed").await
+}
+
+/// The caller leaves the workspace (an owner only if another owner stays).
+pub async fn leave(caller: &Caller) -> DomainResult<()> {
+    end_membership(caller, caller.user, "member.left").await
+}
+
+async fn end_membership(caller: &Caller, user: UserId, action: &str) -> DomainResult<()> {
     let txn = crate::db::begin_write(&caller.db).await?;
+    let owners = owner_count(&txn).await?;
     let row = member::Entity::find_by_id(user.as_uuid()).one(&txn).await?.ok_or(DomainError::NotFound)?;
     if is_owner(&txn, user.as_uuid()).await? {
         if !caller.is_owner() {
             return Err(DomainError::Forbidden(Forbidden::OwnerOnly));
         }
-        if owner_count(&txn).await? <= 1 {
+        if owners <= 1 {
             return Err(DomainError::Conflict(Conflict::LastOwner));
         }
     }
+    member_role::Entity::delete_many().filter(member_role::Column::UserId.eq(user.as_uuid())).exec(&txn).await?;
     member::Entity::delete_by_id(user.as_uuid()).exec(&txn).await?;
-    audit::record(
-        &txn,
-        &Actor::from(caller),
-        "member.removed",
-        "member",
-        &user.to_string(),
-        json!({ "email": row.email }),
-    )
-    .await?;
-    // The control-plane membership goes first: from this moment the member is refused everywhere.
-    membership::Entity::delete_by_id((caller.workspace.id.as_uuid(), user.as_uuid())).exec(&caller.control).await?;
+    audit::record(&txn, &Actor::from(caller), action, "member", &user.to_string(), json!({ "email": row.email }))
+        .await?;
+    let owed =
+        control_changes::owe(&txn, ControlChange::MemberRemoved { user: user.as_uuid(), email: row.email }).await?;
     txn.commit().await?;
+    control_changes::settle(Sides::of(caller), owed).await;
     Ok(())
 }

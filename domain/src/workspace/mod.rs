@@ -10,11 +10,13 @@
 pub mod access;
 pub mod audit;
 mod caller;
+pub mod control_changes;
 pub mod invitations;
 pub mod members;
 pub mod notifications;
 pub mod policies;
 pub mod purchasing;
+mod reconcile;
 pub mod roles;
 pub(crate) mod seed;
 

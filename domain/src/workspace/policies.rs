@@ -2,17 +2,23 @@
 //! minimum password length (it can only be raised), 2FA for everyone or for administrators, stricter
 //! session limits, a lower failed-login threshold, an IP allowlist for the administration pages, and
 //! the amount above which purchase requests need an approver.
+//!
+//! The allowlist and the approval threshold are owners' business: an administrator who could change them
+//! could lock the owners out of the admin console, or lift the threshold, submit, and lower it again to
+//! approve their own spending. Owners always pass the allowlist. A change is recorded in the workspace's
+//! audit log and applied to the control plane by the cross-database rule (`control_changes`).
 
 use super::Caller;
 use super::audit::{self, Actor};
+use super::control_changes::{self, ControlChange, Sides};
 use crate::entities::control::workspace_policy;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::TenantId;
 use chrono::{Duration, Utc};
 use ipnet::IpNet;
-use model::{Cents, Field, PasswordRules, Permission, ValidationError};
+use model::{Cents, Field, Forbidden, PasswordRules, Permission, ValidationError};
 
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ConnectionTrait, EntityTrait as _, IntoActiveModel as _};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait as _};
 use serde_json::json;
 use std::net::IpAddr;
 
@@ -93,18 +99,20 @@ impl Policy {
     }
 
     pub(crate) fn row(&self, tenant: TenantId) -> workspace_policy::ActiveModel {
+        self.stored().row(tenant)
+    }
+
+    pub(crate) fn stored(&self) -> StoredPolicy {
         let secs = |d: Option<Duration>| d.map(|d| i32::try_from(d.num_seconds()).unwrap_or(i32::MAX));
-        workspace_policy::ActiveModel {
-            tenant_id: Set(tenant.as_uuid()),
-            min_password_chars: Set(i32::try_from(self.min_password_chars).unwrap_or(i32::MAX)),
-            two_factor: Set(self.two_factor.as_str().to_owned()),
-            session_idle_secs: Set(secs(self.session_idle)),
-            session_absolute_secs: Set(secs(self.session_absolute)),
-            login_failures: Set(self.login_failures.map(|n| i32::try_from(n).unwrap_or(i32::MAX))),
-            admin_ip_allowlist: Set(self.admin_allowlist.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")),
-            approval_threshold_cents: Set(self.approval_threshold.0),
-            currency: Set(self.currency.clone()),
-            updated_at: Set(Utc::now()),
+        StoredPolicy {
+            min_password_chars: i32::try_from(self.min_password_chars).unwrap_or(i32::MAX),
+            two_factor: self.two_factor.as_str().to_owned(),
+            session_idle_secs: secs(self.session_idle),
+            session_absolute_secs: secs(self.session_absolute),
+            login_failures: self.login_failures.map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
+            admin_ip_allowlist: self.admin_allowlist.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
+            approval_threshold_cents: self.approval_threshold.0,
+            currency: self.currency.clone(),
         }
     }
 
@@ -118,6 +126,36 @@ impl Policy {
             "admin_ip_allowlist": self.admin_allowlist.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "approval_threshold_cents": self.approval_threshold.0,
         })
+    }
+}
+
+/// A policy as the control plane stores it (carried by an owed change until it is applied).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct StoredPolicy {
+    min_password_chars: i32,
+    two_factor: String,
+    session_idle_secs: Option<i32>,
+    session_absolute_secs: Option<i32>,
+    login_failures: Option<i32>,
+    admin_ip_allowlist: String,
+    approval_threshold_cents: i64,
+    currency: String,
+}
+
+impl StoredPolicy {
+    pub(crate) fn row(&self, tenant: TenantId) -> workspace_policy::ActiveModel {
+        workspace_policy::ActiveModel {
+            tenant_id: Set(tenant.as_uuid()),
+            min_password_chars: Set(self.min_password_chars),
+            two_factor: Set(self.two_factor.clone()),
+            session_idle_secs: Set(self.session_idle_secs),
+            session_absolute_secs: Set(self.session_absolute_secs),
+            login_failures: Set(self.login_failures),
+            admin_ip_allowlist: Set(self.admin_ip_allowlist.clone()),
+            approval_threshold_cents: Set(self.approval_threshold_cents),
+            currency: Set(self.currency.clone()),
+            updated_at: Set(Utc::now()),
+        }
     }
 }
 
@@ -200,12 +238,15 @@ pub async fn update(caller: &Caller, input: &PolicyInput) -> DomainResult<Policy
     caller.require(Permission::PoliciesManage)?;
     let current = Policy::load(&caller.control, caller.workspace.id).await?;
     let next = input.parse(&current).map_err(DomainError::Invalid)?;
+    let owners_business =
+        next.admin_allowlist != current.admin_allowlist || next.approval_threshold != current.approval_threshold;
+    if owners_business && !caller.is_owner() {
+        return Err(DomainError::Forbidden(Forbidden::OwnerOnly));
+    }
     if next.admin_allowlist.iter().all(|net| !net.contains(&caller.meta.ip)) && !next.admin_allowlist.is_empty() {
         // Saving would lock the administrator out of this very page.
         return Err(DomainError::Invalid(ValidationError::Reserved { field: Field::Policy }));
     }
-    // The change spans two databases: the audit entry is written first and committed just before the
-    // policy, so a policy change never goes unrecorded.
     let tenant = crate::db::begin_write(&caller.db).await?;
     audit::record(
         &tenant,
@@ -216,27 +257,9 @@ pub async fn update(caller: &Caller, input: &PolicyInput) -> DomainResult<Policy
         json!({ "before": current.describe(), "after": next.describe() }),
     )
     .await?;
-    let control = crate::db::begin_write(&caller.control).await?;
-    match workspace_policy::Entity::find_by_id(caller.workspace.id.as_uuid()).one(&control).await? {
-        Some(row) => {
-            let mut row = row.into_active_model();
-            let next_row = next.row(caller.workspace.id);
-            row.min_password_chars = next_row.min_password_chars;
-            row.two_factor = next_row.two_factor;
-            row.session_idle_secs = next_row.session_idle_secs;
-            row.session_absolute_secs = next_row.session_absolute_secs;
-            row.login_failures = next_row.login_failures;
-            row.admin_ip_allowlist = next_row.admin_ip_allowlist;
-            row.approval_threshold_cents = next_row.approval_threshold_cents;
-            row.updated_at = next_row.updated_at;
-            row.update(&control).await?;
-        }
-        None => {
-            next.row(caller.workspace.id).insert(&control).await?;
-        }
-    }
+    let owed = control_changes::owe(&tenant, ControlChange::PolicySet { policy: next.stored() }).await?;
     tenant.commit().await?;
-    control.commit().await?;
+    control_changes::settle(Sides::of(caller), owed).await;
     Ok(next)
 }
 

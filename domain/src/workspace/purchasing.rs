@@ -9,6 +9,7 @@
 
 use super::Caller;
 use super::audit::{self, Actor};
+use super::control_changes::{self, ControlChange, Sides};
 use super::notifications::notify;
 use crate::entities::tenant::{
     approval_decision, counter, member, purchase_order, purchase_request, purchase_request_line, supplier,
@@ -331,25 +332,18 @@ pub async fn submit(caller: &Caller, mailer: &Mailer, input: &RequestInput) -> D
         .await?;
         create_order(&txn, &actor, id, number, supplier.id, total, &currency).await?;
     }
+    // The approvers' mails go out by the cross-database rule (owed in this transaction).
+    let url = mailer.link(&link);
+    let mails = approvers
+        .iter()
+        .map(|(_, email)| {
+            templates::approval_needed(email, &caller.email, caller.workspace.name.as_str(), number, &title, &url)
+                .into()
+        })
+        .collect();
+    let owed = control_changes::owe(&txn, ControlChange::Mails { mails }).await?;
     txn.commit().await?;
-    if needs_approval {
-        let url = mailer.link(&link);
-        for (_, email) in &approvers {
-            mailer
-                .enqueue(
-                    mailer.db(),
-                    templates::approval_needed(
-                        email,
-                        &caller.email,
-                        caller.workspace.name.as_str(),
-                        number,
-                        &title,
-                        &url,
-                    ),
-                )
-                .await?;
-        }
-    }
+    control_changes::settle(Sides::of(caller), owed).await;
     let row = purchase_request::Entity::find_by_id(id).one(&caller.db).await?.ok_or(DomainError::NotFound)?;
     summary(&caller.db, row).await
 }
@@ -535,23 +529,26 @@ pub async fn decide(
     let verdict = if approve { "approved" } else { "denied" };
     let text = format!("Request {} “{}” was {verdict} by {}.", row.number, row.title, caller.email);
     notify(&txn, row.requester_id, "request_decided", &text, &link).await?;
-    txn.commit().await?;
+    // The requester's mail goes out by the cross-database rule (owed in this transaction).
+    let mut mails = Vec::new();
     if let Ok(requester) = EmailAddress::parse(&row.requester_email) {
-        mailer
-            .enqueue(
-                mailer.db(),
-                templates::request_decided(
-                    &requester,
-                    caller.workspace.name.as_str(),
-                    row.number,
-                    &row.title,
-                    approve,
-                    comment,
-                    &mailer.link(&link),
-                ),
+        let link = mailer.link(&link);
+        mails.push(
+            templates::request_decided(
+                &requester,
+                caller.workspace.name.as_str(),
+                row.number,
+                &row.title,
+                approve,
+                comment,
+                &link,
             )
-            .await?;
+            .into(),
+        );
     }
+    let owed = control_changes::owe(&txn, ControlChange::Mails { mails }).await?;
+    txn.commit().await?;
+    control_changes::settle(Sides::of(caller), owed).await;
     request(caller, id).await
 }
 

@@ -3,6 +3,7 @@
 
 use super::Caller;
 use super::audit::{self, Actor};
+use super::control_changes::{self, ControlChange, Sides};
 use crate::entities::tenant::{member_role, role};
 use crate::error::{DomainError, DomainResult};
 use chrono::Utc;
@@ -47,6 +48,10 @@ pub async fn list(caller: &Caller) -> DomainResult<Vec<RoleInfo>> {
     if !(caller.can(Permission::MembersView) || caller.can(Permission::RolesManage)) {
         return Err(DomainError::Forbidden(Forbidden::MissingPermission));
     }
+    let mut holders: std::collections::HashMap<uuid::Uuid, u64> = std::collections::HashMap::new();
+    for link in member_role::Entity::find().all(&caller.db).await? {
+        *holders.entry(link.role_id).or_default() += 1;
+    }
     let mut roles = Vec::new();
     for row in role::Entity::find()
         .order_by_desc(role::Column::Builtin)
@@ -54,18 +59,41 @@ pub async fn list(caller: &Caller) -> DomainResult<Vec<RoleInfo>> {
         .all(&caller.db)
         .await?
     {
-        let holders =
-            member_role::Entity::find().filter(member_role::Column::RoleId.eq(row.id)).count(&caller.db).await?;
         roles.push(RoleInfo {
             id: row.id,
             key: row.key,
             name: row.name,
             builtin: row.builtin,
             permissions: parse_permissions(&row.permissions),
-            holders,
+            holders: holders.get(&row.id).copied().unwrap_or(0),
         });
     }
     Ok(roles)
+}
+
+/// Refuses a name another role has, compared case-insensitively (the unique index on `lower(name)`
+/// holds the same rule against races).
+async fn ensure_name_free<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    name: &str,
+    except: Option<uuid::Uuid>,
+) -> DomainResult<()> {
+    let wanted = name.to_lowercase();
+    let taken = BuiltinRole::ALL.iter().any(|r| r.name().to_lowercase() == wanted)
+        || role::Entity::find()
+            .all(conn)
+            .await?
+            .iter()
+            .any(|r| Some(r.id) != except && r.name.to_lowercase() == wanted);
+    if taken { Err(DomainError::Conflict(Conflict::RoleNameTaken)) } else { Ok(()) }
+}
+
+fn name_taken(error: sea_orm::DbErr) -> DomainError {
+    if matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+        DomainError::Conflict(Conflict::RoleNameTaken)
+    } else {
+        error.into()
+    }
 }
 
 fn check_grantable(caller: &Caller, permissions: &BTreeSet<Permission>) -> DomainResult<()> {
@@ -82,11 +110,7 @@ pub async fn create(caller: &Caller, name: &str, permissions: BTreeSet<Permissio
     let name = role_name(name)?;
     check_grantable(caller, &permissions)?;
     let txn = crate::db::begin_write(&caller.db).await?;
-    if role::Entity::find().filter(role::Column::Name.eq(&name)).one(&txn).await?.is_some()
-        || BuiltinRole::ALL.iter().any(|r| r.name().eq_ignore_ascii_case(&name))
-    {
-        return Err(DomainError::Conflict(Conflict::RoleNameTaken));
-    }
+    ensure_name_free(&txn, &name, None).await?;
     let id = uuid::Uuid::new_v4();
     let key = format!("custom-{}", id.simple());
     role::ActiveModel {
@@ -98,7 +122,8 @@ pub async fn create(caller: &Caller, name: &str, permissions: BTreeSet<Permissio
         created_at: Set(Utc::now()),
     }
     .insert(&txn)
-    .await?;
+    .await
+    .map_err(name_taken)?;
     let keys: Vec<&str> = permissions.iter().map(|p| p.key()).collect();
     audit::record(
         &txn,
@@ -128,13 +153,14 @@ pub async fn update(
     if row.builtin {
         return Err(DomainError::Forbidden(Forbidden::BuiltinRole));
     }
+    ensure_name_free(&txn, &name, Some(id)).await?;
     let before = json!({ "name": row.name, "permissions": row.permissions });
     let key = row.key.clone();
     let mut row = row.into_active_model();
     row.name = Set(name.clone());
     row.permissions = Set(store_permissions(&permissions));
-    row.update(&txn).await?;
-    sync_holders(caller, &txn, id).await?;
+    row.update(&txn).await.map_err(name_taken)?;
+    let holders = holders_of(&txn, id).await?;
     audit::record(
         &txn,
         &Actor::from(caller),
@@ -144,7 +170,9 @@ pub async fn update(
         json!({ "before": before, "after": { "name": name, "permissions": store_permissions(&permissions) } }),
     )
     .await?;
+    let owed = control_changes::owe(&txn, ControlChange::SyncMembers { users: holders }).await?;
     txn.commit().await?;
+    control_changes::settle(Sides::of(caller), owed).await;
     Ok(())
 }
 
@@ -157,13 +185,23 @@ pub async fn delete(caller: &Caller, id: uuid::Uuid) -> DomainResult<()> {
         return Err(DomainError::Forbidden(Forbidden::BuiltinRole));
     }
     let holders = holders_of(&txn, id).await?;
+    for holder in &holders {
+        let others = member_role::Entity::find()
+            .filter(member_role::Column::UserId.eq(*holder))
+            .filter(member_role::Column::RoleId.ne(id))
+            .count(&txn)
+            .await?;
+        if others == 0 {
+            // Deleting it would leave this member without any role.
+            return Err(DomainError::Conflict(Conflict::MemberNeedsARole));
+        }
+    }
     member_role::Entity::delete_many().filter(member_role::Column::RoleId.eq(id)).exec(&txn).await?;
     role::Entity::delete_by_id(id).exec(&txn).await?;
-    for user in holders {
-        super::access::sync_administrative(&txn, &caller.control, caller.workspace.id, user).await?;
-    }
     audit::record(&txn, &Actor::from(caller), "role.deleted", "role", &row.key, json!({ "name": row.name })).await?;
+    let owed = control_changes::owe(&txn, ControlChange::SyncMembers { users: holders }).await?;
     txn.commit().await?;
+    control_changes::settle(Sides::of(caller), owed).await;
     Ok(())
 }
 
@@ -175,14 +213,6 @@ async fn holders_of<C: sea_orm::ConnectionTrait>(conn: &C, role: uuid::Uuid) -> 
         .into_iter()
         .map(|m| m.user_id)
         .collect())
-}
-
-/// A role's permissions changed: whether each holder counts as an administrator may have too.
-async fn sync_holders<C: sea_orm::ConnectionTrait>(caller: &Caller, conn: &C, role: uuid::Uuid) -> DomainResult<()> {
-    for user in holders_of(conn, role).await? {
-        super::access::sync_administrative(conn, &caller.control, caller.workspace.id, user).await?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

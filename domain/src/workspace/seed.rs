@@ -1,25 +1,20 @@
-//! What a new workspace starts with: the built-in roles, its creator as owner, default policies, and
-//! the first audit entry.
+//! What a new workspace starts with: the built-in roles, its creator as owner, and the first audit
+//! entry; and what it owes the control plane (the owner's membership, default policies, becoming
+//! active), by the cross-database rule (`control_changes`).
 
 use super::audit::{self, Actor};
-use super::policies::Policy;
-use crate::entities::control::membership;
+use super::control_changes::{self, ControlChange, Owed};
 use crate::entities::tenant::{member, member_role, role};
 use crate::error::DomainResult;
 use crate::identity::SignedIn;
 use crate::tenancy::Workspace;
 use chrono::Utc;
 use model::BuiltinRole;
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ConnectionTrait};
+use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, DatabaseTransaction};
 use serde_json::json;
 
-/// Fills a freshly migrated workspace database and registers the owner in the control plane.
-pub(crate) async fn seed<T: ConnectionTrait, C: ConnectionTrait>(
-    tenant: &T,
-    control: &C,
-    workspace: &Workspace,
-    owner: &SignedIn,
-) -> DomainResult<()> {
+/// Fills a freshly migrated workspace database; returns what it owes the control plane.
+pub(crate) async fn seed(tenant: &DatabaseTransaction, workspace: &Workspace, owner: &SignedIn) -> DomainResult<Owed> {
     let now = Utc::now();
     let mut owner_role = None;
     for builtin in BuiltinRole::ALL {
@@ -58,14 +53,5 @@ pub(crate) async fn seed<T: ConnectionTrait, C: ConnectionTrait>(
         json!({ "name": workspace.name.as_str(), "slug": workspace.slug.as_str() }),
     )
     .await?;
-    membership::ActiveModel {
-        tenant_id: Set(workspace.id.as_uuid()),
-        user_id: Set(owner.user.as_uuid()),
-        administrative: Set(true),
-        created_at: Set(now),
-    }
-    .insert(control)
-    .await?;
-    Policy::default().row(workspace.id).insert(control).await?;
-    Ok(())
+    control_changes::owe(tenant, ControlChange::WorkspaceCreated { owner: owner.user.as_uuid() }).await
 }

@@ -7,6 +7,7 @@ mod m0002_identity;
 mod m0003_workspaces;
 mod m0004_sign_in_hardening;
 mod m0005_outbox_jobs;
+mod m0006_applied_control_changes;
 
 pub struct ControlMigrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for ControlMigrator {
             Box::new(m0003_workspaces::Migration),
             Box::new(m0004_sign_in_hardening::Migration),
             Box::new(m0005_outbox_jobs::Migration),
+            Box::new(m0006_applied_control_changes::Migration),
         ]
     }
 

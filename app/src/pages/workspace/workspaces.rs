@@ -32,7 +32,10 @@ pub fn WorkspacesPage() -> impl IntoView {
 /// The address a name would get, as the server will derive it (same code, from `model`).
 fn address_preview(name: &str) -> Result<String, String> {
     WorkspaceName::parse(name)
-        .map(|name| format!("/w/{}", WorkspaceSlug::derive_from(&name)))
+        .map(|name| {
+            let slug = WorkspaceSlug::derive_from(&name);
+            if slug.is_fallback() { format!("/w/{slug}-…") } else { format!("/w/{slug}") }
+        })
         .map_err(|rule| rule.to_string())
 }
 

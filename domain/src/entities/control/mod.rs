@@ -1,6 +1,7 @@
 //! Tables of the control-plane database.
 
 pub(crate) mod account_throttle;
+pub(crate) mod applied_control_change;
 pub(crate) mod auth_session;
 pub(crate) mod email_code;
 pub(crate) mod invitation;

@@ -6,6 +6,7 @@ pub(crate) mod counter;
 pub(crate) mod member;
 pub(crate) mod member_role;
 pub(crate) mod notification;
+pub(crate) mod pending_control_change;
 pub(crate) mod purchase_order;
 pub(crate) mod purchase_request;
 pub(crate) mod purchase_request_line;

@@ -2,9 +2,12 @@
 
 mod approvals;
 mod audit;
+mod crash_consistency;
 mod fixture;
 mod isolation;
 mod membership;
 mod permissions;
 mod platform;
 mod policies;
+mod rules;
+mod upgrades;

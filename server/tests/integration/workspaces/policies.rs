@@ -57,35 +57,94 @@ async fn a_raised_minimum_length_makes_members_change_a_shorter_password_at_next
     assert_eq!(get_status(&member, &home).await, 200, "allowed again after the change");
 }
 
+/// Proves: TN6
 #[tokio::test]
 /// Proves: TN6
 async fn the_admin_allowlist_refuses_administrators_from_other_addresses() {
     let app = TestApp::spawn_with(|raw| raw.trusted_proxies = vec!["127.0.0.1".into()]).await;
     let team = Team::create(&app, "Allowlist Co", "owner@example.com").await;
     let member = team.member(&app, "member@example.com", "member").await;
+    let admin = team.member(&app, "admin@example.com", "admin").await;
     let office = team.owner.behind_proxy_as("192.0.2.10");
     let cafe = team.owner.behind_proxy_as("198.51.100.7");
+    let (admin_office, admin_cafe) = (admin.behind_proxy_as("192.0.2.11"), admin.behind_proxy_as("198.51.100.8"));
 
     // Saving a list that leaves out one's own address would lock oneself out: refused.
     assert_eq!(set_policy(&cafe, &team.slug, &[("admin_ip_allowlist", "192.0.2.0/24")]).await.0, 422);
     assert_eq!(set_policy(&office, &team.slug, &[("admin_ip_allowlist", "192.0.2.0/24")]).await.0, 200);
 
     let policies = format!("/rpc/admin/policies?slug={}", team.slug);
-    assert_eq!(get(&cafe, &policies).await, json!({ "Auth": "AddressNotAllowed" }));
+    assert_eq!(get(&admin_cafe, &policies).await, json!({ "Auth": "AddressNotAllowed" }));
     assert_eq!(
-        cafe.call("admin/invite", &[("slug", &team.slug), ("email", "x@example.com"), ("role", "member")])
+        admin_cafe
+            .call("admin/invite", &[("slug", &team.slug), ("email", "x@example.com"), ("role", "member")])
             .await
             .status(),
         403
     );
-    assert_eq!(get_status(&office, &policies).await, 200);
+    assert_eq!(get_status(&admin_office, &policies).await, 200);
+    // Owners always pass: an administrator's list cannot lock them out of their own console.
+    assert_eq!(get_status(&cafe, &policies).await, 200);
     // Member pages are not the admin console.
-    assert_eq!(get_status(&cafe, &format!("/rpc/workspaces/home?slug={}", team.slug)).await, 200);
+    assert_eq!(get_status(&admin_cafe, &format!("/rpc/workspaces/home?slug={}", team.slug)).await, 200);
     assert_eq!(
         get_status(&member.behind_proxy_as("203.0.113.1"), &format!("/rpc/purchasing/suppliers?slug={}", team.slug))
             .await,
         200
     );
+}
+
+/// Proves: TN6, TN5
+#[tokio::test]
+async fn only_owners_change_the_allowlist_and_the_approval_threshold() {
+    let app = TestApp::spawn_with(|raw| raw.trusted_proxies = vec!["127.0.0.1".into()]).await;
+    let team = Team::create(&app, "Owner Rules", "owner@example.com").await;
+    let admin = team.member(&app, "admin@example.com", "admin").await.behind_proxy_as("192.0.2.11");
+    let refused = set_policy(&admin, &team.slug, &[("admin_ip_allowlist", "192.0.2.0/24")]).await;
+    assert_eq!(refused, (403, json!({ "Forbidden": "OwnerOnly" })), "an admin cannot sideline the owners");
+    let refused = set_policy(&admin, &team.slug, &[("approval_threshold", "999999")]).await;
+    assert_eq!(refused, (403, json!({ "Forbidden": "OwnerOnly" })), "an admin cannot lift the threshold");
+    // Other policies stay theirs to change.
+    assert_eq!(set_policy(&admin, &team.slug, &[("session_idle_minutes", "60")]).await.0, 200);
+    let policy = get(&team.owner, &format!("/rpc/admin/policies?slug={}", team.slug)).await;
+    assert_eq!(
+        (policy["admin_ip_allowlist"].clone(), policy["approval_threshold"].clone()),
+        (json!(""), json!("1,000.00"))
+    );
+    // The owner may.
+    let owner = team.owner.behind_proxy_as("192.0.2.10");
+    assert_eq!(set_policy(&owner, &team.slug, &[("approval_threshold", "5000")]).await.0, 200);
+}
+
+/// Proves: TN1, AUD1
+#[tokio::test]
+async fn one_workspace_s_password_minimum_does_not_lock_members_out_of_their_others() {
+    let app = TestApp::spawn_with(|raw| raw.trusted_proxies = vec!["127.0.0.1".into()]).await;
+    let strict = Team::create(&app, "Strict Co", "strict@example.com").await;
+    let relaxed = Team::create(&app, "Relaxed Co", "relaxed@example.com").await;
+    let first = strict.member(&app, "both@example.com", "member").await;
+    let form = [("slug", relaxed.slug.as_str()), ("email", "both@example.com"), ("role", "member")];
+    assert_eq!(relaxed.owner.call("admin/invite", &form).await.status(), 200);
+    let mails = app.mails("both@example.com").await;
+    let invitation = mails.iter().find(|m| m.kind == "invitation" && m.text.contains("Relaxed")).unwrap();
+    let token = crate::harness::link_token(&invitation.text, "/invitations/accept");
+    assert_eq!(first.call("invitations/accept", &[("token", &token)]).await.status(), 200);
+    assert_eq!(set_policy(&strict.owner, &strict.slug, &[("min_password_chars", "24")]).await.0, 200);
+    let both = app.signed_in_browser("both@example.com").await;
+    let home = |slug: &str| format!("/rpc/workspaces/home?slug={slug}");
+    assert_eq!(get(&both, &home(&strict.slug)).await, json!({ "Auth": "PasswordChangeRequired" }));
+    assert_eq!(get_status(&both, &home(&relaxed.slug)).await, 200, "the other workspace is not theirs to block");
+
+    // A refusal by the allowlist is on the record; so is an export of the log.
+    let admin = relaxed.member(&app, "admin@example.com", "admin").await;
+    let office = relaxed.owner.behind_proxy_as("192.0.2.10");
+    assert_eq!(set_policy(&office, &relaxed.slug, &[("admin_ip_allowlist", "192.0.2.0/24")]).await.0, 200);
+    let policies = format!("/rpc/admin/policies?slug={}", relaxed.slug);
+    assert_eq!(get(&admin.behind_proxy_as("198.51.100.8"), &policies).await, json!({ "Auth": "AddressNotAllowed" }));
+    assert_eq!(office.get_page(&format!("/w/{}/admin/audit.csv", relaxed.slug)).await.status(), 200);
+    let log = get(&office, &format!("/rpc/admin/audit?slug={}&actor=&action=&from=&until=", relaxed.slug)).await;
+    let actions: Vec<&str> = log.as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"admin_console.refused") && actions.contains(&"audit.exported"), "{actions:?}");
 }
 
 #[tokio::test]
