@@ -131,7 +131,15 @@ impl QueuedMail {
             _ => "workspace",
         };
         let to = EmailAddress::parse(&self.to).map_err(DomainError::Invalid)?;
-        Ok(OutgoingMail { kind, to, subject: self.subject, text: self.text, html: self.html })
+        // Every mail a workspace owes is workspace news (invitations, purchasing): bulk, after security mail.
+        Ok(OutgoingMail {
+            kind,
+            to,
+            subject: self.subject,
+            text: self.text,
+            html: self.html,
+            class: crate::mail::MailClass::Bulk,
+        })
     }
 }
 
