@@ -4,12 +4,17 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_workspace_profile;
 mod m0002_workspace_core;
+mod m0004_purchasing_indexes_fallback;
 
 pub struct TenantMigrator;
 
 impl MigratorTrait for TenantMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_workspace_profile::Migration), Box::new(m0002_workspace_core::Migration)]
+        vec![
+            Box::new(m0001_workspace_profile::Migration),
+            Box::new(m0002_workspace_core::Migration),
+            Box::new(m0004_purchasing_indexes_fallback::Migration),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

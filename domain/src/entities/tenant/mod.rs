@@ -9,6 +9,7 @@ pub(crate) mod notification;
 pub(crate) mod purchase_order;
 pub(crate) mod purchase_request;
 pub(crate) mod purchase_request_line;
+pub(crate) mod purchasing_setting;
 pub(crate) mod role;
 pub(crate) mod supplier;
 pub(crate) mod workspace_profile;

@@ -1,0 +1,122 @@
+//! DATA1: lists of requests and orders come a page at a time (newest first, a page size with a maximum)
+//! and each page costs a fixed number of SQL statements, whatever its number or the list's length (no
+//! query per row). The statements are counted by `domain::db::query_count`, which counts what this
+//! test's thread runs: the server runs on the test's current-thread runtime.
+
+use super::fixture::{Team, get};
+use crate::harness::TestApp;
+use sea_orm::ConnectionTrait as _;
+use sea_orm::sea_query::{Alias, Query};
+
+const ROWS: i64 = 1_000;
+
+/// Puts `ROWS` approved requests, each with its order, straight into the workspace's database.
+async fn fill(app: &TestApp, team: &Team, supplier: &str, requester: &str) {
+    let slug = model::WorkspaceSlug::parse(&team.slug).unwrap();
+    let workspace = app.platform.tenancy().find_by_slug(&slug).await.unwrap();
+    let db = app.platform.tenancy().tenant_db(workspace.id).await.unwrap();
+    let supplier = uuid::Uuid::parse_str(supplier).unwrap();
+    let requester = uuid::Uuid::parse_str(requester).unwrap();
+    let start = chrono::Utc::now() - chrono::Duration::days(1);
+    let mut requests = Query::insert()
+        .into_table(Alias::new("purchase_requests"))
+        .columns(
+            [
+                "id",
+                "number",
+                "requester_id",
+                "requester_email",
+                "supplier_id",
+                "title",
+                "total_cents",
+                "currency",
+                "status",
+                "created_at",
+                "decided_at",
+            ]
+            .map(Alias::new),
+        )
+        .to_owned();
+    let mut orders = Query::insert()
+        .into_table(Alias::new("purchase_orders"))
+        .columns(["id", "number", "request_id", "supplier_id", "total_cents", "currency", "created_at"].map(Alias::new))
+        .to_owned();
+    for n in 1..=ROWS {
+        let id = uuid::Uuid::new_v4();
+        let at = start + chrono::Duration::seconds(n);
+        requests.values_panic([
+            id.into(),
+            n.into(),
+            requester.into(),
+            "recorded@example.com".into(),
+            supplier.into(),
+            format!("Bulk {n}").into(),
+            100i64.into(),
+            "EUR".into(),
+            "approved".into(),
+            at.into(),
+            Some(at).into(),
+        ]);
+        orders.values_panic([
+            uuid::Uuid::new_v4().into(),
+            n.into(),
+            id.into(),
+            supplier.into(),
+            100i64.into(),
+            "EUR".into(),
+            at.into(),
+        ]);
+    }
+    db.execute(&requests).await.unwrap();
+    db.execute(&orders).await.unwrap();
+}
+
+/// Walks a list page by page; returns the numbers seen and the statements each page cost.
+async fn walk(team: &Team, list: &str, limit: u32) -> (Vec<i64>, Vec<u64>) {
+    let (mut numbers, mut costs, mut after) = (Vec::new(), Vec::new(), None::<String>);
+    loop {
+        let cursor = after.as_deref().map(|a| format!("&after={a}")).unwrap_or_default();
+        let path = format!("/rpc/purchasing/{list}?slug={}&limit={limit}{cursor}", team.slug);
+        let before = domain::db::query_count::on_this_thread();
+        let page = get(&team.owner, &path).await;
+        costs.push(domain::db::query_count::on_this_thread() - before);
+        let items = page["items"].as_array().unwrap_or_else(|| panic!("{path}: {page}"));
+        assert!(items.len() <= limit.min(100) as usize, "a page holds at most its size");
+        numbers.extend(items.iter().map(|i| i["number"].as_i64().unwrap()));
+        match page["next"].as_str() {
+            Some(next) => after = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    (numbers, costs)
+}
+
+/// Proves: DATA1
+#[tokio::test]
+async fn a_thousand_requests_and_orders_are_listed_a_page_at_a_time_at_a_fixed_cost() {
+    let app = TestApp::spawn().await;
+    let team = Team::create(&app, "Bulk Buyers", "owner@example.com").await;
+    let supplier = team.supplier("Everything Ltd").await;
+    let members = get(&team.owner, &format!("/rpc/admin/members?slug={}", team.slug)).await;
+    let owner_id = members["members"][0]["user"].as_str().unwrap().to_owned();
+    fill(&app, &team, &supplier, &owner_id).await;
+
+    for list in ["requests", "orders"] {
+        let (numbers, costs) = walk(&team, list, 100).await;
+        let expected: Vec<i64> = (1..=ROWS).rev().collect();
+        assert_eq!(numbers, expected, "{list}: every row once, newest first");
+        assert_eq!(costs.len(), 10, "{list}: ten pages of 100");
+        let (min, max) = (*costs.iter().min().unwrap(), *costs.iter().max().unwrap());
+        assert!(max <= 25, "{list}: a page costs at most 25 statements, not one per row: {costs:?}");
+        assert!(max - min <= 1, "{list}: the cost does not grow with the page number: {costs:?}");
+        // A page size above the maximum is cut to it; a small one costs no less than the big one.
+        let page = get(&team.owner, &format!("/rpc/purchasing/{list}?slug={}&limit=5000", team.slug)).await;
+        assert_eq!(page["items"].as_array().unwrap().len(), 100, "{list}: at most 100 a page");
+        let (_, small) = walk(&team, list, 10).await;
+        assert_eq!(small.len(), 100);
+        assert!(small.iter().max().unwrap() - min <= 1, "{list}: same cost whatever the page size: {small:?}");
+    }
+    // The requester is named by their current address, not the one recorded with the rows.
+    let page = get(&team.owner, &format!("/rpc/purchasing/requests?slug={}&limit=1", team.slug)).await;
+    assert_eq!(page["items"][0]["requester"], "owner@example.com");
+}
