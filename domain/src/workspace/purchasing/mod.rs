@@ -14,6 +14,7 @@
 //! Lists come a page at a time ([`PageRequest`], keyset order) with a fixed number of queries per page.
 
 mod approvals;
+mod changes;
 mod orders;
 mod people;
 mod requests;
@@ -22,10 +23,11 @@ mod suppliers;
 pub use crate::entities::tenant::approval_decision::Decision;
 pub use crate::entities::tenant::purchase_request::RequestStatus;
 pub use approvals::{decide, fallback_approver, set_fallback_approver};
+pub use changes::{edit, withdraw};
 pub use orders::{OrderInfo, orders};
 pub use requests::{
-    DecisionInfo, LineInfo, LineInput, MAX_LINES, RequestDetail, RequestInput, RequestSummary, edit, request, requests,
-    submit, withdraw,
+    DecisionInfo, LineInfo, LineInput, MAX_LINES, RequestDetail, RequestInput, RequestSummary, request, requests,
+    submit,
 };
 pub use suppliers::{SupplierInfo, add_supplier, suppliers};
 

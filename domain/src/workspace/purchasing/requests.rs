@@ -1,6 +1,5 @@
 //! Purchase requests: submitting one (approved at once at or below the threshold, else approvers are
-//! told), listing and reading them (who may see what), and, while one waits, its requester editing or
-//! withdrawing it (both audited).
+//! told), listing and reading them (who may see what). Editing and withdrawing: [`super::changes`].
 //!
 //! Who sees a request: its requester; holders of `requests.view_all`; whoever may decide it now (an
 //! approver is never asked to decide what they cannot open); whoever decided it.
@@ -15,8 +14,8 @@ use crate::entities::tenant::{approval_decision, purchase_order, purchase_reques
 use crate::error::{DomainError, DomainResult};
 use crate::mail::{Mailer, templates};
 use chrono::{DateTime, Utc};
-use model::{Cents, Conflict, Field, Forbidden, Permission, ValidationError};
-use sea_orm::sea_query::{Condition, Expr, Query};
+use model::{Cents, Field, Forbidden, Permission, ValidationError};
+use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, EntityTrait as _};
 use sea_orm::{PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _};
 use serde_json::json;
@@ -39,7 +38,7 @@ pub struct RequestInput {
     pub lines: Vec<LineInput>,
 }
 
-struct ParsedLine {
+pub(super) struct ParsedLine {
     description: String,
     quantity: i32,
     unit_price: Cents,
@@ -47,14 +46,14 @@ struct ParsedLine {
 }
 
 /// A request as checked: title, an existing supplier, the lines and their total.
-struct Parsed {
-    title: String,
-    supplier: supplier::Model,
-    lines: Vec<ParsedLine>,
-    total: Cents,
+pub(super) struct Parsed {
+    pub(super) title: String,
+    pub(super) supplier: supplier::Model,
+    pub(super) lines: Vec<ParsedLine>,
+    pub(super) total: Cents,
 }
 
-async fn parse(caller: &Caller, input: &RequestInput) -> DomainResult<Parsed> {
+pub(super) async fn parse(caller: &Caller, input: &RequestInput) -> DomainResult<Parsed> {
     let title = bounded_text(&input.title, Field::Title, 3, 120)?;
     let supplier_id = uuid::Uuid::parse_str(input.supplier.trim())
         .map_err(|_| ValidationError::Required { field: Field::Supplier })?;
@@ -102,7 +101,11 @@ fn parse_lines(lines: &[LineInput]) -> Result<(Vec<ParsedLine>, Cents), Validati
     Ok((parsed, Cents(total)))
 }
 
-async fn insert_lines<C: ConnectionTrait>(conn: &C, request: uuid::Uuid, lines: &[ParsedLine]) -> DomainResult<()> {
+pub(super) async fn insert_lines<C: ConnectionTrait>(
+    conn: &C,
+    request: uuid::Uuid,
+    lines: &[ParsedLine],
+) -> DomainResult<()> {
     let rows = lines.iter().enumerate().map(|(position, line)| purchase_request_line::ActiveModel {
         id: Set(uuid::Uuid::new_v4()),
         request_id: Set(request),
@@ -304,7 +307,7 @@ pub async fn requests(caller: &Caller, page: &PageRequest) -> DomainResult<Page<
 
 /// A request the caller may see (else "not found", whether or not it exists), and whether they may
 /// decide it now.
-async fn visible_request(caller: &Caller, id: uuid::Uuid) -> DomainResult<(purchase_request::Model, bool)> {
+pub(super) async fn visible_request(caller: &Caller, id: uuid::Uuid) -> DomainResult<(purchase_request::Model, bool)> {
     let row = purchase_request::Entity::find_by_id(id).one(&caller.db).await?.ok_or(DomainError::NotFound)?;
     let can_decide = approvals::scope(caller).await?.covers(caller, &row);
     let own = row.requester_id == caller.user.as_uuid();
@@ -363,91 +366,6 @@ pub async fn request(caller: &Caller, id: uuid::Uuid) -> DomainResult<RequestDet
         can_decide,
         own,
     })
-}
-
-/// The caller's own request, still pending (else why not).
-async fn own_pending(caller: &Caller, id: uuid::Uuid) -> DomainResult<purchase_request::Model> {
-    let (row, _) = visible_request(caller, id).await?;
-    if row.requester_id != caller.user.as_uuid() {
-        return Err(DomainError::Forbidden(Forbidden::MissingPermission));
-    }
-    if row.status != RequestStatus::Pending {
-        return Err(DomainError::Conflict(Conflict::AlreadyDecided));
-    }
-    Ok(row)
-}
-
-/// Moves the caller's pending request to `status` if it is still pending (a decision may have won).
-async fn leave_pending<C: ConnectionTrait>(
-    conn: &C,
-    caller: &Caller,
-    id: uuid::Uuid,
-    set: impl FnOnce(sea_orm::UpdateMany<purchase_request::Entity>) -> sea_orm::UpdateMany<purchase_request::Entity>,
-) -> DomainResult<()> {
-    let updated = set(purchase_request::Entity::update_many())
-        .filter(purchase_request::Column::Id.eq(id))
-        .filter(purchase_request::Column::RequesterId.eq(caller.user.as_uuid()))
-        .filter(purchase_request::Column::Status.eq(RequestStatus::Pending))
-        .exec(conn)
-        .await?;
-    if updated.rows_affected == 1 { Ok(()) } else { Err(DomainError::Conflict(Conflict::AlreadyDecided)) }
-}
-
-/// The requester withdraws their pending request: nobody can decide it any more (audited).
-pub async fn withdraw(caller: &Caller, id: uuid::Uuid) -> DomainResult<RequestDetail> {
-    let row = own_pending(caller, id).await?;
-    let txn = crate::db::begin_write(&caller.db).await?;
-    leave_pending(&txn, caller, id, |u| {
-        u.col_expr(purchase_request::Column::Status, Expr::value(RequestStatus::Withdrawn))
-            .col_expr(purchase_request::Column::DecidedAt, Expr::value(Some(Utc::now())))
-    })
-    .await?;
-    audit::record(
-        &txn,
-        &Actor::from(caller),
-        "request.withdrawn",
-        "purchase_request",
-        &id.to_string(),
-        json!({ "number": row.number }),
-    )
-    .await?;
-    txn.commit().await?;
-    request(caller, id).await
-}
-
-/// The requester changes their pending request (title, supplier, lines); it keeps waiting for a
-/// decision whatever its new total, and the audit entry keeps what it was before.
-pub async fn edit(caller: &Caller, id: uuid::Uuid, input: &RequestInput) -> DomainResult<RequestDetail> {
-    caller.require(Permission::RequestsCreate)?;
-    let before = own_pending(caller, id).await?;
-    let Parsed { title, supplier, lines, total } = parse(caller, input).await?;
-    let txn = crate::db::begin_write(&caller.db).await?;
-    leave_pending(&txn, caller, id, |u| {
-        u.col_expr(purchase_request::Column::Title, Expr::value(title.clone()))
-            .col_expr(purchase_request::Column::SupplierId, Expr::value(supplier.id))
-            .col_expr(purchase_request::Column::TotalCents, Expr::value(total.0))
-    })
-    .await?;
-    purchase_request_line::Entity::delete_many()
-        .filter(purchase_request_line::Column::RequestId.eq(id))
-        .exec(&txn)
-        .await?;
-    insert_lines(&txn, id, &lines).await?;
-    audit::record(
-        &txn,
-        &Actor::from(caller),
-        "request.edited",
-        "purchase_request",
-        &id.to_string(),
-        json!({
-            "number": before.number,
-            "before": { "title": before.title, "supplier": before.supplier_id, "total_cents": before.total_cents },
-            "after": { "title": title, "supplier": supplier.id, "total_cents": total.0, "lines": lines.len() },
-        }),
-    )
-    .await?;
-    txn.commit().await?;
-    request(caller, id).await
 }
 
 #[cfg(test)]
