@@ -78,7 +78,30 @@ pub async fn connect(url: &str, limits: PoolLimits) -> Result<DatabaseConnection
             options.set_application_name("strongroom").statement_timeout(Duration::from_secs(30));
         }
     }
-    Database::connect(options).await
+    let mut db = Database::connect(options).await?;
+    db.set_metric_callback(|_| query_count::tick());
+    Ok(db)
+}
+
+/// How many SQL statements the current thread has run, for tests that bound the queries of a request
+/// (DATA1: a page costs the same whatever its number or the list's length). A test on a current-thread
+/// runtime runs the server's tasks on its own thread, so the count is its own; costs one thread-local
+/// increment per statement.
+pub mod query_count {
+    use std::cell::Cell;
+
+    thread_local! {
+        static STATEMENTS: Cell<u64> = const { Cell::new(0) };
+    }
+
+    pub(super) fn tick() {
+        STATEMENTS.with(|n| n.set(n.get() + 1));
+    }
+
+    /// Statements run on this thread so far.
+    pub fn on_this_thread() -> u64 {
+        STATEMENTS.with(Cell::get)
+    }
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):

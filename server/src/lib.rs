@@ -98,6 +98,11 @@ impl Application {
         self.listener.local_addr().expect("a bound TCP listener has a local address")
     }
 
+    /// Every path the router serves, read from the router itself (for the route-by-route isolation test).
+    pub fn served_paths(&self) -> std::collections::BTreeSet<String> {
+        routes::served_paths(&self.router)
+    }
+
     pub fn platform(&self) -> Arc<Platform> {
         self.platform.clone()
     }

@@ -1,6 +1,64 @@
-//! Purchasing DTOs: suppliers, purchase requests with their lines and history, purchase orders.
+//! Purchasing DTOs: suppliers, purchase requests with their lines and history, purchase orders, and
+//! the pages that list them (each with the caller's standing in the workspace, so that a page enters
+//! the workspace once).
 
+use super::WorkspaceHomeDto;
 use serde::{Deserialize, Serialize};
+
+/// A page of a list, with the caller's standing (for the navigation) and the next page's cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListPageDto<T> {
+    pub home: WorkspaceHomeDto,
+    pub items: Vec<T>,
+    /// Pass as `after` for the next page; none on the last.
+    pub next: Option<String>,
+}
+
+/// The requests page: a page of requests, and for owners the fallback approver's address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestsPageDto {
+    #[serde(flatten)]
+    pub page: ListPageDto<RequestSummaryDto>,
+    pub fallback_approver: Option<String>,
+}
+
+/// A request's page: its detail and the caller's standing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestPageDto {
+    pub home: WorkspaceHomeDto,
+    #[serde(flatten)]
+    pub detail: RequestDetailDto,
+}
+
+/// Where a request stands (a closed set: the browser never guesses from a string).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RequestStatusDto {
+    Pending,
+    Approved,
+    Denied,
+    Withdrawn,
+}
+
+impl RequestStatusDto {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "Waiting for approval",
+            Self::Approved => "Approved",
+            Self::Denied => "Denied",
+            Self::Withdrawn => "Withdrawn",
+        }
+    }
+
+    pub fn class(self) -> &'static str {
+        match self {
+            Self::Pending => "status status-pending",
+            Self::Approved => "status status-approved",
+            Self::Denied => "status status-denied",
+            Self::Withdrawn => "status status-withdrawn",
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupplierDto {
@@ -15,11 +73,11 @@ pub struct RequestSummaryDto {
     pub number: i64,
     pub title: String,
     pub requester: String,
+    pub supplier_id: String,
     pub supplier: String,
     pub total: String,
     pub currency: String,
-    /// pending, approved or denied.
-    pub status: String,
+    pub status: RequestStatusDto,
     pub created_at: String,
 }
 
@@ -47,6 +105,8 @@ pub struct RequestDetailDto {
     pub order_number: Option<i64>,
     pub can_decide: bool,
     pub own: bool,
+    /// The caller may edit or withdraw it (their own, still pending).
+    pub can_change: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,7 +136,18 @@ pub struct LineForm {
 mod from_domain {
     use super::*;
     use crate::dto::timestamp;
-    use domain::workspace::purchasing::{OrderInfo, RequestDetail, RequestSummary, SupplierInfo};
+    use domain::workspace::purchasing::{OrderInfo, RequestDetail, RequestStatus, RequestSummary, SupplierInfo};
+
+    impl From<RequestStatus> for RequestStatusDto {
+        fn from(s: RequestStatus) -> Self {
+            match s {
+                RequestStatus::Pending => Self::Pending,
+                RequestStatus::Approved => Self::Approved,
+                RequestStatus::Denied => Self::Denied,
+                RequestStatus::Withdrawn => Self::Withdrawn,
+            }
+        }
+    }
 
     impl From<SupplierInfo> for SupplierDto {
         fn from(s: SupplierInfo) -> Self {
@@ -91,10 +162,11 @@ mod from_domain {
                 number: r.number,
                 title: r.title,
                 requester: r.requester,
+                supplier_id: r.supplier_id.to_string(),
                 supplier: r.supplier,
                 total: r.total.format(),
                 currency: r.currency,
-                status: r.status.as_str().to_owned(),
+                status: r.status.into(),
                 created_at: timestamp(r.created_at),
             }
         }
@@ -102,7 +174,9 @@ mod from_domain {
 
     impl From<RequestDetail> for RequestDetailDto {
         fn from(d: RequestDetail) -> Self {
+            let can_change = d.own && d.summary.status == RequestStatus::Pending;
             Self {
+                can_change,
                 summary: d.summary.into(),
                 lines: d
                     .lines

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_workspace_profile;
 mod m0002_workspace_core;
 mod m0003_control_changes;
+mod m0004_purchasing_indexes_fallback;
 
 pub struct TenantMigrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m0001_workspace_profile::Migration),
             Box::new(m0002_workspace_core::Migration),
             Box::new(m0003_control_changes::Migration),
+            Box::new(m0004_purchasing_indexes_fallback::Migration),
         ]
     }
 

@@ -24,6 +24,8 @@ pub struct TestApp {
     /// The default browser (keeps cookies, does not follow redirects).
     pub client: reqwest::Client,
     pub platform: Arc<Platform>,
+    /// Every path the running application's router serves (`server::routes::served_paths`).
+    pub served_paths: std::collections::BTreeSet<String>,
     pub data_dir: TempDir,
     pub control_url: String,
     shutdown: Option<oneshot::Sender<()>>,
@@ -116,12 +118,13 @@ impl TestApp {
         let app = Application::build(settings).await.expect("application starts");
         let base = format!("http://{}", app.local_addr());
         let platform = app.platform();
+        let served_paths = app.served_paths();
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
         }));
         let client = new_client();
-        Self { base, client, platform, data_dir, control_url, shutdown: Some(shutdown), postgres }
+        Self { base, client, platform, served_paths, data_dir, control_url, shutdown: Some(shutdown), postgres }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -29,7 +29,7 @@ use crate::dto::WorkspaceHomeDto;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use model::AuthFailure;
 
 /// The `:slug` of the current route.
@@ -88,4 +88,56 @@ where
             })}
         </Suspense>
     }
+}
+
+/// What a workspace page's data depends on: the workspace, the `:id` of an object page, the `?after=`
+/// cursor of a list page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PageKey {
+    slug: String,
+    id: String,
+    after: Option<String>,
+}
+
+/// A workspace page whose server function returns the caller's standing *with* its data, so the page
+/// enters the workspace once: loads it for the address (lists come a page at a time), again whenever a
+/// form on the page changes something, and shows `render(data)`, or why it cannot.
+fn workspace_data_page<T, F, Fut>(fetch: F, render: fn(T) -> AnyView) -> impl IntoView
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+    F: Fn(PageKey) -> Fut + Copy + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    let params = use_params_map();
+    let query = use_query_map();
+    let key = Memo::new(move |_| PageKey {
+        slug: params.read().get("slug").unwrap_or_default(),
+        id: params.read().get("id").unwrap_or_default(),
+        after: query.read().get("after"),
+    });
+    let refresh = crate::components::refresh();
+    let data = Resource::new_blocking(move || (key.get(), refresh.get()), move |(key, _)| fetch(key));
+    view! {
+        <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(value) => render(value),
+                    Err(error) => workspace_error(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The link to the next page of a list, if there is one.
+fn next_page_link(base: String, next: Option<String>) -> impl IntoView {
+    next.map(|next| {
+        let href = format!("{base}?after={}", safe_cursor(&next));
+        view! { <p><a class="button-link" href=href data-testid="next-page">"Older"</a></p> }
+    })
+}
+
+/// Cursors are numbers or UUIDs; anything else is dropped rather than put into an address unescaped.
+fn safe_cursor(cursor: &str) -> String {
+    cursor.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect()
 }

@@ -1,7 +1,7 @@
 use super::nav::WorkspaceNav;
-use super::workspace_page;
+use super::{next_page_link, workspace_data_page};
 use crate::api::orders;
-use crate::dto::{OrderDto, WorkspaceHomeDto};
+use crate::dto::{ListPageDto, OrderDto};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -9,15 +9,16 @@ use leptos_meta::Title;
 pub fn OrdersPage() -> impl IntoView {
     view! {
         <Title text="Purchase orders"/>
-        {workspace_page(orders, |home, list| view! { <Orders home list/> }.into_any())}
+        {workspace_data_page(|k| orders(k.slug, k.after, None), |page| view! { <Orders page/> }.into_any())}
     }
 }
 
 #[component]
-fn Orders(home: WorkspaceHomeDto, list: Vec<OrderDto>) -> impl IntoView {
+fn Orders(page: ListPageDto<OrderDto>) -> impl IntoView {
+    let ListPageDto { home, items: list, next } = page;
     let base = home.workspace.path();
     view! {
-        <WorkspaceNav home/>
+        <WorkspaceNav home=home.clone()/>
         <section class="card">
             <h1>"Purchase orders"</h1>
             {list.is_empty().then(|| view! { <p class="hint">"No orders yet."</p> })}
@@ -30,6 +31,7 @@ fn Orders(home: WorkspaceHomeDto, list: Vec<OrderDto>) -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
+            {next_page_link(format!("{base}/orders"), next)}
         </section>
     }
 }

@@ -1,36 +1,37 @@
+//! Purchase requests: the list (a page at a time; owners name the fallback approver here), the form for
+//! a new one, and a request's page with its history, the decision form for whoever may decide it, and
+//! editing or withdrawing for its requester while it waits.
+
 use super::nav::WorkspaceNav;
-use super::{slug, workspace_error, workspace_page};
-use crate::api::{DecideRequest, SubmitRequest, request_detail, requests, suppliers, workspace_home};
+use super::{next_page_link, workspace_data_page};
+use crate::api::{
+    DecideRequest, EditRequest, SetFallbackApprover, SubmitRequest, WithdrawRequest, request_detail, requests,
+    suppliers,
+};
 use crate::components::{CsrfField, InputField, field_error, form_error, refresh_on_success};
-use crate::dto::{RequestDetailDto, RequestSummaryDto, SupplierDto, WorkspaceHomeDto};
+use crate::dto::{LineDto, ListPageDto, RequestPageDto, RequestsPageDto, SupplierDto, WorkspaceHomeDto};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use model::Field;
 
 /// Lines the request form offers (blank ones are ignored).
 const FORM_LINES: usize = 5;
 
-fn status_label(status: &str) -> &'static str {
-    match status {
-        "approved" => "Approved",
-        "denied" => "Denied",
-        _ => "Waiting for approval",
-    }
-}
-
 #[component]
 pub fn RequestsPage() -> impl IntoView {
     view! {
         <Title text="Purchase requests"/>
-        {workspace_page(requests, |home, list| view! { <RequestList home list/> }.into_any())}
+        {workspace_data_page(|k| requests(k.slug, k.after, None), |page| view! { <RequestList page/> }.into_any())}
     }
 }
 
 #[component]
-fn RequestList(home: WorkspaceHomeDto, list: Vec<RequestSummaryDto>) -> impl IntoView {
+fn RequestList(page: RequestsPageDto) -> impl IntoView {
+    let RequestsPageDto { page: ListPageDto { home, items: list, next }, fallback_approver } = page;
     let base = home.workspace.path();
     let can_create = home.can(model::Permission::RequestsCreate);
+    let is_owner = home.roles.iter().any(|r| r == model::BuiltinRole::Owner.name());
+    let slug = home.workspace.slug.clone();
     view! {
         <WorkspaceNav home=home.clone()/>
         <section class="card">
@@ -44,13 +45,36 @@ fn RequestList(home: WorkspaceHomeDto, list: Vec<RequestSummaryDto>) -> impl Int
                         {list.into_iter().map(|r| view! {
                             <li class="row">
                                 <a href=format!("{base}/requests/{}", r.id)>{format!("#{} {}", r.number, r.title)}</a>
-                                <span class="hint">{format!("{} · {} {} · {}", r.requester, r.total, r.currency, status_label(&r.status))}</span>
+                                <span class="hint">{format!("{} · {} {} · {}", r.requester, r.total, r.currency, r.status.label())}</span>
                             </li>
                         }).collect_view()}
                     </ul>
                 }
                 .into_any()
             }}
+            {next_page_link(format!("{base}/requests"), next)}
+        </section>
+        {is_owner.then(|| view! { <FallbackApproverForm slug=slug.clone() current=fallback_approver.clone().unwrap_or_default()/> })}
+    }
+}
+
+#[component]
+fn FallbackApproverForm(slug: String, current: String) -> impl IntoView {
+    let action = ServerAction::<SetFallbackApprover>::new();
+    let value = action.value();
+    refresh_on_success(value);
+    view! {
+        <section class="card" aria-labelledby="fallback-title">
+            <h2 id="fallback-title">"Fallback approver"</h2>
+            <p class="hint">"Decides requests whose requester is the only one who may approve them (never their own). Leave empty for none."</p>
+            <ActionForm action=action attr:class="form">
+                <CsrfField/>
+                <input type="hidden" name="slug" value=slug/>
+                <label for="fallback-email">"Member's email"</label>
+                <input id="fallback-email" name="email" type="email" value=current/>
+                <p class="field-error" role="alert">{move || form_error(value, &[Field::Email]).get().or_else(|| field_error(value, Field::Email).get())}</p>
+                <button type="submit">"Save"</button>
+            </ActionForm>
         </section>
     }
 }
@@ -59,7 +83,10 @@ fn RequestList(home: WorkspaceHomeDto, list: Vec<RequestSummaryDto>) -> impl Int
 pub fn NewRequestPage() -> impl IntoView {
     view! {
         <Title text="New purchase request"/>
-        {workspace_page(suppliers, |home, suppliers| view! { <RequestForm home suppliers/> }.into_any())}
+        {workspace_data_page(
+            |k| suppliers(k.slug, None, Some(100)),
+            |page| view! { <RequestForm home=page.home suppliers=page.items/> }.into_any(),
+        )}
     }
 }
 
@@ -117,37 +144,19 @@ fn RequestForm(home: WorkspaceHomeDto, suppliers: Vec<SupplierDto>) -> impl Into
 
 #[component]
 pub fn RequestPage() -> impl IntoView {
-    let slug = slug();
-    let refresh = crate::components::refresh();
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    let data = Resource::new_blocking(
-        move || (slug.get(), id.get(), refresh.get()),
-        |(slug, id, _)| async move {
-            Ok::<_, crate::error::AppError>((workspace_home(slug.clone()).await?, request_detail(slug, id).await?))
-        },
-    );
-    view! {
-        <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok((home, detail)) => view! { <RequestView home detail/> }.into_any(),
-                    Err(error) => workspace_error(error),
-                }
-            })}
-        </Suspense>
-    }
+    workspace_data_page(|k| request_detail(k.slug, k.id), |page| view! { <RequestView page/> }.into_any())
 }
 
 #[component]
-fn RequestView(home: WorkspaceHomeDto, detail: RequestDetailDto) -> impl IntoView {
+fn RequestView(page: RequestPageDto) -> impl IntoView {
+    let RequestPageDto { home, detail } = page;
     let summary = detail.summary.clone();
     view! {
         <Title text=format!("Request {}", summary.number)/>
         <WorkspaceNav home=home.clone()/>
         <section class="card" data-testid="request">
             <h1>{format!("Request {}: {}", summary.number, summary.title)}</h1>
-            <p data-testid="request-status" class=format!("status status-{}", summary.status)>{status_label(&summary.status)}</p>
+            <p data-testid="request-status" class=summary.status.class()>{summary.status.label()}</p>
             <dl class="facts">
                 <dt>"Requested by"</dt><dd>{summary.requester.clone()}</dd>
                 <dt>"Supplier"</dt><dd>{summary.supplier.clone()}</dd>
@@ -176,6 +185,70 @@ fn RequestView(home: WorkspaceHomeDto, detail: RequestDetailDto) -> impl IntoVie
             </ul>
         </section>
         {detail.can_decide.then(|| view! { <DecisionForm slug=home.workspace.slug.clone() id=summary.id.clone()/> })}
+        {detail.can_change.then(|| view! {
+            <ChangeForms slug=home.workspace.slug.clone() id=summary.id.clone() supplier=summary.supplier_id.clone()
+                title=summary.title.clone() lines=detail.lines.clone()/>
+        })}
+    }
+}
+
+/// The requester's forms while the request waits: edit it, or withdraw it.
+#[component]
+fn ChangeForms(slug: String, id: String, supplier: String, title: String, lines: Vec<LineDto>) -> impl IntoView {
+    let edit = ServerAction::<EditRequest>::new();
+    let edited = edit.value();
+    refresh_on_success(edited);
+    let withdraw = ServerAction::<WithdrawRequest>::new();
+    let withdrawn = withdraw.value();
+    refresh_on_success(withdrawn);
+    let fields = &[Field::Title, Field::Supplier, Field::Description, Field::Quantity, Field::Amount];
+    let rows = FORM_LINES.max(lines.len());
+    let (withdraw_slug, withdraw_id) = (slug.clone(), id.clone());
+    view! {
+        <section class="card" aria-labelledby="edit-title">
+            <h2 id="edit-title">"Change your request"</h2>
+            <ActionForm action=edit attr:class="form">
+                <CsrfField/>
+                <input type="hidden" name="slug" value=slug/>
+                <input type="hidden" name="id" value=id/>
+                <input type="hidden" name="supplier" value=supplier/>
+                <label for="edit-title-input">"Title"</label>
+                <input id="edit-title-input" name="title" type="text" value=title required/>
+                <fieldset class="lines">
+                    <legend>"Items (leave unused rows empty)"</legend>
+                    {(0..rows).map(|i| {
+                        let line = lines.get(i).cloned();
+                        let description = line.as_ref().map(|l| l.description.clone()).unwrap_or_default();
+                        let quantity = line.as_ref().map(|l| l.quantity.to_string()).unwrap_or_default();
+                        let price = line.as_ref().map(|l| l.unit_price.replace(',', "")).unwrap_or_default();
+                        view! {
+                            <div class="line">
+                                <label for=format!("edit-{i}-description")>{format!("Item {}", i + 1)}</label>
+                                <input id=format!("edit-{i}-description") name=format!("lines[{i}][description]") type="text" value=description/>
+                                <label for=format!("edit-{i}-quantity")>"Quantity"</label>
+                                <input id=format!("edit-{i}-quantity") name=format!("lines[{i}][quantity]") type="number" min="1" inputmode="numeric" value=quantity/>
+                                <label for=format!("edit-{i}-price")>"Unit price"</label>
+                                <input id=format!("edit-{i}-price") name=format!("lines[{i}][unit_price]") type="text" inputmode="decimal" value=price/>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <p class="field-error" role="alert">{move || {
+                    match edited.get() {
+                        Some(Err(error)) if error.field().is_some() => Some(error.to_string()),
+                        _ => form_error(edited, fields).get(),
+                    }
+                }}</p>
+                <button type="submit">"Save changes"</button>
+            </ActionForm>
+            <ActionForm action=withdraw attr:class="form">
+                <CsrfField/>
+                <input type="hidden" name="slug" value=withdraw_slug/>
+                <input type="hidden" name="id" value=withdraw_id/>
+                <p class="field-error" role="alert">{move || form_error(withdrawn, &[]).get()}</p>
+                <button type="submit" class="danger">"Withdraw request"</button>
+            </ActionForm>
+        </section>
     }
 }
 

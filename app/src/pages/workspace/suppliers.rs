@@ -1,8 +1,8 @@
 use super::nav::WorkspaceNav;
-use super::workspace_page;
+use super::{next_page_link, workspace_data_page};
 use crate::api::{AddSupplier, suppliers};
 use crate::components::{CsrfField, InputField, field_error, form_error, refresh_on_success};
-use crate::dto::{SupplierDto, WorkspaceHomeDto};
+use crate::dto::{ListPageDto, SupplierDto};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use model::{Field, Permission};
@@ -11,12 +11,14 @@ use model::{Field, Permission};
 pub fn SuppliersPage() -> impl IntoView {
     view! {
         <Title text="Suppliers"/>
-        {workspace_page(suppliers, |home, list| view! { <Suppliers home list/> }.into_any())}
+        {workspace_data_page(|k| suppliers(k.slug, k.after, None), |page| view! { <Suppliers page/> }.into_any())}
     }
 }
 
 #[component]
-fn Suppliers(home: WorkspaceHomeDto, list: Vec<SupplierDto>) -> impl IntoView {
+fn Suppliers(page: ListPageDto<SupplierDto>) -> impl IntoView {
+    let ListPageDto { home, items: list, next } = page;
+    let base = home.workspace.path();
     let can_add = home.can(Permission::SuppliersManage);
     let slug = home.workspace.slug.clone();
     view! {
@@ -26,6 +28,7 @@ fn Suppliers(home: WorkspaceHomeDto, list: Vec<SupplierDto>) -> impl IntoView {
             <ul class="rows" data-testid="suppliers">
                 {list.into_iter().map(|s| view! { <li class="row"><strong>{s.name}</strong><span class="hint">{s.email}</span></li> }).collect_view()}
             </ul>
+            {next_page_link(format!("{base}/suppliers"), next)}
         </section>
         {can_add.then(|| view! { <AddSupplierForm slug=slug.clone()/> })}
     }

@@ -10,6 +10,7 @@ pub(crate) mod pending_control_change;
 pub(crate) mod purchase_order;
 pub(crate) mod purchase_request;
 pub(crate) mod purchase_request_line;
+pub(crate) mod purchasing_setting;
 pub(crate) mod role;
 pub(crate) mod supplier;
 pub(crate) mod workspace_profile;

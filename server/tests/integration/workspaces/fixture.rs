@@ -40,7 +40,7 @@ impl Team {
             self.owner.call("purchasing/suppliers/add", &[("slug", &self.slug), ("name", name), ("email", "")]).await;
         assert_eq!(added.status(), 200);
         let list = get(&self.owner, &format!("/rpc/purchasing/suppliers?slug={}", self.slug)).await;
-        list.as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["id"].as_str().unwrap().to_owned()
+        list["items"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["id"].as_str().unwrap().to_owned()
     }
 }
 

@@ -1,10 +1,13 @@
 //! Workspaces, roles and approvals (TN1–TN6, AUD1 for workspace events), over HTTP.
 
+mod approval_paths;
 mod approvals;
 mod audit;
 mod crash_consistency;
+mod email_change;
 mod fixture;
 mod isolation;
+mod lists;
 mod membership;
 mod permissions;
 mod platform;

@@ -119,7 +119,7 @@ async fn members_see_only_their_own_requests() {
     let (_, request) = submit(&alice, &team.slug, &supplier, "Alice's chair", "1", "100").await;
     submit(&bob, &team.slug, &supplier, "Bob's desk", "1", "100").await;
     let titles = |list: Value| -> Vec<String> {
-        list.as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap().to_owned()).collect()
+        list["items"].as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap().to_owned()).collect()
     };
     let list = |b: &Browser| {
         let b = b.clone();
