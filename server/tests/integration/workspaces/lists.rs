@@ -104,7 +104,6 @@ async fn walk(team: &Team, list: &str, limit: u32) -> (Vec<i64>, Vec<u64>) {
     (numbers, costs)
 }
 
-/// Proves: DATA1
 #[tokio::test]
 async fn a_thousand_requests_and_orders_are_listed_a_page_at_a_time_at_a_fixed_cost() {
     let app = TestApp::spawn().await;
@@ -138,7 +137,6 @@ async fn a_thousand_requests_and_orders_are_listed_a_page_at_a_time_at_a_fixed_c
     assert_eq!(page["items"][0]["requester"], "owner@example.com");
 }
 
-/// Proves: DATA1
 #[tokio::test]
 async fn suppliers_are_listed_by_name_a_page_at_a_time() {
     let app = TestApp::spawn().await;
