@@ -149,25 +149,7 @@ impl Throttle {
     ) -> DomainResult<AccountState> {
         use account_throttle::Column as C;
         let key = account_key(account);
-        let stale = Expr::col((account_throttle::Entity, C::LastFailureAt)).lt(now - self.account.window);
-        let row = account_throttle::Entity::insert(account_throttle::ActiveModel {
-            account_key: Set(key.clone()),
-            failures: Set(1),
-            lock_count: Set(0),
-            locked_until: Set(None),
-            last_failure_at: Set(now),
-        })
-        .on_conflict(
-            OnConflict::column(C::AccountKey)
-                .value(
-                    C::Failures,
-                    Expr::case(stale, 1).finally(Expr::col((account_throttle::Entity, C::Failures)).add(1)),
-                )
-                .value(C::LastFailureAt, now)
-                .to_owned(),
-        )
-        .exec_with_returning(&self.db)
-        .await?;
+        let row = self.upsert_account_failure(account, now).await?;
         let mut locked_until = row.locked_until.filter(|until| *until > now);
         if row.failures >= threshold as i32 {
             let until = now + self.account.cooldown(u32::try_from(row.lock_count).unwrap_or(0));
@@ -190,9 +172,22 @@ impl Throttle {
     /// Reserves a place for one check against `account` (see the module documentation): counts it in
     /// advance and returns its position and any cooldown in force.
     pub async fn reserve_account(&self, account: &EmailAddress, now: DateTime<Utc>) -> DomainResult<Slot> {
+        let row = self.upsert_account_failure(account, now).await?;
+        Ok(Slot {
+            position: u32::try_from(row.failures).unwrap_or(u32::MAX),
+            refused_until: row.locked_until.filter(|until| *until > now),
+        })
+    }
+
+    /// One more failure (or reserved check) for `account` within the window, atomically; the row after it.
+    async fn upsert_account_failure(
+        &self,
+        account: &EmailAddress,
+        now: DateTime<Utc>,
+    ) -> DomainResult<account_throttle::Model> {
         use account_throttle::Column as C;
         let stale = Expr::col((account_throttle::Entity, C::LastFailureAt)).lt(now - self.account.window);
-        let row = account_throttle::Entity::insert(account_throttle::ActiveModel {
+        Ok(account_throttle::Entity::insert(account_throttle::ActiveModel {
             account_key: Set(account_key(account)),
             failures: Set(1),
             lock_count: Set(0),
@@ -209,11 +204,7 @@ impl Throttle {
                 .to_owned(),
         )
         .exec_with_returning(&self.db)
-        .await?;
-        Ok(Slot {
-            position: u32::try_from(row.failures).unwrap_or(u32::MAX),
-            refused_until: row.locked_until.filter(|until| *until > now),
-        })
+        .await?)
     }
 
     /// Gives back a place taken with [`Throttle::reserve_account`] by a check that passed or never ran.

@@ -1,8 +1,8 @@
 //! ID4–ID6: failed-login defence per account and per address, the proof of work, and the owner's way
 //! in during an attack. Counters live in the shared database, so they hold across servers.
 
-use super::support::{mail_ids, next_mail, wait_for_events};
-use crate::harness::{Browser, PASSWORD, TestApp, sign_in_code};
+use super::support::{attempt, mail_ids, next_mail, wait_for_events};
+use crate::harness::{PASSWORD, TestApp, sign_in_code};
 use serde_json::{Value, json};
 
 /// Test servers trust 127.0.0.1 as a proxy, so a browser can appear to come from any address, and use
@@ -13,21 +13,6 @@ async fn app() -> TestApp {
         raw.proof_of_work_bits = 4;
     })
     .await
-}
-
-/// A sign-in attempt that solves the proof of work when asked, as the browser does.
-async fn attempt(browser: &Browser, token: &str, email: &str, password: &str) -> (u16, Value) {
-    let fields = [("email", email), ("password", password)];
-    let response = browser.call_with_token("auth/sign-in", &fields, token).await;
-    let (status, body) = (response.status().as_u16(), response.json::<Value>().await.unwrap_or(Value::Null));
-    let Some(challenge) = body.pointer("/Auth/ProofOfWorkRequired/challenge").and_then(Value::as_str) else {
-        return (status, body);
-    };
-    let difficulty = body.pointer("/Auth/ProofOfWorkRequired/difficulty").and_then(Value::as_u64).unwrap() as u8;
-    let solution = model::proof_of_work::solve(challenge, difficulty).to_string();
-    let fields = [("email", email), ("password", password), ("pow_challenge", challenge), ("pow_solution", &solution)];
-    let response = browser.call_with_token("auth/sign-in", &fields, token).await;
-    (response.status().as_u16(), response.json::<Value>().await.unwrap_or(Value::Null))
 }
 
 fn protected() -> (u16, Value) {
