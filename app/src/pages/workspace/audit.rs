@@ -3,7 +3,7 @@ use super::{slug, workspace_error};
 use crate::api::{audit_log, workspace_home};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::use_location;
 use model::Permission;
 
 /// The audit log with filters (a plain GET form, so it works without WebAssembly) and a CSV export of
@@ -12,13 +12,10 @@ use model::Permission;
 pub fn AuditPage() -> impl IntoView {
     let slug = slug();
     let refresh = crate::components::refresh();
-    let query = use_query_map();
-    let filter = Memo::new(move |_| {
-        query.with(|q| {
-            let get = |k: &str| q.get(k).unwrap_or_default();
-            (get("actor"), get("action"), get("from"), get("until"))
-        })
-    });
+    // The raw query string, decoded once here: Leptos's own query map decodes its values a second time,
+    // so `%253c` would come out as `<`.
+    let search = use_location().search;
+    let filter = Memo::new(move |_| search.with(|raw| filters_of(raw)));
     let data = Resource::new_blocking(
         move || (slug.get(), filter.get(), refresh.get()),
         |(slug, (actor, action, from, until), _)| async move {
@@ -79,12 +76,34 @@ pub fn AuditPage() -> impl IntoView {
     }
 }
 
+/// The audit filters (actor, action, from, until) in a query string, each percent-decoded exactly once.
+fn filters_of(raw: &str) -> (String, String, String, String) {
+    let (mut actor, mut action, mut from, mut until) = Default::default();
+    for (key, value) in form_urlencoded::parse(raw.trim_start_matches('?').as_bytes()) {
+        match key.as_ref() {
+            "actor" => actor = value.into_owned(),
+            "action" => action = value.into_owned(),
+            "from" => from = value.into_owned(),
+            "until" => until = value.into_owned(),
+            _ => {}
+        }
+    }
+    (actor, action, from, until)
+}
+
 fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(b).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_are_decoded_once_and_links_encode_them_again() {
+        let (actor, action, ..) = filters_of("?actor=%253cscript%253e&action=request.");
+        assert_eq!(actor, "%3cscript%3e");
+        assert_eq!(action, "request.");
+        assert_eq!(urlencode(&actor), "%253cscript%253e");
+    }
 }

@@ -1,8 +1,8 @@
 //! ID8: session cookies, id rotation (sign-in and privilege changes), idle and absolute limits, listing and ending sessions.
 
+use super::support::set_every;
 use crate::harness::{PASSWORD, TestApp};
 use serde_json::Value;
-use std::time::Duration;
 
 fn set_cookies(response: &reqwest::Response) -> Vec<String> {
     response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect()
@@ -131,42 +131,35 @@ async fn privilege_changes_rotate_the_session_id_too() {
     assert_eq!(browser.whoami().await.as_deref(), Some("kim@example.com"));
 }
 
+/// The idle limit [30 min], at the limit and just past it. The clock is moved in the database (the
+/// session's last activity is set back) instead of waiting.
 #[tokio::test]
 /// Proves: ID8
 async fn idle_sessions_end() {
-    let app = TestApp::spawn_with(|raw| {
-        raw.session_idle_secs = 2;
-        raw.session_absolute_secs = 60;
-    })
-    .await;
+    let app = TestApp::spawn().await;
     app.verified_account("kim@example.com").await;
     let browser = app.signed_in_browser("kim@example.com").await;
-    // Activity keeps it alive past the idle timeout...
-    for _ in 0..3 {
-        tokio::time::sleep(Duration::from_millis(900)).await;
+    // Activity just inside the limit keeps it alive (and counts as new activity)...
+    for _ in 0..2 {
+        set_every(&app, "auth_sessions", "last_seen_at", -chrono::Duration::seconds(30 * 60 - 20)).await;
         assert_eq!(browser.whoami().await.as_deref(), Some("kim@example.com"));
     }
-    // ...idleness ends it.
-    tokio::time::sleep(Duration::from_millis(2300)).await;
+    // ...and just past it, idleness ends it.
+    set_every(&app, "auth_sessions", "last_seen_at", -chrono::Duration::seconds(30 * 60 + 20)).await;
     assert_eq!(browser.whoami().await, None);
 }
 
+/// The absolute limit [12 h] ends a session however active it is (clock moved in the database).
 #[tokio::test]
 /// Proves: ID8
 async fn sessions_end_at_their_absolute_lifetime_however_active() {
-    let app = TestApp::spawn_with(|raw| {
-        raw.session_idle_secs = 2;
-        raw.session_absolute_secs = 3;
-    })
-    .await;
+    let app = TestApp::spawn().await;
     app.verified_account("lee@example.com").await;
     let browser = app.signed_in_browser("lee@example.com").await;
-    for _ in 0..2 {
-        tokio::time::sleep(Duration::from_millis(900)).await;
-        assert_eq!(browser.whoami().await.as_deref(), Some("lee@example.com"));
-    }
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(browser.whoami().await, None, "past 3 s since sign-in");
+    set_every(&app, "auth_sessions", "expires_at", chrono::Duration::seconds(20)).await;
+    assert_eq!(browser.whoami().await.as_deref(), Some("lee@example.com"), "just inside its lifetime");
+    set_every(&app, "auth_sessions", "expires_at", -chrono::Duration::seconds(1)).await;
+    assert_eq!(browser.whoami().await, None, "past its lifetime, although active a moment ago");
 }
 
 async fn sessions_of(browser: &crate::harness::Browser) -> Vec<Value> {

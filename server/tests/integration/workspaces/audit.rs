@@ -83,3 +83,19 @@ async fn every_change_is_logged_filterable_and_exportable() {
     );
     assert_eq!(get_status(&member, &format!("/w/{}/admin/audit.csv", team.slug)).await, 403);
 }
+
+/// Filters arrive percent-decoded once: `%253c` is the text `%3c`, never `<` (security review, code
+/// review §3: Leptos's query map decodes a second time), and the CSV link carries the same filter.
+#[tokio::test]
+/// Proves: AUD1
+async fn filters_are_decoded_exactly_once() {
+    let app = TestApp::spawn().await;
+    let team = Team::create(&app, "Filter Co", "owner@example.com").await;
+    let page = team.owner.get_page(&format!("/w/{}/admin/audit?actor=%253cscript%253e", team.slug)).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    let input = html.find("id=\"audit-actor\"").map(|i| &html[i..i + html[i..].find('>').unwrap()]).unwrap();
+    assert!(input.contains("value=\"%3cscript%3e\""), "the filter box shows the text as typed once: {input}");
+    assert!(!html.contains("&lt;script&gt;"), "a twice-decoded filter reached the page");
+    assert!(html.contains("actor=%253cscript%253e"), "the CSV link carries the same filter");
+}
