@@ -147,25 +147,9 @@ impl Throttle {
         now: DateTime<Utc>,
         threshold: u32,
     ) -> DomainResult<AccountState> {
-        use account_throttle::Column as C;
-        let key = account_key(account);
         let row = self.upsert_account_failure(account, now).await?;
-        let mut locked_until = row.locked_until.filter(|until| *until > now);
-        if row.failures >= threshold as i32 {
-            let until = now + self.account.cooldown(u32::try_from(row.lock_count).unwrap_or(0));
-            // Only one of several concurrent failures starts the cooldown.
-            let started = account_throttle::Entity::update_many()
-                .col_expr(C::Failures, Expr::value(0))
-                .col_expr(C::LockCount, Expr::col(C::LockCount).add(1))
-                .col_expr(C::LockedUntil, Expr::value(Some(until)))
-                .filter(C::AccountKey.eq(&key))
-                .filter(C::Failures.gte(threshold as i32))
-                .exec(&self.db)
-                .await?;
-            if started.rows_affected == 1 {
-                locked_until = Some(until);
-            }
-        }
+        let started = self.start_cooldown(&row, now, threshold).await?;
+        let locked_until = started.or(row.locked_until.filter(|until| *until > now));
         Ok(AccountState { recent_failures: u32::try_from(row.failures).unwrap_or(0), cooling_down_until: locked_until })
     }
 
@@ -227,21 +211,30 @@ impl Throttle {
         now: DateTime<Utc>,
         threshold: u32,
     ) -> DomainResult<Option<DateTime<Utc>>> {
+        match account_throttle::Entity::find_by_id(account_key(account)).one(&self.db).await? {
+            Some(row) => self.start_cooldown(&row, now, threshold).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Starts the cooldown of the account in `row` if its count has reached `threshold`: one conditional
+    /// update, so only one of several concurrent failures starts it. Returns its end if this call did.
+    async fn start_cooldown(
+        &self,
+        row: &account_throttle::Model,
+        now: DateTime<Utc>,
+        threshold: u32,
+    ) -> DomainResult<Option<DateTime<Utc>>> {
         use account_throttle::Column as C;
-        let key = account_key(account);
-        let Some(row) = account_throttle::Entity::find_by_id(key.clone()).one(&self.db).await? else {
-            return Ok(None);
-        };
         if row.failures < threshold as i32 {
             return Ok(None);
         }
         let until = now + self.account.cooldown(u32::try_from(row.lock_count).unwrap_or(0));
-        // Only one of several concurrent failures starts the cooldown.
         let started = account_throttle::Entity::update_many()
             .col_expr(C::Failures, Expr::value(0))
             .col_expr(C::LockCount, Expr::col(C::LockCount).add(1))
             .col_expr(C::LockedUntil, Expr::value(Some(until)))
-            .filter(C::AccountKey.eq(&key))
+            .filter(C::AccountKey.eq(&row.account_key))
             .filter(C::Failures.gte(threshold as i32))
             .exec(&self.db)
             .await?;
