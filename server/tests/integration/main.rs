@@ -16,6 +16,7 @@ mod identity;
 mod mail;
 mod security_headers;
 mod security_page;
+mod smtp_server;
 mod tenancy;
 mod workspace_form;
 mod workspaces;

@@ -2,64 +2,8 @@
 //! `mailin` SMTP library driving a TCP listener), and retries while the server is down.
 
 use crate::harness::TestApp;
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::net::{IpAddr, TcpListener};
-use std::sync::{Arc, Mutex};
-
-/// What the local SMTP server received.
-#[derive(Clone, Default)]
-struct Inbox(Arc<Mutex<Vec<String>>>);
-
-#[derive(Clone)]
-struct Collector {
-    inbox: Inbox,
-    current: Vec<u8>,
-}
-
-impl mailin::Handler for Collector {
-    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.current.extend_from_slice(buf);
-        Ok(())
-    }
-
-    fn data_end(&mut self) -> mailin::Response {
-        let message = String::from_utf8_lossy(&std::mem::take(&mut self.current)).into_owned();
-        self.inbox.0.lock().unwrap().push(message);
-        mailin::response::OK
-    }
-}
-
-/// Serves SMTP on `listener` in a thread, one connection at a time.
-fn serve_smtp(listener: TcpListener, inbox: Inbox) {
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let handler = Collector { inbox: inbox.clone(), current: Vec::new() };
-            let mut session = mailin::SessionBuilder::new("smtp.test").build(IpAddr::from([127, 0, 0, 1]), handler);
-            let mut writer = stream.try_clone().unwrap();
-            let mut reader = BufReader::new(stream);
-            if session.greeting().write_to(&mut writer).is_err() {
-                continue;
-            }
-            let mut line = Vec::new();
-            while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
-                let response = session.process(&line);
-                line.clear();
-                match response.action {
-                    mailin::Action::NoReply => continue,
-                    mailin::Action::Close => {
-                        let _ = response.write_to(&mut writer);
-                        break;
-                    }
-                    _ => {
-                        if response.write_to(&mut writer).and_then(|()| writer.flush()).is_err() {
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-    });
-}
+use crate::smtp_server::{Inbox, serve_smtp};
+use std::net::TcpListener;
 
 #[tokio::test]
 /// Proves: UX4

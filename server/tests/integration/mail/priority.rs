@@ -3,69 +3,11 @@
 
 use super::exec;
 use crate::harness::TestApp;
+use crate::smtp_server::{Inbox, serve_smtp};
 use domain::mail::templates;
 use model::EmailAddress;
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::net::{IpAddr, TcpListener};
-use std::sync::{Arc, Mutex};
+use std::net::TcpListener;
 use std::time::Duration;
-
-/// What the local SMTP server received, in order (each message's `Subject:` and `To:` lines).
-#[derive(Clone, Default)]
-struct Inbox(Arc<Mutex<Vec<String>>>);
-
-struct Collector {
-    inbox: Inbox,
-    current: Vec<u8>,
-}
-
-impl mailin::Handler for Collector {
-    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.current.extend_from_slice(buf);
-        Ok(())
-    }
-
-    fn data_end(&mut self) -> mailin::Response {
-        let message = String::from_utf8_lossy(&std::mem::take(&mut self.current)).into_owned();
-        self.inbox.0.lock().unwrap().push(message);
-        mailin::response::OK
-    }
-}
-
-/// Serves SMTP on `listener`, a thread per connection.
-fn serve_smtp(listener: TcpListener, inbox: Inbox) {
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let inbox = inbox.clone();
-            std::thread::spawn(move || {
-                let handler = Collector { inbox, current: Vec::new() };
-                let mut session = mailin::SessionBuilder::new("smtp.test").build(IpAddr::from([127, 0, 0, 1]), handler);
-                let mut writer = stream.try_clone().unwrap();
-                let mut reader = BufReader::new(stream);
-                if session.greeting().write_to(&mut writer).is_err() {
-                    return;
-                }
-                let mut line = Vec::new();
-                while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
-                    let response = session.process(&line);
-                    line.clear();
-                    match response.action {
-                        mailin::Action::NoReply => continue,
-                        mailin::Action::Close => {
-                            let _ = response.write_to(&mut writer);
-                            break;
-                        }
-                        _ => {
-                            if response.write_to(&mut writer).and_then(|()| writer.flush()).is_err() {
-                                break;
-                            }
-                        }
-                    }
-                }
-            });
-        }
-    });
-}
 
 /// Proves: ID6
 #[tokio::test]
