@@ -57,12 +57,12 @@ pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
 }
 
-fn free_port() -> Result<u16, String> {
+pub fn free_port() -> Result<u16, String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
     listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
-fn wait_until_healthy(addr: &str, limit: Duration) -> Result<(), String> {
+pub fn wait_until_healthy(addr: &str, limit: Duration) -> Result<(), String> {
     let started = Instant::now();
     while started.elapsed() < limit {
         if let Ok(mut stream) = TcpStream::connect(addr) {

@@ -13,6 +13,7 @@
 
 mod assets;
 mod e2e;
+mod lighthouse;
 mod process;
 mod security;
 mod site;
@@ -44,6 +45,8 @@ commands:
   audit    only the supply-chain checks (RustSec advisories offline, licences, duplicate crates)
   sizes    release build; print the WebAssembly (raw, gzip, brotli) and server binary sizes
   security regenerate SECURITY.md and the /security page from security/*.toml and the tests' markers
+  lighthouse  release build; Lighthouse (mobile) on the landing, sign-in and a workspace page, with the
+           budget enforced: performance 95, accessibility and best practices 100
   bench    sign-ins per second per core against raw argon2id verifications (BENCH_SECONDS, default 10)
 
 environment:
@@ -61,9 +64,12 @@ fn main() -> ExitCode {
         Some("watch") => watch(),
         Some("test") => test(),
         Some("e2e") => tools::ensure_for_e2e(release).and_then(|()| e2e::run(release)),
-        Some("setup") => tools::ensure_for_e2e(true).and_then(|()| supply_chain::ensure_tools()),
+        Some("setup") => tools::ensure_for_e2e(true)
+            .and_then(|()| tools::wasm_bindgen_cli())
+            .and_then(|()| supply_chain::ensure_tools()),
         Some("audit") => supply_chain::check(),
         Some("security") => security::regenerate(),
+        Some("lighthouse") => lighthouse::run(),
         Some("sizes") => tools::ensure_for_build(true).and_then(|()| sizes::report()),
         Some("bench") => {
             process::step("benchmark: sign-ins against raw argon2id verifications (release build)");
@@ -101,6 +107,7 @@ fn run(release: bool, demo: bool) -> Result<(), String> {
 /// `cargo leptos watch`: rebuilds server and WebAssembly on every change and reloads the browser.
 fn watch() -> Result<(), String> {
     tools::ensure_for_build(false)?;
+    tools::wasm_bindgen_cli()?;
     tools::cargo_leptos()?;
     process::step("serve Strongroom with live reload (Ctrl-C stops it)");
     process::cargo(&["leptos", "watch"]).env_if_unset("STRONGROOM_DATA_DIR", "data").run()

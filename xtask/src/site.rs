@@ -10,7 +10,7 @@
 //! 3. release only: `wasm-opt -Oz` from npm's binaryen 132 (Debian's 108 breaks hydration);
 //! 4. the stylesheet to `pkg/strongroom.css` and `public/` into the site root;
 //! 5. content-hashed names and precompressed copies ([`crate::assets`]);
-//! 6. the server binary.
+//! 6. the server binary (compiled while steps 1 and 2 run).
 //!
 //! The names come from `[[workspace.metadata.leptos]]` in Cargo.toml, which stays the one description of
 //! the site: `cargo leptos build` and `cargo leptos watch` keep working from it (see `cargo xtask watch`).
@@ -32,28 +32,32 @@ pub fn site_root() -> PathBuf {
 pub fn build(release: bool) -> Result<(), String> {
     process::step(&format!("build the site ({}) without cargo-leptos", if release { "release" } else { "dev" }));
     check_metadata()?;
+    // Installing wasm-bindgen-cli, compiling the WebAssembly and compiling the server are independent.
+    // On a fresh machine each takes minutes and each has single-threaded stretches (build scripts,
+    // proc macros, linking) that the others fill, so they run at once.
+    let installer = std::thread::spawn(tools::wasm_bindgen_cli);
+    let front_target = target_dir().join("front");
+    let browser = {
+        let front_target = front_target.clone();
+        std::thread::spawn(move || build_library(release, &front_target))
+    };
+    let mut server = vec!["build", "--package=server", "--bin=strongroom", "--locked"];
+    if release {
+        server.push("--release");
+    }
+    let server = cargo(&server).run();
+    let joined = |thread: std::thread::JoinHandle<Result<(), String>>| {
+        thread.join().unwrap_or_else(|_| Err("a build thread panicked".to_owned()))
+    };
+    let (installed, browser) = (joined(installer), joined(browser));
+    installed.and(browser).and(server)?;
+
     let pkg = site_root().join("pkg");
     // Start empty: files of an earlier build (other hashes) must not linger and be served.
     if pkg.exists() {
         std::fs::remove_dir_all(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
     }
     std::fs::create_dir_all(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
-
-    let front_target = target_dir().join("front");
-    let mut args = vec![
-        "build",
-        "--package=frontend",
-        "--lib",
-        "--target=wasm32-unknown-unknown",
-        "--no-default-features",
-        "--features=hydrate",
-        "--locked",
-    ];
-    if release {
-        args.push("--profile=wasm-release");
-    }
-    cargo(&args).env("CARGO_TARGET_DIR", &front_target).run()?;
-
     let profile_dir = if release { "wasm-release" } else { "debug" };
     let library = front_target.join("wasm32-unknown-unknown").join(profile_dir).join("frontend.wasm");
     cmd(
@@ -79,13 +83,24 @@ pub fn build(release: bool) -> Result<(), String> {
     copy(&root().join("style/main.css"), &pkg.join(format!("{OUTPUT_NAME}.css")))?;
     copy_dir(&root().join("public"), &site_root())?;
     assets::fingerprint(&site_root(), &pkg)?;
-    assets::precompress(&site_root(), release)?;
+    assets::precompress(&site_root(), release)
+}
 
-    let mut server = vec!["build", "--package=server", "--bin=strongroom", "--locked"];
+/// The `hydrate` build of `frontend` for the browser, in `front_target` as cargo-leptos does.
+fn build_library(release: bool, front_target: &Path) -> Result<(), String> {
+    let mut args = vec![
+        "build",
+        "--package=frontend",
+        "--lib",
+        "--target=wasm32-unknown-unknown",
+        "--no-default-features",
+        "--features=hydrate",
+        "--locked",
+    ];
     if release {
-        server.push("--release");
+        args.push("--profile=wasm-release");
     }
-    cargo(&server).run()
+    cargo(&args).env("CARGO_TARGET_DIR", front_target).run()
 }
 
 /// The path of the server binary that [`build`] produced.

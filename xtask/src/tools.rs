@@ -19,9 +19,10 @@ use std::path::PathBuf;
 const CARGO_LEPTOS_VERSION: &str = "0.3.11";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 
+/// What a site build needs first. wasm-bindgen-cli is not here: [`crate::site::build`] installs it while
+/// it compiles, since the two are independent and a fresh machine spends minutes on each.
 pub fn ensure_for_build(release: bool) -> Result<(), String> {
     wasm_target()?;
-    wasm_bindgen_cli()?;
     if release {
         npm_packages("tools")?;
     }
@@ -126,7 +127,7 @@ fn locked_wasm_bindgen_version() -> Result<String, String> {
     Err("Cargo.lock has no wasm-bindgen package".to_owned())
 }
 
-fn wasm_bindgen_cli() -> Result<(), String> {
+pub fn wasm_bindgen_cli() -> Result<(), String> {
     let wanted = locked_wasm_bindgen_version()?;
     let installed = cmd("wasm-bindgen", &["--version"]).output().unwrap_or_default();
     if installed.split_whitespace().nth(1) == Some(wanted.as_str()) {
