@@ -13,3 +13,31 @@
 pub mod plans;
 pub mod signatures;
 pub mod status;
+pub mod iyzico;
+pub mod sandbox;
+mod service;
+pub mod settings;
+mod store;
+pub mod stripe;
+
+pub use service::{Billing, CheckoutState, Delivered, Overview, REFETCH_JOB, Receipt};
+pub use store::{Applied, Snapshot};
+
+/// Why a provider's message or answer was not used. The detail goes to the logs only.
+#[derive(Debug, thiserror::Error)]
+pub enum BillingError {
+    #[error("webhook signature refused: {0}")]
+    Signature(#[from] signatures::StripeSignatureError),
+    #[error("refused: {0}")]
+    Refused(&'static str),
+    #[error("payment provider: {0}")]
+    Provider(String),
+    #[error(transparent)]
+    Domain(#[from] crate::error::DomainError),
+}
+
+impl From<sea_orm::DbErr> for BillingError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::Domain(e.into())
+    }
+}

@@ -69,6 +69,15 @@ impl Access {
     pub fn writable(self) -> bool {
         !matches!(self, Self::ReadOnly)
     }
+
+    /// Whether an action needing `permission` may go ahead under this access. Read-only stops the
+    /// workspace's business writes (inviting, suppliers, requests, approvals); reading, billing (so it
+    /// can pay) and security administration (removing members, roles, policies) always stay possible.
+    pub fn permits(self, permission: model::Permission) -> bool {
+        use model::Permission as P;
+        self.writable()
+            || !matches!(permission, P::MembersInvite | P::SuppliersManage | P::RequestsCreate | P::RequestsApprove)
+    }
 }
 
 /// Decides access from the stored state at `now`.
