@@ -67,6 +67,12 @@ impl Application {
         // The sandbox payment provider calls back to this very server (its API and webhooks).
         let bound = listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.addr, source })?;
         settings.platform.billing.self_url = url::Url::parse(&format!("http://{bound}")).ok();
+        if settings.public_url.is_none()
+            && let Some(own) = settings.platform.billing.self_url.clone()
+        {
+            // Without a public address, links point at the address really bound (port 0 in tests).
+            settings.platform.mail.public_url = own;
+        }
         let keys = Arc::new(domain::crypto::Keys::derive(&settings.master_key));
         let platform = Arc::new(Platform::start(&settings.platform, settings.master_key).await?);
         platform.spawn_background_tasks();

@@ -5,11 +5,13 @@
 //! ends with [`finish`].
 
 mod admin;
+mod billing;
 mod auth;
 mod purchasing;
 mod workspaces;
 
 pub use admin::*;
+pub use billing::*;
 pub use auth::*;
 pub use purchasing::*;
 pub use workspaces::*;
