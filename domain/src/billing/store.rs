@@ -15,6 +15,9 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ConnectionTrait, EntityTrait as _, SqlErr};
 use serde_json::json;
 
+/// The advisory lock key that serialises billing changes within a workspace database (PostgreSQL).
+const BILLING_LOCK: i64 = 0x5052_4159;
+
 /// The id of the subscription row.
 pub(crate) const ROW: &str = "current";
 
@@ -87,6 +90,12 @@ pub(crate) async fn apply(
     actor: &Actor,
 ) -> DomainResult<Applied> {
     let txn = crate::db::begin_write(sides.tenant_db).await?;
+    // One application at a time per workspace: two deliveries re-fetching the same change at once must
+    // not both see the old row (and both audit and mail). SQLite's `BEGIN IMMEDIATE` already serialises
+    // writers; PostgreSQL takes a transaction-scoped advisory lock (one workspace per database).
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({BILLING_LOCK})")).await?;
+    }
     let now = Utc::now();
     if let Some(event) = event {
         let recorded = billing_event::ActiveModel {
