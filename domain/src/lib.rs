@@ -17,6 +17,7 @@
 pub mod billing;
 pub mod crypto;
 pub mod db;
+pub mod demo;
 mod entities;
 mod error;
 pub mod identity;

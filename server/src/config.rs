@@ -27,6 +27,7 @@ use url::Url;
 
 mod billing;
 mod redact;
+pub use redact::redact_url;
 mod resolve;
 
 /// The file read when `--config` is not given (if it exists).

@@ -10,6 +10,7 @@ mod harness;
 
 mod billing;
 mod cli;
+mod demo;
 mod edge;
 mod errors;
 mod health;
