@@ -105,6 +105,16 @@ pub async fn on_sandbox_page(app: &TestApp, browser: &Browser, page: &str, outco
     response.headers()["location"].to_str().unwrap().to_owned()
 }
 
+/// `email` joins `shop` with `role` by invitation.
+pub async fn member(app: &TestApp, shop: &Shop, email: &str, role: &str) -> Browser {
+    let invited = shop.owner.call("admin/invite", &[("slug", &shop.slug), ("email", email), ("role", role)]).await;
+    assert_eq!(invited.status(), 200);
+    let token = crate::harness::link_token(&app.mail(email, "invitation").await.text, "/invitations/accept");
+    let member = app.user(email).await;
+    assert_eq!(member.call("invitations/accept", &[("token", &token)]).await.status(), 200);
+    member
+}
+
 pub fn no_trial(raw: &mut server::config::RawConfig) {
     raw.billing.trial_days = 0;
 }

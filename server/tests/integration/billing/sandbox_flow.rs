@@ -92,3 +92,22 @@ async fn cancelling_at_period_end_and_resuming_are_audited_and_mailed_once() {
     assert_eq!(shop.overview().await["cancel_at_period_end"], false);
     assert_eq!(shop.audits("billing.subscription_changed").await, 3, "paid, cancelled, resumed");
 }
+
+#[tokio::test]
+/// Proves: PAY1, PAY2
+async fn the_billing_page_shows_plan_state_and_card_and_labels_the_sandbox() {
+    let app = TestApp::spawn_with(no_trial).await;
+    let shop = shop(&app, "page@example.com").await;
+    let html = shop.owner.get_page(&format!("/w/{}/admin/billing", shop.slug)).await.text().await.unwrap();
+    assert!(html.contains("data-testid=\"sandbox-label\""), "the sandbox is labelled on the page");
+    assert!(html.contains("Choose and pay") && html.contains("Free plan."), "{html}");
+    let page = shop.checkout("team", "month").await;
+    let back = on_sandbox_page(&app, &shop.owner, &page, "pay").await;
+    let html = shop.owner.get_page(&back[app.base.len()..]).await.text().await.unwrap();
+    assert!(html.contains("the payment went through"), "{html}");
+    assert!(html.contains("visa ending in 4242"));
+    assert!(html.contains("Cancel at the end of the period"));
+    // A member without billing.manage sees neither the page nor the data.
+    let member = super::fixture::member(&app, &shop, "viewer-billing@example.com", "viewer").await;
+    assert_eq!(member.fetch(&format!("/rpc/billing/overview?slug={}", shop.slug)).await.status(), 403);
+}
