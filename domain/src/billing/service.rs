@@ -148,7 +148,7 @@ impl Billing {
             settings.stripe = Some(super::settings::StripeSettings {
                 api_base: base,
                 secret_key: own.secret_key().clone(),
-                webhook: StripeWebhookKeys { secrets: vec![own.webhook_secret().clone()], tolerance_secs: super::signatures::STRIPE_DEFAULT_TOLERANCE_SECS },
+                webhook: StripeWebhookKeys { secrets: vec![own.webhook_secret().clone()], tolerance_secs: settings.webhook_tolerance_secs },
             });
             sandbox = Some(own);
         }

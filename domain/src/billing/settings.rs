@@ -70,6 +70,8 @@ pub struct BillingSettings {
     pub grace_days: u32,
     /// How often the scheduled check re-fetches every subscription from the provider.
     pub refetch_every: std::time::Duration,
+    /// How far a Stripe webhook's signed time may be from now (the sandbox's webhooks too).
+    pub webhook_tolerance_secs: i64,
     pub stripe: Option<StripeSettings>,
     pub iyzico: Option<IyzicoSettings>,
     /// This server's own address, for the sandbox (its API and webhooks come back here). Set once the
@@ -86,6 +88,7 @@ impl BillingSettings {
             trial_days: 14,
             grace_days: 7,
             refetch_every: std::time::Duration::from_secs(15 * 60),
+            webhook_tolerance_secs: super::signatures::STRIPE_DEFAULT_TOLERANCE_SECS,
             stripe: None,
             iyzico: None,
             self_url: None,

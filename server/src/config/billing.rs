@@ -152,6 +152,7 @@ impl RawBilling {
             trial_days: self.trial_days,
             grace_days: self.grace_days,
             refetch_every: std::time::Duration::from_secs(self.refetch_every_secs),
+            webhook_tolerance_secs: self.stripe_tolerance_secs,
             stripe,
             iyzico,
             self_url: None,
