@@ -24,7 +24,7 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 /// Proves: PAY1
-fn no_source_has_a_field_for_card_numbers_cvcs_or_expiry_dates() {
+fn no_form_entity_dto_or_log_line_has_a_field_for_card_details() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let mut files = Vec::new();
     for dir in ["app/src", "domain/src", "model/src", "server/src", "migrations/src", "frontend/src", "end2end/tests"] {
