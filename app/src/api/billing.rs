@@ -85,7 +85,12 @@ pub async fn billing_page(slug: String, checkout: Option<String>) -> Result<Bill
 
 /// Starts a checkout and sends the browser to the provider's hosted page.
 #[server(prefix = "/rpc", endpoint = "billing/checkout")]
-pub async fn start_checkout(_csrf_token: String, slug: String, plan: String, interval: String) -> Result<String, AppError> {
+pub async fn start_checkout(
+    _csrf_token: String,
+    slug: String,
+    plan: String,
+    interval: String,
+) -> Result<String, AppError> {
     let result: Result<String, AppError> = async {
         let caller = auth::caller(&slug, Area::AdminConsole).await?;
         let url = billing()?.start_checkout(&caller, plan.trim(), self::interval(&interval)?).await?;

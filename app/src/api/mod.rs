@@ -5,14 +5,14 @@
 //! ends with [`finish`].
 
 mod admin;
-mod billing;
 mod auth;
+mod billing;
 mod purchasing;
 mod workspaces;
 
 pub use admin::*;
-pub use billing::*;
 pub use auth::*;
+pub use billing::*;
 pub use purchasing::*;
 pub use workspaces::*;
 

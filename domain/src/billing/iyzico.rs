@@ -64,7 +64,11 @@ pub fn price_text(amount: Cents) -> String {
 /// negative or not a number is `None`.
 pub fn parse_amount(text: &str) -> Option<Cents> {
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !fraction.bytes().all(|b| b.is_ascii_digit()) || whole.len() > 12 {
+    if whole.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+        || whole.len() > 12
+    {
         return None;
     }
     let (cents, rest) = fraction.split_at(fraction.len().min(2));
@@ -105,7 +109,10 @@ impl IyzicoClient {
             .await
             .map_err(|e| BillingError::Provider(format!("iyzico unreachable: {e}")))?;
         let status = response.status();
-        let value: Value = response.json().await.map_err(|e| BillingError::Provider(format!("unexpected iyzico answer ({status}): {e}")))?;
+        let value: Value = response
+            .json()
+            .await
+            .map_err(|e| BillingError::Provider(format!("unexpected iyzico answer ({status}): {e}")))?;
         if value.get("status").and_then(Value::as_str) != Some("success") {
             return Err(BillingError::Provider(format!(
                 "iyzico refused: {} {}",
@@ -168,10 +175,15 @@ impl IyzicoClient {
     /// iyzico reports no successful, fraud-approved payment.
     #[tracing::instrument(skip_all, fields(basket = %basket.basket_id))]
     pub async fn retrieve(&self, token: &str, basket: &Basket) -> Result<Payment, BillingError> {
-        let answer = self.call(RETRIEVE_PATH, json!({ "locale": "en", "conversationId": basket.conversation_id, "token": token })).await?;
+        let answer = self
+            .call(RETRIEVE_PATH, json!({ "locale": "en", "conversationId": basket.conversation_id, "token": token }))
+            .await?;
         // CheckoutForm Retrieve is signed over paymentStatus, paymentId, currency, basketId,
         // conversationId, paidPrice, price, token.
-        self.verify(&answer, &["paymentStatus", "paymentId", "currency", "basketId", "conversationId", "paidPrice", "price", "token"])?;
+        self.verify(
+            &answer,
+            &["paymentStatus", "paymentId", "currency", "basketId", "conversationId", "paidPrice", "price", "token"],
+        )?;
         check_against_basket(&answer, token, basket)?;
         let paid = field(&answer, "paymentStatus") == "SUCCESS" && field(&answer, "fraudStatus") == "1";
         let text = |name: &str| Some(field(&answer, name)).filter(|s| !s.is_empty());

@@ -10,13 +10,13 @@
 //! - [`status`]: subscription states and what they let a workspace do.
 //! - [`signatures`]: Stripe's and iyzico's signature schemes.
 
-pub mod plans;
-pub mod signatures;
-pub mod status;
 pub mod iyzico;
+pub mod plans;
 pub mod sandbox;
 mod service;
 pub mod settings;
+pub mod signatures;
+pub mod status;
 mod store;
 pub mod stripe;
 

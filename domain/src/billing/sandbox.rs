@@ -143,7 +143,11 @@ impl Sandbox {
     }
 
     /// Replays the first answer for a repeated idempotency key, as Stripe does.
-    fn once(&self, key: Option<&str>, make: impl FnOnce(&mut State) -> Result<Value, ApiError>) -> Result<Value, ApiError> {
+    fn once(
+        &self,
+        key: Option<&str>,
+        make: impl FnOnce(&mut State) -> Result<Value, ApiError>,
+    ) -> Result<Value, ApiError> {
         let key = key.filter(|k| !k.is_empty()).ok_or(err(400, "Idempotency-Key is required"))?;
         let mut state = self.state();
         if let Some(reply) = state.replies.get(key) {
@@ -154,7 +158,12 @@ impl Sandbox {
         Ok(reply)
     }
 
-    pub fn create_session(&self, form: &[(String, String)], idempotency_key: Option<&str>, pay_base: &str) -> Result<Value, ApiError> {
+    pub fn create_session(
+        &self,
+        form: &[(String, String)],
+        idempotency_key: Option<&str>,
+        pay_base: &str,
+    ) -> Result<Value, ApiError> {
         self.once(idempotency_key, |state| {
             let need = |k| form_get(form, k).map(str::to_owned).ok_or(err(400, "missing parameter"));
             if form_get(form, "mode") != Some("subscription") {
@@ -180,7 +189,11 @@ impl Sandbox {
 
     pub fn session(&self, session_id: &str, pay_base: &str) -> Result<Value, ApiError> {
         let state = self.state();
-        state.sessions.get(session_id).map(|s| Self::session_json(s, pay_base)).ok_or(err(404, "no such checkout session"))
+        state
+            .sessions
+            .get(session_id)
+            .map(|s| Self::session_json(s, pay_base))
+            .ok_or(err(404, "no such checkout session"))
     }
 
     pub fn subscription(&self, sub_id: &str) -> Result<Value, ApiError> {
@@ -188,7 +201,12 @@ impl Sandbox {
     }
 
     /// `POST /v1/subscriptions/:id`: `cancel_at_period_end`, or a new price on the item.
-    pub fn update_subscription(&self, sub_id: &str, form: &[(String, String)], idempotency_key: Option<&str>) -> Result<(Value, Option<Delivery>), ApiError> {
+    pub fn update_subscription(
+        &self,
+        sub_id: &str,
+        form: &[(String, String)],
+        idempotency_key: Option<&str>,
+    ) -> Result<(Value, Option<Delivery>), ApiError> {
         let reply = self.once(idempotency_key, |state| {
             let sub = state.subscriptions.get_mut(sub_id).ok_or(err(404, "no such subscription"))?;
             if let Some(cancel) = form_get(form, "cancel_at_period_end") {
@@ -203,7 +221,12 @@ impl Sandbox {
         Ok((reply, Some(delivery)))
     }
 
-    pub fn portal(&self, form: &[(String, String)], idempotency_key: Option<&str>, pay_base: &str) -> Result<Value, ApiError> {
+    pub fn portal(
+        &self,
+        form: &[(String, String)],
+        idempotency_key: Option<&str>,
+        pay_base: &str,
+    ) -> Result<Value, ApiError> {
         self.once(idempotency_key, |_| {
             let customer = form_get(form, "customer").ok_or(err(400, "missing customer"))?;
             let back = form_get(form, "return_url").ok_or(err(400, "missing return_url"))?;
@@ -230,7 +253,12 @@ impl Sandbox {
     }
 
     /// What the person chose on the hosted page: where their browser goes next, and the webhooks to send.
-    pub fn complete(&self, session_id: &str, outcome: Outcome, pay_base: &str) -> Result<(String, Vec<Delivery>), ApiError> {
+    pub fn complete(
+        &self,
+        session_id: &str,
+        outcome: Outcome,
+        pay_base: &str,
+    ) -> Result<(String, Vec<Delivery>), ApiError> {
         let (session, sub) = {
             let mut state = self.state();
             let session = state.sessions.get_mut(session_id).ok_or(err(404, "no such checkout session"))?;
@@ -266,7 +294,11 @@ impl Sandbox {
         match sub {
             None => {
                 let expired = self.event("checkout.session.expired", Self::session_json(&session, pay_base));
-                let back = format!("{}{}result=declined", session.cancel_url, if session.cancel_url.contains('?') { "&" } else { "?" });
+                let back = format!(
+                    "{}{}result=declined",
+                    session.cancel_url,
+                    if session.cancel_url.contains('?') { "&" } else { "?" }
+                );
                 Ok((back, vec![expired]))
             }
             Some(sub) => {

@@ -1,6 +1,7 @@
 //! The billing service: what the admin console asks of it (behind the verified [`Caller`] and the
 //! `billing.manage` permission) and what the providers tell it (verified, then re-fetched, then applied).
 
+use super::BillingError;
 use super::iyzico::{Basket, IyzicoClient};
 use super::plans::{Interval, Plan, Plans};
 use super::sandbox::Sandbox;
@@ -9,7 +10,6 @@ use super::signatures::StripeWebhookKeys;
 use super::status::{Access, SubscriptionStatus};
 use super::store::{self, Applied, EventRef, Snapshot};
 use super::stripe::{NewCheckout, StripeClient};
-use super::BillingError;
 use crate::entities::control::tenant;
 use crate::entities::tenant::billing_checkout;
 use crate::error::{DomainError, DomainResult};
@@ -142,19 +142,28 @@ impl Billing {
             let base = settings
                 .self_url
                 .as_ref()
-                .ok_or_else(|| DomainError::Misconfigured("the sandbox provider needs the server's own address".into()))?
+                .ok_or_else(|| {
+                    DomainError::Misconfigured("the sandbox provider needs the server's own address".into())
+                })?
                 .join("/sandbox/stripe")
                 .map_err(|e| DomainError::Misconfigured(e.to_string()))?;
             settings.stripe = Some(super::settings::StripeSettings {
                 api_base: base,
                 secret_key: own.secret_key().clone(),
-                webhook: StripeWebhookKeys { secrets: vec![own.webhook_secret().clone()], tolerance_secs: settings.webhook_tolerance_secs },
+                webhook: StripeWebhookKeys {
+                    secrets: vec![own.webhook_secret().clone()],
+                    tolerance_secs: settings.webhook_tolerance_secs,
+                },
             });
             sandbox = Some(own);
         }
-        let stripe = settings.stripe.as_ref().map(|s| StripeClient::new(http.clone(), s.api_base.clone(), s.secret_key.clone()));
+        let stripe =
+            settings.stripe.as_ref().map(|s| StripeClient::new(http.clone(), s.api_base.clone(), s.secret_key.clone()));
         let webhook_keys = settings.stripe.as_ref().map(|s| s.webhook.clone());
-        let iyzico = settings.iyzico.as_ref().map(|s| IyzicoClient::new(http.clone(), s.api_base.clone(), s.api_key.clone(), s.secret_key.clone()));
+        let iyzico = settings
+            .iyzico
+            .as_ref()
+            .map(|s| IyzicoClient::new(http.clone(), s.api_base.clone(), s.api_key.clone(), s.secret_key.clone()));
         Ok(Self { settings, control, tenancy, mailer, stripe, webhook_keys, iyzico, sandbox })
     }
 
@@ -244,7 +253,9 @@ impl Billing {
                 .collect();
         }
         let checkout = match checkout {
-            Some(id) => billing_checkout::Entity::find_by_id(id).one(&caller.db).await?.map(|c| CheckoutState::parse(&c.status)),
+            Some(id) => {
+                billing_checkout::Entity::find_by_id(id).one(&caller.db).await?.map(|c| CheckoutState::parse(&c.status))
+            }
             None => None,
         };
         Ok(Overview {
@@ -252,7 +263,10 @@ impl Billing {
             interval: row.as_ref().and_then(|r| r.interval.as_deref()).and_then(Interval::parse),
             status: row.as_ref().and_then(|r| SubscriptionStatus::parse(&r.status)),
             access,
-            next_charge: row.as_ref().filter(|r| !r.cancel_at_period_end && matches!(access, Access::Full | Access::Grace { .. })).and_then(|r| r.current_period_end),
+            next_charge: row
+                .as_ref()
+                .filter(|r| !r.cancel_at_period_end && matches!(access, Access::Full | Access::Grace { .. }))
+                .and_then(|r| r.current_period_end),
             cancel_at_period_end: row.as_ref().is_some_and(|r| r.cancel_at_period_end),
             trial_ends_at: row.as_ref().and_then(|r| r.trial_ends_at),
             trial_available: self.settings.trial_days > 0 && !row.as_ref().is_some_and(|r| r.trial_used),
@@ -289,13 +303,24 @@ impl Billing {
         .insert(&txn)
         .await?;
         let changes = json!({ "plan": plan.key, "interval": interval.key(), "amount_cents": amount.0, "currency": plan.currency.code(), "provider": provider.key() });
-        audit::record(&txn, &Actor::from(caller), "billing.checkout_started", "billing_checkout", &id.to_string(), changes).await?;
+        audit::record(
+            &txn,
+            &Actor::from(caller),
+            "billing.checkout_started",
+            "billing_checkout",
+            &id.to_string(),
+            changes,
+        )
+        .await?;
         txn.commit().await?;
         let page = self.page(&caller.workspace);
         let (reference, url) = match provider {
             ProviderKind::Stripe | ProviderKind::Sandbox => {
-                let price = plan.stripe_price(interval).ok_or_else(|| DomainError::Misconfigured(format!("plan {} has no Stripe price", plan.key)))?;
-                let trial = (self.settings.trial_days > 0 && !row.as_ref().is_some_and(|r| r.trial_used)).then_some(self.settings.trial_days);
+                let price = plan
+                    .stripe_price(interval)
+                    .ok_or_else(|| DomainError::Misconfigured(format!("plan {} has no Stripe price", plan.key)))?;
+                let trial = (self.settings.trial_days > 0 && !row.as_ref().is_some_and(|r| r.trial_used))
+                    .then_some(self.settings.trial_days);
                 let session = self
                     .stripe()?
                     .create_checkout_session(&NewCheckout {
@@ -313,7 +338,8 @@ impl Billing {
             }
             ProviderKind::Iyzico => {
                 let iyzico = self.iyzico.as_ref().ok_or(DomainError::NotFound)?;
-                let started = iyzico.initialize(&self.basket(caller.workspace.id, id, &plan, interval, Some(caller))).await?;
+                let started =
+                    iyzico.initialize(&self.basket(caller.workspace.id, id, &plan, interval, Some(caller))).await?;
                 (started.token, started.payment_page_url)
             }
         };
@@ -325,7 +351,14 @@ impl Billing {
         Ok(url)
     }
 
-    fn basket(&self, tenant: TenantId, checkout: uuid::Uuid, plan: &Plan, interval: Interval, caller: Option<&Caller>) -> Basket {
+    fn basket(
+        &self,
+        tenant: TenantId,
+        checkout: uuid::Uuid,
+        plan: &Plan,
+        interval: Interval,
+        caller: Option<&Caller>,
+    ) -> Basket {
         Basket {
             basket_id: checkout.to_string(),
             conversation_id: format!("{tenant}_{checkout}"),
@@ -355,8 +388,16 @@ impl Billing {
             }
             // A paid iyzico period simply runs out; cancelling means not paying the next one.
             Some(ProviderKind::Iyzico) => {
-                let snapshot = Snapshot { cancel_at_period_end: cancel, ..snapshot_of_row(&row, ProviderKind::Iyzico)? };
-                store::apply(self.sides(caller.workspace.id, &caller.db), caller.workspace.name.as_str(), &snapshot, None, &Actor::from(caller)).await?;
+                let snapshot =
+                    Snapshot { cancel_at_period_end: cancel, ..snapshot_of_row(&row, ProviderKind::Iyzico)? };
+                store::apply(
+                    self.sides(caller.workspace.id, &caller.db),
+                    caller.workspace.name.as_str(),
+                    &snapshot,
+                    None,
+                    &Actor::from(caller),
+                )
+                .await?;
             }
             None => return Err(DomainError::NotFound),
         }
@@ -371,7 +412,8 @@ impl Billing {
         let sub = row.subscription_ref.as_deref().ok_or(DomainError::NotFound)?;
         let stripe = self.stripe()?;
         let current = stripe.subscription(sub).await?;
-        let item = current.items.data.first().ok_or_else(|| BillingError::Provider("subscription without items".into()))?;
+        let item =
+            current.items.data.first().ok_or_else(|| BillingError::Provider("subscription without items".into()))?;
         let price = plan.stripe_price(interval).ok_or(DomainError::NotFound)?;
         let form = vec![("items[0][id]".to_owned(), item.id.clone()), ("items[0][price]".to_owned(), price.to_owned())];
         stripe.update_subscription(sub, &form, &format!("plan-{sub}-{}", uuid::Uuid::new_v4())).await?;
@@ -391,7 +433,14 @@ impl Billing {
     // ---- the providers ----
 
     /// Re-fetches Stripe subscription `sub_id` and applies it to the workspace it names.
-    async fn refetch_stripe(&self, expected_tenant: TenantId, db: &DatabaseConnection, sub_id: &str, event: Option<&EventRef>, actor: &Actor) -> Result<Applied, BillingError> {
+    async fn refetch_stripe(
+        &self,
+        expected_tenant: TenantId,
+        db: &DatabaseConnection,
+        sub_id: &str,
+        event: Option<&EventRef>,
+        actor: &Actor,
+    ) -> Result<Applied, BillingError> {
         let sub = self.stripe()?.subscription(sub_id).await?;
         let tenant = sub.metadata.get("tenant").and_then(|t| uuid::Uuid::parse_str(t).ok()).map(TenantId::from);
         if tenant != Some(expected_tenant) {
@@ -404,7 +453,11 @@ impl Billing {
 
     fn stripe_snapshot(&self, sub: &super::stripe::Subscription) -> Result<Snapshot, BillingError> {
         let price = sub.price_id().ok_or(BillingError::Refused("subscription without a price"))?;
-        let (plan, interval) = self.settings.plans.by_stripe_price(price).ok_or(BillingError::Refused("subscription at a price no plan sells"))?;
+        let (plan, interval) = self
+            .settings
+            .plans
+            .by_stripe_price(price)
+            .ok_or(BillingError::Refused("subscription at a price no plan sells"))?;
         Ok(Snapshot {
             provider: self.settings.provider.unwrap_or(ProviderKind::Stripe),
             plan_key: plan.key.clone(),
@@ -415,7 +468,11 @@ impl Billing {
             period_end: unix(sub.period_end()),
             cancel_at_period_end: sub.cancel_at_period_end,
             trial_ends_at: unix(sub.trial_end),
-            card: sub.default_payment_method.as_ref().and_then(|m| m.card.as_ref()).map(|c| (c.brand.clone(), c.last4.clone())),
+            card: sub
+                .default_payment_method
+                .as_ref()
+                .and_then(|m| m.card.as_ref())
+                .map(|c| (c.brand.clone(), c.last4.clone())),
         })
     }
 
@@ -437,7 +494,9 @@ impl Billing {
             let session = stripe.checkout_session(object["id"].as_str().unwrap_or_default()).await?;
             (session.subscription.clone(), Some(session))
         } else if kind.starts_with("invoice.") {
-            let sub = object["subscription"].as_str().or_else(|| object["parent"]["subscription_details"]["subscription"].as_str());
+            let sub = object["subscription"]
+                .as_str()
+                .or_else(|| object["parent"]["subscription_details"]["subscription"].as_str());
             (sub.map(str::to_owned), None)
         } else {
             return Ok(Delivered::Ignored);
@@ -463,7 +522,9 @@ impl Billing {
                 (Some("expired"), _) => Some(CheckoutState::Declined),
                 _ => None,
             };
-            if let (Some(state), Some(id)) = (state, session.client_reference_id.as_deref().and_then(|c| uuid::Uuid::parse_str(c).ok())) {
+            if let (Some(state), Some(id)) =
+                (state, session.client_reference_id.as_deref().and_then(|c| uuid::Uuid::parse_str(c).ok()))
+            {
                 settle_checkout(&db, id, state).await?;
             }
         }
@@ -474,11 +535,18 @@ impl Billing {
     /// `tenant`: whatever it carries, the result is retrieved from iyzico with the token we stored, its
     /// signature verified and its basket, amount and currency checked against what was asked.
     #[tracing::instrument(skip_all)]
-    pub async fn iyzico_result(&self, tenant: TenantId, checkout: uuid::Uuid) -> Result<(Workspace, CheckoutState), BillingError> {
+    pub async fn iyzico_result(
+        &self,
+        tenant: TenantId,
+        checkout: uuid::Uuid,
+    ) -> Result<(Workspace, CheckoutState), BillingError> {
         let iyzico = self.iyzico.as_ref().ok_or(BillingError::Refused("iyzico is not configured"))?;
         let workspace = self.tenancy.by_id(tenant).await?;
         let db = self.tenancy.active_db(tenant).await?;
-        let row = billing_checkout::Entity::find_by_id(checkout).one(&db).await?.ok_or(BillingError::Refused("no such checkout"))?;
+        let row = billing_checkout::Entity::find_by_id(checkout)
+            .one(&db)
+            .await?
+            .ok_or(BillingError::Refused("no such checkout"))?;
         if row.provider != ProviderKind::Iyzico.key() {
             return Err(BillingError::Refused("not an iyzico checkout"));
         }
@@ -488,17 +556,28 @@ impl Billing {
         }
         let token = row.provider_ref.clone().ok_or(BillingError::Refused("checkout was never started"))?;
         let interval = Interval::parse(&row.interval).ok_or(BillingError::Refused("stored interval unknown"))?;
-        let plan = self.settings.plans.get(&row.plan_key).ok_or(BillingError::Refused("plan no longer offered"))?.clone();
+        let plan =
+            self.settings.plans.get(&row.plan_key).ok_or(BillingError::Refused("plan no longer offered"))?.clone();
         let mut basket = self.basket(tenant, checkout, &plan, interval, None);
         // Check against what was *asked* (stored), not against today's price list.
         basket.amount = model::Cents(row.amount_cents);
-        basket.currency = super::plans::Currency::parse(&row.currency).map(|c| c.code()).ok_or(BillingError::Refused("stored currency unknown"))?;
+        basket.currency = super::plans::Currency::parse(&row.currency)
+            .map(|c| c.code())
+            .ok_or(BillingError::Refused("stored currency unknown"))?;
         let payment = match iyzico.retrieve(&token, &basket).await {
             Ok(payment) => payment,
             Err(BillingError::Refused(why)) => {
                 tracing::warn!(why, %checkout, "iyzico result refused");
                 settle_checkout(&db, checkout, CheckoutState::Refused).await?;
-                audit::record(&db, &provider_actor(ProviderKind::Iyzico), "billing.payment_refused", "billing_checkout", &checkout.to_string(), json!({ "why": why })).await?;
+                audit::record(
+                    &db,
+                    &provider_actor(ProviderKind::Iyzico),
+                    "billing.payment_refused",
+                    "billing_checkout",
+                    &checkout.to_string(),
+                    json!({ "why": why }),
+                )
+                .await?;
                 return Ok((workspace, CheckoutState::Refused));
             }
             Err(other) => return Err(other),
@@ -509,7 +588,11 @@ impl Billing {
         }
         let current = store::current(&db).await?;
         // A renewal before the period ends extends it from its end, not from today.
-        let start = current.as_ref().and_then(|c| c.current_period_end).filter(|end| *end > Utc::now()).unwrap_or_else(Utc::now);
+        let start = current
+            .as_ref()
+            .and_then(|c| c.current_period_end)
+            .filter(|end| *end > Utc::now())
+            .unwrap_or_else(Utc::now);
         let snapshot = Snapshot {
             provider: ProviderKind::Iyzico,
             plan_key: plan.key.clone(),
@@ -522,8 +605,19 @@ impl Billing {
             trial_ends_at: None,
             card: payment.card_brand.clone().zip(payment.card_last4.clone()),
         };
-        let event = EventRef { provider: ProviderKind::Iyzico, id: payment.payment_id.clone(), kind: "checkout_form.paid".into() };
-        store::apply(self.sides(tenant, &db), workspace.name.as_str(), &snapshot, Some(&event), &provider_actor(ProviderKind::Iyzico)).await?;
+        let event = EventRef {
+            provider: ProviderKind::Iyzico,
+            id: payment.payment_id.clone(),
+            kind: "checkout_form.paid".into(),
+        };
+        store::apply(
+            self.sides(tenant, &db),
+            workspace.name.as_str(),
+            &snapshot,
+            Some(&event),
+            &provider_actor(ProviderKind::Iyzico),
+        )
+        .await?;
         settle_checkout(&db, checkout, CheckoutState::Paid).await?;
         Ok((workspace, CheckoutState::Paid))
     }
@@ -531,30 +625,48 @@ impl Billing {
     /// Re-fetches every workspace's subscription from its provider, and ends what ran out (an iyzico
     /// period that was not renewed), so a server that never receives a webhook still converges.
     pub async fn refetch_all(&self) -> DomainResult<usize> {
-        let tenants = tenant::Entity::find().filter(tenant::Column::Status.eq(tenant::TenantStatus::Active)).all(&self.control).await?;
+        let tenants = tenant::Entity::find()
+            .filter(tenant::Column::Status.eq(tenant::TenantStatus::Active))
+            .all(&self.control)
+            .await?;
         let mut changed = 0;
         for row in tenants {
             let id = TenantId::from(row.id);
             let result = async {
                 let db = self.tenancy.active_db(id).await?;
                 // Open checkouts: a result may be waiting that no webhook announced.
-                let open = billing_checkout::Entity::find().filter(billing_checkout::Column::Status.eq(CheckoutState::Open.key())).all(&db).await?;
+                let open = billing_checkout::Entity::find()
+                    .filter(billing_checkout::Column::Status.eq(CheckoutState::Open.key()))
+                    .all(&db)
+                    .await?;
                 if open.iter().any(|c| c.provider != ProviderKind::Iyzico.key()) && self.stripe.is_some() {
                     self.refetch_open_stripe_checkouts(id).await?;
                 }
-                for checkout in open.iter().filter(|c| c.provider == ProviderKind::Iyzico.key() && c.provider_ref.is_some()) {
+                for checkout in
+                    open.iter().filter(|c| c.provider == ProviderKind::Iyzico.key() && c.provider_ref.is_some())
+                {
                     self.iyzico_result(id, checkout.id).await?;
                 }
                 let Some(current) = store::current(&db).await? else { return Ok::<_, BillingError>(!open.is_empty()) };
-                let actor = provider_actor(current.provider.as_deref().and_then(ProviderKind::parse).unwrap_or(ProviderKind::Stripe));
+                let actor = provider_actor(
+                    current.provider.as_deref().and_then(ProviderKind::parse).unwrap_or(ProviderKind::Stripe),
+                );
                 match (current.provider.as_deref().and_then(ProviderKind::parse), current.subscription_ref.as_deref()) {
                     (Some(ProviderKind::Stripe | ProviderKind::Sandbox), Some(sub)) => {
                         Ok(self.refetch_stripe(id, &db, sub, None, &actor).await? == Applied::Changed)
                     }
-                    (Some(ProviderKind::Iyzico), Some(_)) if current.status == SubscriptionStatus::Active.key() && current.current_period_end.is_some_and(|end| end <= Utc::now()) => {
-                        let ended = if current.cancel_at_period_end { SubscriptionStatus::Cancelled } else { SubscriptionStatus::PastDue };
+                    (Some(ProviderKind::Iyzico), Some(_))
+                        if current.status == SubscriptionStatus::Active.key()
+                            && current.current_period_end.is_some_and(|end| end <= Utc::now()) =>
+                    {
+                        let ended = if current.cancel_at_period_end {
+                            SubscriptionStatus::Cancelled
+                        } else {
+                            SubscriptionStatus::PastDue
+                        };
                         let snapshot = Snapshot { status: ended, ..snapshot_of_row(&current, ProviderKind::Iyzico)? };
-                        Ok(store::apply(self.sides(id, &db), &row.name, &snapshot, None, &actor).await? == Applied::Changed)
+                        Ok(store::apply(self.sides(id, &db), &row.name, &snapshot, None, &actor).await?
+                            == Applied::Changed)
                     }
                     _ => Ok(false),
                 }
@@ -573,8 +685,15 @@ impl Billing {
     pub async fn refetch_open_stripe_checkouts(&self, tenant: TenantId) -> DomainResult<()> {
         let db = self.tenancy.active_db(tenant).await?;
         let stripe = self.stripe()?;
-        for open in billing_checkout::Entity::find().filter(billing_checkout::Column::Status.eq(CheckoutState::Open.key())).all(&db).await? {
-            let Some(session_id) = open.provider_ref.as_deref().filter(|_| open.provider != ProviderKind::Iyzico.key()) else { continue };
+        for open in billing_checkout::Entity::find()
+            .filter(billing_checkout::Column::Status.eq(CheckoutState::Open.key()))
+            .all(&db)
+            .await?
+        {
+            let Some(session_id) = open.provider_ref.as_deref().filter(|_| open.provider != ProviderKind::Iyzico.key())
+            else {
+                continue;
+            };
             let session = stripe.checkout_session(session_id).await?;
             if session.metadata.get("tenant").map(String::as_str) != Some(&tenant.to_string()) {
                 continue;
@@ -591,7 +710,10 @@ impl Billing {
     }
 }
 
-fn snapshot_of_row(row: &crate::entities::tenant::subscription::Model, provider: ProviderKind) -> Result<Snapshot, DomainError> {
+fn snapshot_of_row(
+    row: &crate::entities::tenant::subscription::Model,
+    provider: ProviderKind,
+) -> Result<Snapshot, DomainError> {
     Ok(Snapshot {
         provider,
         plan_key: row.plan_key.clone(),
@@ -648,8 +770,13 @@ impl Billing {
             Value::Null => String::new(),
             other => other.to_string(),
         };
-        let (kind, payment, token, conversation, status) =
-            (text("iyziEventType"), text("iyziPaymentId"), text("token"), text("paymentConversationId"), text("status"));
+        let (kind, payment, token, conversation, status) = (
+            text("iyziEventType"),
+            text("iyziPaymentId"),
+            text("token"),
+            text("paymentConversationId"),
+            text("status"),
+        );
         let fields = super::signatures::IyzicoWebhookFields {
             event_type: &kind,
             payment_id: &payment,

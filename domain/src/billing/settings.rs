@@ -41,7 +41,10 @@ pub struct StripeSettings {
 
 impl std::fmt::Debug for StripeSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StripeSettings").field("api_base", &self.api_base.as_str()).field("webhook", &self.webhook).finish_non_exhaustive()
+        f.debug_struct("StripeSettings")
+            .field("api_base", &self.api_base.as_str())
+            .field("webhook", &self.webhook)
+            .finish_non_exhaustive()
     }
 }
 

@@ -109,13 +109,17 @@ pub(crate) async fn apply(
         .await;
         match recorded {
             Ok(_) => {}
-            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => return Ok(Applied::Duplicate),
+            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                return Ok(Applied::Duplicate);
+            }
             Err(e) => return Err(e.into()),
         }
     }
     let before = current(&txn).await?;
     let past_due_since = match (snapshot.status, &before) {
-        (SubscriptionStatus::PastDue, Some(b)) if b.status == SubscriptionStatus::PastDue.key() => b.past_due_since.or(Some(now)),
+        (SubscriptionStatus::PastDue, Some(b)) if b.status == SubscriptionStatus::PastDue.key() => {
+            b.past_due_since.or(Some(now))
+        }
         (SubscriptionStatus::PastDue, _) => Some(now),
         _ => None,
     };
@@ -148,7 +152,7 @@ pub(crate) async fn apply(
     }
     let was_cancelling = before.as_ref().is_some_and(|b| b.cancel_at_period_end);
     let ended = snapshot.status == SubscriptionStatus::Cancelled && !was(SubscriptionStatus::Cancelled);
-    if (snapshot.cancel_at_period_end && !was_cancelling) || (ended && !was_cancelling) {
+    if !was_cancelling && (snapshot.cancel_at_period_end || ended) {
         mails.push(Notice::Cancelled);
     }
     let model: subscription::ActiveModel = row.clone().into();

@@ -147,12 +147,20 @@ impl StripeClient {
         if !status.is_success() {
             // Stripe's error bodies name the problem, never a secret; keep them for the log.
             let body = response.text().await.unwrap_or_default();
-            return Err(BillingError::Provider(format!("Stripe answered {status}: {}", body.chars().take(300).collect::<String>())));
+            return Err(BillingError::Provider(format!(
+                "Stripe answered {status}: {}",
+                body.chars().take(300).collect::<String>()
+            )));
         }
         response.json().await.map_err(|e| BillingError::Provider(format!("unexpected Stripe answer: {e}")))
     }
 
-    async fn post<T: serde::de::DeserializeOwned>(&self, path: &str, form: &[(String, String)], idempotency_key: &str) -> Result<T, BillingError> {
+    async fn post<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        form: &[(String, String)],
+        idempotency_key: &str,
+    ) -> Result<T, BillingError> {
         self.send(self.http.post(self.url(path)).header("Idempotency-Key", idempotency_key).form(form)).await
     }
 
@@ -194,12 +202,22 @@ impl StripeClient {
 
     /// Changes a subscription (`cancel_at_period_end`, a new price on its item).
     #[tracing::instrument(skip_all)]
-    pub async fn update_subscription(&self, id: &str, form: &[(String, String)], idempotency_key: &str) -> Result<Subscription, BillingError> {
+    pub async fn update_subscription(
+        &self,
+        id: &str,
+        form: &[(String, String)],
+        idempotency_key: &str,
+    ) -> Result<Subscription, BillingError> {
         self.post(&format!("/v1/subscriptions/{}", path_segment(id)?), form, idempotency_key).await
     }
 
     #[tracing::instrument(skip_all)]
-    pub async fn portal_session(&self, customer: &str, return_url: &str, idempotency_key: &str) -> Result<String, BillingError> {
+    pub async fn portal_session(
+        &self,
+        customer: &str,
+        return_url: &str,
+        idempotency_key: &str,
+    ) -> Result<String, BillingError> {
         let form = vec![("customer".to_owned(), customer.to_owned()), ("return_url".to_owned(), return_url.to_owned())];
         let session: PortalSession = self.post("/v1/billing_portal/sessions", &form, idempotency_key).await?;
         Ok(session.url)

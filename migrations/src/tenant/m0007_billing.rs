@@ -9,6 +9,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 #[derive(DeriveIden)]
+#[allow(clippy::enum_variant_names)] // the column is called subscription_ref
 enum Subscription {
     Table,
     Id,

@@ -81,7 +81,8 @@ impl RawBilling {
             Some("off") => None,
             Some(key) => match ProviderKind::parse(key) {
                 Some(ProviderKind::Sandbox) if mode == Mode::Production => {
-                    problems.push("billing.provider: the sandbox takes no real payments; it is for dev mode only".into());
+                    problems
+                        .push("billing.provider: the sandbox takes no real payments; it is for dev mode only".into());
                     None
                 }
                 Some(p) => Some(p),
@@ -119,7 +120,8 @@ impl RawBilling {
             }
             (Some(ProviderKind::Stripe), Some(key)) => {
                 if self.stripe_webhook_secrets.is_empty() {
-                    problems.push("billing.stripe_webhook_secrets: at least one webhook endpoint secret (whsec_…)".into());
+                    problems
+                        .push("billing.stripe_webhook_secrets: at least one webhook endpoint secret (whsec_…)".into());
                 }
                 base_url("stripe_api_base", &self.stripe_api_base, mode, problems).map(|api_base| StripeSettings {
                     api_base,
@@ -141,7 +143,9 @@ impl RawBilling {
                 })
             }
             (Some(ProviderKind::Iyzico), _, _) => {
-                problems.push("billing.iyzico_api_key and billing.iyzico_secret_key: required with provider = \"iyzico\"".into());
+                problems.push(
+                    "billing.iyzico_api_key and billing.iyzico_secret_key: required with provider = \"iyzico\"".into(),
+                );
                 None
             }
             _ => None,

@@ -34,12 +34,15 @@ fn api_error(error: ApiError) -> Response {
 }
 
 /// The sandbox and this server's base address, if the sandbox is the provider and the key is right.
-fn authorized<'a>(state: &'a AppState, headers: &HeaderMap) -> Result<(&'a domain::billing::sandbox::Sandbox, String), Response> {
+fn authorized<'a>(
+    state: &'a AppState,
+    headers: &HeaderMap,
+) -> Result<(&'a domain::billing::sandbox::Sandbox, String), Box<Response>> {
     let billing = state.platform.billing();
-    let sandbox = billing.sandbox().ok_or_else(|| StatusCode::NOT_FOUND.into_response())?;
+    let sandbox = billing.sandbox().ok_or_else(|| Box::new(StatusCode::NOT_FOUND.into_response()))?;
     let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
     if !sandbox.authorized(authorization) {
-        return Err(api_error(ApiError { status: 401, message: "invalid API key" }));
+        return Err(Box::new(api_error(ApiError { status: 401, message: "invalid API key" })));
     }
     Ok((sandbox.as_ref(), own_base(state)))
 }
@@ -55,15 +58,17 @@ fn idempotency(headers: &HeaderMap) -> Option<&str> {
 async fn create_session(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<Pairs>) -> Response {
     let (sandbox, base) = match authorized(&state, &headers) {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
-    sandbox.create_session(&form, idempotency(&headers), &base).map_or_else(api_error, |v| axum::Json(v).into_response())
+    sandbox
+        .create_session(&form, idempotency(&headers), &base)
+        .map_or_else(api_error, |v| axum::Json(v).into_response())
 }
 
 async fn session(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let (sandbox, base) = match authorized(&state, &headers) {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     sandbox.session(&id, &base).map_or_else(api_error, |v| axum::Json(v).into_response())
 }
@@ -71,7 +76,7 @@ async fn session(State(state): State<AppState>, headers: HeaderMap, Path(id): Pa
 async fn subscription(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let (sandbox, _) = match authorized(&state, &headers) {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     sandbox.subscription(&id).map_or_else(api_error, |v| axum::Json(v).into_response())
 }
@@ -84,7 +89,7 @@ async fn update_subscription(
 ) -> Response {
     let (sandbox, _) = match authorized(&state, &headers) {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     match sandbox.update_subscription(&id, &form, idempotency(&headers)) {
         Ok((reply, delivery)) => {
@@ -106,7 +111,7 @@ async fn update_subscription(
 async fn portal_session(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<Pairs>) -> Response {
     let (sandbox, base) = match authorized(&state, &headers) {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     sandbox.portal(&form, idempotency(&headers), &base).map_or_else(api_error, |v| axum::Json(v).into_response())
 }
@@ -119,7 +124,7 @@ struct InvoiceQuery {
 async fn invoices(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<InvoiceQuery>) -> Response {
     let (sandbox, _) = match authorized(&state, &headers) {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     axum::Json(sandbox.invoices(&query.customer)).into_response()
 }
@@ -139,9 +144,12 @@ async fn pay_page(State(state): State<AppState>, Path(id): Path<String>) -> Resp
     let Some(price) = sandbox.open_session_price(&id) else {
         return page("Checkout closed", "<h1>This sandbox checkout is closed</h1>").into_response();
     };
-    let plan = state.platform.billing().plans().by_stripe_price(&price).map(|(p, i)| {
-        format!("{} per {}: {} {}", p.name, i.key(), p.price(i).format(), p.currency.code())
-    });
+    let plan = state
+        .platform
+        .billing()
+        .plans()
+        .by_stripe_price(&price)
+        .map(|(p, i)| format!("{} per {}: {} {}", p.name, i.key(), p.price(i).format(), p.currency.code()));
     let id = escape_html(&id);
     page(
         "Sandbox checkout",
@@ -184,7 +192,11 @@ struct PortalQuery {
     return_url: String,
 }
 
-async fn portal_page(State(state): State<AppState>, Path(customer): Path<String>, Query(query): Query<PortalQuery>) -> Response {
+async fn portal_page(
+    State(state): State<AppState>,
+    Path(customer): Path<String>,
+    Query(query): Query<PortalQuery>,
+) -> Response {
     let billing = state.platform.billing();
     if billing.sandbox().is_none() || !billing.is_own_url(&query.return_url) {
         return StatusCode::NOT_FOUND.into_response();
@@ -202,7 +214,11 @@ async fn portal_page(State(state): State<AppState>, Path(customer): Path<String>
     .into_response()
 }
 
-async fn fail_renewal(State(state): State<AppState>, Path(customer): Path<String>, Form(query): Form<PortalQuery>) -> Response {
+async fn fail_renewal(
+    State(state): State<AppState>,
+    Path(customer): Path<String>,
+    Form(query): Form<PortalQuery>,
+) -> Response {
     let billing = state.platform.billing();
     let Some(sandbox) = billing.sandbox() else { return StatusCode::NOT_FOUND.into_response() };
     if !billing.is_own_url(&query.return_url) {

@@ -19,7 +19,9 @@ fn day(timestamp: &str) -> String {
 fn status_text(dto: &BillingDto) -> String {
     let trial = dto.trial_ends_at.as_deref().map(day).unwrap_or_default();
     match (dto.status.as_deref(), dto.access.as_str()) {
-        (_, "read_only") => "Payment overdue: the workspace is read-only until it is paid. Nothing has been deleted.".into(),
+        (_, "read_only") => {
+            "Payment overdue: the workspace is read-only until it is paid. Nothing has been deleted.".into()
+        }
         (_, "grace") => format!(
             "Payment failed. The workspace keeps working until {}; please update the card or pay.",
             dto.grace_until.as_deref().map(day).unwrap_or_default()
@@ -37,9 +39,16 @@ fn status_text(dto: &BillingDto) -> String {
 fn checkout_text(state: &str, declined_flag: bool) -> (&'static str, &'static str) {
     match state {
         "paid" => ("status", "Thank you: the payment went through and the plan is active."),
-        "declined" => ("alert", "The payment was declined or cancelled. Nothing was charged and your plan has not changed."),
-        "refused" => ("alert", "The payment result could not be verified, so it was not accepted. Nothing changed; please try again or contact support."),
-        _ if declined_flag => ("alert", "The payment was declined or cancelled. Nothing was charged and your plan has not changed."),
+        "declined" => {
+            ("alert", "The payment was declined or cancelled. Nothing was charged and your plan has not changed.")
+        }
+        "refused" => (
+            "alert",
+            "The payment result could not be verified, so it was not accepted. Nothing changed; please try again or contact support.",
+        ),
+        _ if declined_flag => {
+            ("alert", "The payment was declined or cancelled. Nothing was charged and your plan has not changed.")
+        }
         _ => ("status", "Waiting for the payment provider's confirmation. This page shows the result once it arrives."),
     }
 }

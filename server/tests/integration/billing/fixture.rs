@@ -52,8 +52,11 @@ impl Shop {
     }
 
     pub async fn text(&self, sql: &str) -> Option<String> {
-        let row =
-            self.db.query_one_raw(Statement::from_string(self.db.get_database_backend(), sql.to_owned())).await.unwrap()?;
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(self.db.get_database_backend(), sql.to_owned()))
+            .await
+            .unwrap()?;
         row.try_get_by_index::<Option<String>>(0).unwrap()
     }
 
@@ -100,7 +103,8 @@ pub async fn on_sandbox_page(app: &TestApp, browser: &Browser, page: &str, outco
     assert!(html.contains("SANDBOX"), "the provider page is labelled sandbox: {html}");
     assert!(!html.to_lowercase().contains("card number"), "the sandbox never asks for a card");
     let id = page.rsplit('/').next().unwrap();
-    let response = browser.client.post(app.url(&format!("/sandbox/pay/{id}"))).form(&[("outcome", outcome)]).send().await.unwrap();
+    let response =
+        browser.client.post(app.url(&format!("/sandbox/pay/{id}"))).form(&[("outcome", outcome)]).send().await.unwrap();
     assert_eq!(response.status(), 303, "the sandbox sends the browser back");
     response.headers()["location"].to_str().unwrap().to_owned()
 }

@@ -139,8 +139,17 @@ async fn an_iyzico_payment_is_accepted_only_after_retrieving_and_checking_it() {
     assert_eq!(asked["token"], "token-standin-1", "with the token we stored, whatever the callback posted");
     // The same callback again (a replay) changes nothing.
     let events = shop.count("SELECT COUNT(*) FROM billing_events").await;
-    let callback = serde_json::from_str::<Value>(&stand_in.seen()[0].body).unwrap()["callbackUrl"].as_str().unwrap().to_owned();
-    let again = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap().post(&callback).form(&[("token", "x")]).send().await.unwrap();
+    let callback =
+        serde_json::from_str::<Value>(&stand_in.seen()[0].body).unwrap()["callbackUrl"].as_str().unwrap().to_owned();
+    let again = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(&callback)
+        .form(&[("token", "x")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 303);
     assert_eq!(shop.count("SELECT COUNT(*) FROM billing_events").await, events);
     assert_eq!(shop.audits("billing.subscription_changed").await, 1);
@@ -184,9 +193,19 @@ async fn an_iyzico_webhook_is_verified_then_retrieved() {
     let asked: Value = serde_json::from_str(&stand_in.seen()[0].body).unwrap();
     let conversation = asked["conversationId"].as_str().unwrap();
     let body = json!({ "paymentConversationId": conversation, "merchantId": 1, "token": "token-standin-1", "status": "SUCCESS", "iyziEventType": "CHECKOUT_FORM_AUTH", "iyziPaymentId": 24478123 }).to_string();
-    let fields = domain::billing::signatures::IyzicoWebhookFields { event_type: "CHECKOUT_FORM_AUTH", payment_id: "24478123", token: "token-standin-1", conversation_id: conversation, status: "SUCCESS" };
+    let fields = domain::billing::signatures::IyzicoWebhookFields {
+        event_type: "CHECKOUT_FORM_AUTH",
+        payment_id: "24478123",
+        token: "token-standin-1",
+        conversation_id: conversation,
+        status: "SUCCESS",
+    };
     let post = |signature: String| {
-        reqwest::Client::new().post(app.url("/billing/webhooks/iyzico")).header("x-iyz-signature-v3", signature).body(body.clone()).send()
+        reqwest::Client::new()
+            .post(app.url("/billing/webhooks/iyzico"))
+            .header("x-iyz-signature-v3", signature)
+            .body(body.clone())
+            .send()
     };
     let forged = fields.signature(&SecretString::from("another-secret".to_owned()));
     assert_eq!(post(forged).await.unwrap().status(), 400);

@@ -6,9 +6,26 @@ use std::path::{Path, PathBuf};
 
 /// Field names (normalised: lowercase, no `_`/`-`) that would hold card data.
 const FORBIDDEN: &[&str] = &[
-    "cardnumber", "cardno", "pan\"", "cvc", "cvv", "cvn", "securitycode", "cardcode", "expmonth", "expyear",
-    "expirymonth", "expiryyear", "expiremonth", "expireyear", "expirationdate", "cardexpiry", "cardexpiration",
-    "cardholdername", "ccnumber", "ccexp",
+    "cardnumber",
+    "cardno",
+    "pan\"",
+    "cvc",
+    "cvv",
+    "cvn",
+    "securitycode",
+    "cardcode",
+    "expmonth",
+    "expyear",
+    "expirymonth",
+    "expiryyear",
+    "expiremonth",
+    "expireyear",
+    "expirationdate",
+    "cardexpiry",
+    "cardexpiration",
+    "cardholdername",
+    "ccnumber",
+    "ccexp",
 ];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {

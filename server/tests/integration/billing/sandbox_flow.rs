@@ -43,8 +43,13 @@ async fn a_declined_payment_leaves_the_workspace_on_its_previous_state() {
     let back = on_sandbox_page(&app, &shop.owner, &page, "decline").await;
     assert!(back.contains("result=declined"), "{back}");
     let checkout = back.split("checkout=").nth(1).unwrap().split('&').next().unwrap();
-    let after: Value =
-        shop.owner.fetch(&format!("/rpc/billing/overview?slug={}&checkout={checkout}", shop.slug)).await.json().await.unwrap();
+    let after: Value = shop
+        .owner
+        .fetch(&format!("/rpc/billing/overview?slug={}&checkout={checkout}", shop.slug))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(after["plan_key"], "free");
     assert_eq!(after["status"], Value::Null);
     assert_eq!(after["checkout"], "declined");

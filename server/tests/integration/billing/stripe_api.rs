@@ -72,16 +72,23 @@ async fn the_stripe_client_sends_exactly_what_stripe_expects() {
     // Stripe's webhook, signed with the second (rotated-in) endpoint secret.
     let body = event("evt_standin1", "checkout.session.completed", json!({ "id": "cs_standin1" }));
     let secret: secrecy::SecretString = "whsec_standin".to_owned().into();
-    let signature = domain::billing::signatures::stripe_signature_header(&secret, chrono::Utc::now().timestamp(), body.as_bytes());
+    let signature =
+        domain::billing::signatures::stripe_signature_header(&secret, chrono::Utc::now().timestamp(), body.as_bytes());
     let response = deliver(&app, &body, Some(signature)).await;
     assert_eq!(response.status(), 200);
     assert_eq!(shop.status().await.as_deref(), Some("active"));
     let seen = stripe.seen();
     let paths: Vec<String> = seen.iter().map(|r| format!("{} {}?{}", r.method, r.path, r.query)).collect();
     assert!(paths.contains(&"GET /v1/checkout/sessions/cs_standin1?".to_owned()), "{paths:?}");
-    assert!(paths.contains(&"GET /v1/subscriptions/sub_standin1?expand%5B%5D=default_payment_method".to_owned()), "{paths:?}");
+    assert!(
+        paths.contains(&"GET /v1/subscriptions/sub_standin1?expand%5B%5D=default_payment_method".to_owned()),
+        "{paths:?}"
+    );
     assert!(seen.iter().all(|r| r.header("authorization") == Some("Bearer sk_test_standin")));
-    assert!(seen.iter().filter(|r| r.method == "POST").all(|r| r.header("idempotency-key").is_some()), "every POST is idempotent");
+    assert!(
+        seen.iter().filter(|r| r.method == "POST").all(|r| r.header("idempotency-key").is_some()),
+        "every POST is idempotent"
+    );
     let overview = shop.overview().await;
     assert_eq!((overview["card_brand"].as_str(), overview["card_last4"].as_str()), (Some("mastercard"), Some("4444")));
     assert_eq!(overview["interval"], "year");

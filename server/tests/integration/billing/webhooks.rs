@@ -31,7 +31,8 @@ async fn forged_tampered_stale_or_unsigned_webhooks_are_refused_and_change_nothi
     let events_before = shop.count("SELECT COUNT(*) FROM billing_events").await;
     let now = chrono::Utc::now().timestamp();
     let body = event("evt_forged_1", "invoice.payment_failed", json!({ "subscription": sub, "customer": cus }));
-    let wrong_secret = domain::billing::signatures::stripe_signature_header(&"whsec_guess".to_owned().into(), now, body.as_bytes());
+    let wrong_secret =
+        domain::billing::signatures::stripe_signature_header(&"whsec_guess".to_owned().into(), now, body.as_bytes());
     let tampered = genuine.body.replace("invoice.payment_failed", "invoice.payment_failed ");
     let attempts: Vec<(&str, String, Option<String>)> = vec![
         ("no signature", body.clone(), None),
@@ -94,10 +95,18 @@ async fn events_out_of_order_cannot_move_the_subscription_back() {
     assert_eq!(customer(&newer.body), cus);
     // An older event, sent before the failure but delivered after it, whose copy says "active".
     let now = chrono::Utc::now().timestamp();
-    let older = event("evt_older_1", "customer.subscription.updated", json!({ "id": sub, "status": "active", "customer": cus }));
+    let older = event(
+        "evt_older_1",
+        "customer.subscription.updated",
+        json!({ "id": sub, "status": "active", "customer": cus }),
+    );
     assert_eq!(deliver(&app, &newer.body, Some(newer.signature.clone())).await.status(), 200);
     assert_eq!(deliver(&app, &older, Some(sign(&app, &older, now - 60))).await.status(), 200);
-    assert_eq!(shop.status().await.as_deref(), Some("past_due"), "the provider's current state wins, not the event's copy");
+    assert_eq!(
+        shop.status().await.as_deref(),
+        Some("past_due"),
+        "the provider's current state wins, not the event's copy"
+    );
     assert_eq!(shop.count("SELECT COUNT(*) FROM billing_events").await, 3, "checkout, failure, older update");
     let mails = app.mails("order@example.com").await;
     assert_eq!(mails.iter().filter(|m| m.subject.contains("Payment failed")).count(), 1);
@@ -111,7 +120,13 @@ async fn a_server_that_never_receives_the_webhook_converges_by_the_scheduled_ref
     let page = shop.checkout("team", "month").await;
     let session = page.rsplit('/').next().unwrap();
     // The person pays at the provider, but its webhooks are lost on the way.
-    let (_, lost) = app.platform.billing().sandbox().unwrap().complete(session, domain::billing::sandbox::Outcome::Pay, &app.base).unwrap();
+    let (_, lost) = app
+        .platform
+        .billing()
+        .sandbox()
+        .unwrap()
+        .complete(session, domain::billing::sandbox::Outcome::Pay, &app.base)
+        .unwrap();
     assert_eq!(lost.len(), 1);
     assert_eq!(shop.status().await, None);
     let scheduler = app.platform.scheduler();
@@ -131,13 +146,19 @@ async fn a_server_that_never_receives_the_webhook_converges_by_the_scheduled_ref
 async fn past_due_beyond_grace_is_read_only_and_nothing_is_deleted() {
     let app = TestApp::spawn_with(no_trial).await;
     let shop = paying(&app, "overdue@example.com").await;
-    let added = shop.owner.call("purchasing/suppliers/add", &[("slug", &shop.slug), ("name", "Kept Supplies"), ("email", "")]).await;
+    let added = shop
+        .owner
+        .call("purchasing/suppliers/add", &[("slug", &shop.slug), ("name", "Kept Supplies"), ("email", "")])
+        .await;
     assert_eq!(added.status(), 200);
     let cus = shop.text("SELECT customer_ref FROM subscription").await.unwrap();
     let failed = app.platform.billing().sandbox().unwrap().fail_renewal(&cus).unwrap();
     assert_eq!(deliver(&app, &failed.body, Some(failed.signature)).await.status(), 200);
     // Within the grace period: still writable.
-    let during = shop.owner.call("purchasing/suppliers/add", &[("slug", &shop.slug), ("name", "Grace Supplies"), ("email", "")]).await;
+    let during = shop
+        .owner
+        .call("purchasing/suppliers/add", &[("slug", &shop.slug), ("name", "Grace Supplies"), ("email", "")])
+        .await;
     assert_eq!(during.status(), 200);
     // Seven days and a second later.
     let since = chrono::Utc::now() - chrono::Duration::days(7) - chrono::Duration::seconds(1);
@@ -148,7 +169,10 @@ async fn past_due_beyond_grace_is_read_only_and_nothing_is_deleted() {
         _ => "UPDATE subscription SET past_due_since = ?",
     };
     shop.db.execute_raw(Statement::from_sql_and_values(backend, sql, [since.into()])).await.unwrap();
-    let refused = shop.owner.call("purchasing/suppliers/add", &[("slug", &shop.slug), ("name", "Late Supplies"), ("email", "")]).await;
+    let refused = shop
+        .owner
+        .call("purchasing/suppliers/add", &[("slug", &shop.slug), ("name", "Late Supplies"), ("email", "")])
+        .await;
     assert_eq!(refused.status(), 403, "read-only after the grace period");
     let body = refused.text().await.unwrap();
     assert!(body.contains("PaymentOverdue"), "{body}");
