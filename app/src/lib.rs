@@ -92,6 +92,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/w/:slug/admin/roles") view=pages::RolesPage ssr=SsrMode::Async/>
                     <Route path=path!("/w/:slug/admin/policies") view=pages::PoliciesPage ssr=SsrMode::Async/>
                     <Route path=path!("/w/:slug/admin/audit") view=pages::AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:slug/admin/billing") view=pages::BillingPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=pages::SignUpPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup/sent") view=pages::SignUpSentPage ssr=SsrMode::Async/>
                     <Route path=path!("/verify") view=pages::VerifyEmailPage ssr=SsrMode::Async/>

@@ -14,6 +14,7 @@
 //! Ids like ID4 or TN1 in doc comments refer to the promises on the public security page (`/security#ID4`)
 //! and in SECURITY.md, generated from `security/promises.toml` and the tests' `Proves:` markers.
 
+pub mod billing;
 pub mod crypto;
 pub mod db;
 pub mod demo;

@@ -25,6 +25,7 @@ pub struct PlatformSettings {
     pub mail: MailSettings,
     pub identity: IdentitySettings,
     pub sessions: SessionStorage,
+    pub billing: crate::billing::settings::BillingSettings,
 }
 
 pub struct Platform {
@@ -34,6 +35,7 @@ pub struct Platform {
     identity: Identity,
     sessions: SessionBackend,
     scheduler: Arc<Scheduler>,
+    billing: Arc<crate::billing::Billing>,
 }
 
 /// The name of the retention purge in the job scheduler.
@@ -94,7 +96,27 @@ impl Platform {
                 Ok(())
             }
         });
-        let platform = Self { control, tenancy, mailer, identity, sessions, scheduler };
+        let billing = Arc::new(crate::billing::Billing::new(
+            settings.billing.clone(),
+            control.clone(),
+            tenancy.clone(),
+            mailer.clone(),
+        )?);
+        if billing.provider().is_some() {
+            // The safety net for webhooks that never arrive: re-fetch every subscription from its provider.
+            let job_billing = billing.clone();
+            scheduler.register(crate::billing::REFETCH_JOB, settings.billing.refetch_every, move || {
+                let billing = job_billing.clone();
+                async move {
+                    let changed = billing.refetch_all().await?;
+                    if changed > 0 {
+                        tracing::info!(changed, "billing re-fetch applied provider state");
+                    }
+                    Ok(())
+                }
+            });
+        }
+        let platform = Self { control, tenancy, mailer, identity, sessions, scheduler, billing };
         let reconciled = platform.reconcile().await;
         tracing::info!(
             workspaces = migrated.migrated,
@@ -133,7 +155,13 @@ impl Platform {
             tenancy: &self.tenancy,
             identity: &self.identity,
             mailer: &self.mailer,
+            billing: &self.billing,
         }
+    }
+
+    /// Plans, subscriptions and the payment providers (PAY1, PAY2).
+    pub fn billing(&self) -> &Arc<crate::billing::Billing> {
+        &self.billing
     }
 
     /// Which workspace an invitation link is for, and which address it was sent to.

@@ -64,6 +64,7 @@ permissions! {
     RequestsViewAll = "requests.view_all", Data, "See everyone's purchase requests (not only one's own)";
     RequestsApprove = "requests.approve", Functional, "Approve or deny purchase requests";
     OrdersView = "orders.view", Data, "See all purchase orders";
+    BillingManage = "billing.manage", Functional, "See and change the plan, subscription and payment";
 }
 
 impl fmt::Display for Permission {

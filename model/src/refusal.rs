@@ -15,6 +15,10 @@ pub enum Forbidden {
     CannotGrantUnheldPermission,
     #[error("Built-in roles cannot be changed.")]
     BuiltinRole,
+    #[error(
+        "This workspace is read-only until its overdue payment is made. An administrator can pay on the billing page; nothing has been deleted."
+    )]
+    PaymentOverdue,
 }
 
 /// The request was well-formed but conflicts with what exists.

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use url::Url;
 
+mod billing;
 mod redact;
 pub use redact::redact_url;
 mod resolve;
@@ -143,6 +144,9 @@ pub struct RawConfig {
     /// Exports (the audit-log CSV) [10 / 10].
     pub export_requests_per_minute: u32,
     pub export_requests_per_account_per_minute: u32,
+    /// Plans, subscriptions and the payment provider (the `[billing]` table).
+    #[serde(default)]
+    pub billing: billing::RawBilling,
 }
 
 impl Default for RawConfig {
@@ -191,6 +195,7 @@ impl Default for RawConfig {
             invitation_requests_per_account_per_minute: 30,
             export_requests_per_minute: 10,
             export_requests_per_account_per_minute: 10,
+            billing: billing::RawBilling::default(),
         }
     }
 }
@@ -209,7 +214,7 @@ impl RawConfig {
         }
         figment = figment
             .merge(Env::raw().only(&["LEPTOS_SITE_ROOT"]).map(|_| "site_root".into()))
-            .merge(Env::prefixed("STRONGROOM_").ignore(&["CONFIG", "TEST_POSTGRES", "TEST_REDIS"]));
+            .merge(Env::prefixed("STRONGROOM_").ignore(&["CONFIG", "TEST_POSTGRES", "TEST_REDIS"]).split("__"));
         figment.extract().map_err(|e| ConfigError(e.into_iter().map(|e| e.to_string()).collect()))
     }
 
@@ -311,6 +316,7 @@ impl RawConfig {
             }
         }
         self.check_exposure(&trusted_proxies, &mut problems);
+        let billing = self.billing.resolve(self.mode, &mut problems);
         if self.mode == Mode::Production && self.master_key.is_none() && self.master_key_file.is_none() {
             problems.push(NO_MASTER_KEY.into());
         }
@@ -352,6 +358,7 @@ impl RawConfig {
                 },
                 identity,
                 sessions,
+                billing,
             },
             public_url,
             trusted_proxies,

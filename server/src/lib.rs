@@ -63,7 +63,19 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+    pub async fn build(mut settings: Settings) -> Result<Self, StartupError> {
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr: settings.addr, source })?;
+        // The sandbox payment provider calls back to this very server (its API and webhooks).
+        let bound = listener.local_addr().map_err(|source| StartupError::Bind { addr: settings.addr, source })?;
+        settings.platform.billing.self_url = url::Url::parse(&format!("http://{bound}")).ok();
+        if settings.public_url.is_none()
+            && let Some(own) = settings.platform.billing.self_url.clone()
+        {
+            // Without a public address, links point at the address really bound (port 0 in tests).
+            settings.platform.mail.public_url = own;
+        }
         let keys = Arc::new(domain::crypto::Keys::derive(&settings.master_key));
         let platform = Arc::new(Platform::start(&settings.platform, settings.master_key).await?);
         platform.spawn_background_tasks();
@@ -95,9 +107,6 @@ impl Application {
             rate_limits: RateLimits::per_minute(&settings.rate_limits),
         };
         state.rate_limits.spawn_pruning(RATE_LIMIT_PRUNING);
-        let listener = TcpListener::bind(settings.addr)
-            .await
-            .map_err(|source| StartupError::Bind { addr: settings.addr, source })?;
         Ok(Self { listener, router: routes::router(state), platform })
     }
 

@@ -6,11 +6,13 @@
 
 mod admin;
 mod auth;
+mod billing;
 mod purchasing;
 mod workspaces;
 
 pub use admin::*;
 pub use auth::*;
+pub use billing::*;
 pub use purchasing::*;
 pub use workspaces::*;
 

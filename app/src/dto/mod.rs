@@ -1,9 +1,11 @@
 //! Data sent to the browser. Built from domain types on the server; entities never cross this line.
 
+mod billing;
 mod identity;
 mod purchasing;
 mod workspace;
 
+pub use billing::*;
 pub use identity::*;
 pub use purchasing::*;
 pub use workspace::*;

@@ -15,6 +15,6 @@ pub use auth::{
 pub use landing::Landing;
 pub use not_found::NotFound;
 pub use workspace::{
-    AcceptInvitationPage, AuditPage, MembersPage, NewRequestPage, OrdersPage, PoliciesPage, RequestPage, RequestsPage,
-    RolesPage, SuppliersPage, WorkspacePage, WorkspacesPage,
+    AcceptInvitationPage, AuditPage, BillingPage, MembersPage, NewRequestPage, OrdersPage, PoliciesPage, RequestPage,
+    RequestsPage, RolesPage, SuppliersPage, WorkspacePage, WorkspacesPage,
 };

@@ -39,6 +39,7 @@ pub struct WorkspaceAccess<'a> {
     pub(crate) tenancy: &'a Tenancy,
     pub(crate) identity: &'a Identity,
     pub(crate) mailer: &'a std::sync::Arc<crate::mail::Mailer>,
+    pub(crate) billing: &'a crate::billing::Billing,
 }
 
 /// Permissions that make a role administrative (for "2FA for admins" and the admin allowlist).
@@ -92,6 +93,7 @@ impl WorkspaceAccess<'_> {
             }
             return Err(refused);
         }
+        let billing = self.billing.access(&db).await?;
         Ok(Caller {
             user: signed_in.user,
             email: signed_in.email.clone(),
@@ -103,6 +105,7 @@ impl WorkspaceAccess<'_> {
             db,
             control: self.control.clone(),
             mailer: self.mailer.clone(),
+            billing,
         })
     }
 

@@ -31,6 +31,8 @@ pub struct Caller {
     pub(crate) db: DatabaseConnection,
     pub(crate) control: DatabaseConnection,
     pub(crate) mailer: std::sync::Arc<crate::mail::Mailer>,
+    /// What the workspace's subscription lets it do now (PAY1): read-only refuses business writes.
+    pub(crate) billing: crate::billing::status::Access,
 }
 
 impl Caller {
@@ -66,9 +68,21 @@ impl Caller {
         self.permissions.contains(&permission)
     }
 
-    /// Refuses unless the caller holds `permission`.
+    /// Refuses unless the caller holds `permission` and the workspace's subscription allows the action
+    /// (a workspace read-only for non-payment refuses business writes).
     pub fn require(&self, permission: Permission) -> DomainResult<()> {
-        if self.can(permission) { Ok(()) } else { Err(DomainError::Forbidden(Forbidden::MissingPermission)) }
+        if !self.can(permission) {
+            return Err(DomainError::Forbidden(Forbidden::MissingPermission));
+        }
+        if !self.billing.permits(permission) {
+            return Err(DomainError::Forbidden(Forbidden::PaymentOverdue));
+        }
+        Ok(())
+    }
+
+    /// What the workspace's subscription lets it do now (for the banner).
+    pub fn billing_access(&self) -> crate::billing::status::Access {
+        self.billing
     }
 
     pub fn is_owner(&self) -> bool {

@@ -12,6 +12,10 @@ pub fn secret<S: serde::Serializer>(value: &Option<SecretString>, s: S) -> Resul
     value.as_ref().map(|_| REDACTED).serialize(s)
 }
 
+pub fn secrets<S: serde::Serializer>(value: &[SecretString], s: S) -> Result<S::Ok, S::Error> {
+    vec![REDACTED; value.len()].serialize(s)
+}
+
 pub fn url<S: serde::Serializer>(value: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
     value.as_deref().map(redact_url).serialize(s)
 }

@@ -1,8 +1,10 @@
 //! The router: which path goes where, and the middleware stack around it.
 
+mod billing;
 mod dev;
 mod exports;
 mod health;
+mod sandbox;
 mod site;
 
 use crate::middleware::{client_ip, csrf, errors, rate_limit, security_headers, trace};
@@ -35,6 +37,12 @@ pub fn router(state: AppState) -> Router {
     if state.dev_mode {
         routes = routes.merge(dev::routes());
     }
+    // The payment providers' routes: outside the session and CSRF layers (they verify themselves).
+    let mut providers = billing::routes();
+    if state.dev_mode && state.platform.billing().sandbox().is_some() {
+        providers = providers.merge(sandbox::routes());
+    }
+    let providers = providers.with_state(state.clone());
     let routes = routes.with_state(state);
 
     // Each `layer` wraps everything before it, so the last one added sees a request first. Every
@@ -43,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(csrf_policy, csrf::csrf))
         .layer(axum::middleware::from_fn_with_state(account_limits, rate_limit::by_account))
         .layer(sessions)
+        .merge(providers)
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(axum::middleware::from_fn_with_state(rate_limits, rate_limit::by_address))

@@ -8,6 +8,7 @@
 
 mod harness;
 
+mod billing;
 mod cli;
 mod demo;
 mod edge;

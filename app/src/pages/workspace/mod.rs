@@ -3,6 +3,7 @@
 //! navigation shows only what the caller's permissions allow (the server refuses the rest anyway).
 
 mod audit;
+mod billing;
 mod home;
 mod invitation;
 mod members;
@@ -15,6 +16,7 @@ mod suppliers;
 mod workspaces;
 
 pub use audit::AuditPage;
+pub use billing::BillingPage;
 pub use home::WorkspacePage;
 pub use invitation::AcceptInvitationPage;
 pub use members::MembersPage;

@@ -15,6 +15,7 @@ pub fn WorkspaceNav(home: WorkspaceHomeDto) -> impl IntoView {
         ("/admin/roles".to_owned(), "Roles", Permission::RolesManage),
         ("/admin/policies".to_owned(), "Policies", Permission::PoliciesManage),
         ("/admin/audit".to_owned(), "Audit log", Permission::AuditView),
+        ("/admin/billing".to_owned(), "Billing", Permission::BillingManage),
     ]
     .into_iter()
     .filter(|(path, _, permission)| {

@@ -2,6 +2,8 @@
 
 pub(crate) mod approval_decision;
 pub(crate) mod audit_event;
+pub(crate) mod billing_checkout;
+pub(crate) mod billing_event;
 pub(crate) mod counter;
 pub(crate) mod member;
 pub(crate) mod member_role;
@@ -12,5 +14,6 @@ pub(crate) mod purchase_request;
 pub(crate) mod purchase_request_line;
 pub(crate) mod purchasing_setting;
 pub(crate) mod role;
+pub(crate) mod subscription;
 pub(crate) mod supplier;
 pub(crate) mod workspace_profile;

@@ -124,6 +124,25 @@ const ROUTES: &[(&str, Coverage)] = &[
     ("/rpc/invitations/preview", Coverage::Public),
     ("/rpc/invitations/accept", Coverage::Own),
     ("/rpc/security/catalogue", Coverage::Public),
+    // Billing (PAY1): the page and its server functions, and the providers' routes, which verify
+    // themselves (signatures; results fetched from the provider) and hold no session.
+    ("/w/{slug}/admin/billing", Coverage::Workspace),
+    ("/rpc/billing/overview", Coverage::Workspace),
+    ("/rpc/billing/checkout", Coverage::Workspace),
+    ("/rpc/billing/change-plan", Coverage::Workspace),
+    ("/rpc/billing/cancel", Coverage::Workspace),
+    ("/rpc/billing/portal", Coverage::Workspace),
+    ("/billing/webhooks/stripe", Coverage::Public),
+    ("/billing/webhooks/iyzico", Coverage::Public),
+    ("/billing/iyzico/callback/{tenant}/{checkout}", Coverage::Public),
+    ("/sandbox/stripe/v1/checkout/sessions", Coverage::Public),
+    ("/sandbox/stripe/v1/checkout/sessions/{id}", Coverage::Public),
+    ("/sandbox/stripe/v1/subscriptions/{id}", Coverage::Public),
+    ("/sandbox/stripe/v1/billing_portal/sessions", Coverage::Public),
+    ("/sandbox/stripe/v1/invoices", Coverage::Public),
+    ("/sandbox/pay/{id}", Coverage::Public),
+    ("/sandbox/portal/{customer}", Coverage::Public),
+    ("/sandbox/portal/{customer}/fail-renewal", Coverage::Public),
 ];
 
 /// Every route the running application serves: the paths its router holds (pages, server functions
@@ -253,7 +272,13 @@ async fn probe(s: &Scene, path: &str, coverage: Coverage) {
             | "/rpc/purchasing/orders"
             | "/rpc/admin/members"
             | "/rpc/admin/roles"
-            | "/rpc/admin/policies" => refused(&what, get_raw(x, &format!("{path}?slug={slug}")).await).await,
+            | "/rpc/admin/policies"
+            | "/rpc/billing/overview" => refused(&what, get_raw(x, &format!("{path}?slug={slug}")).await).await,
+            "/rpc/billing/checkout" | "/rpc/billing/change-plan" | "/rpc/billing/cancel" | "/rpc/billing/portal" => {
+                let endpoint = &path["/rpc/".len()..];
+                let fields = [("slug", slug.as_str()), ("plan", "team"), ("interval", "month"), ("cancel", "true")];
+                refused(&what, x.call(endpoint, &fields).await).await
+            }
             "/rpc/admin/audit" => {
                 refused(&what, get_raw(x, &format!("{path}?slug={slug}&actor=&action=&from=&until=")).await).await
             }
