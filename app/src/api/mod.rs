@@ -6,11 +6,13 @@
 
 mod admin;
 mod auth;
+mod preferences;
 mod purchasing;
 mod workspaces;
 
 pub use admin::*;
 pub use auth::*;
+pub use preferences::*;
 pub use purchasing::*;
 pub use workspaces::*;
 
