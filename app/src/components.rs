@@ -119,9 +119,35 @@ pub trait ActionValue<T>: Get<Value = Option<Result<T, AppError>>> + Clone + Sen
 
 impl<T, S> ActionValue<T> for S where S: Get<Value = Option<Result<T, AppError>>> + Clone + Send + Sync + 'static {}
 
-/// The error of an action's last run, if it belongs to `field`, in the page's language.
+/// After a submit was refused because of a field, moves the keyboard focus to the first field on the
+/// page marked invalid (whose `aria-describedby` names its error), once the page shows the errors.
+fn focus_first_invalid_field<T: 'static>(value: impl ActionValue<T>, field: Field) {
+    Effect::new(move || {
+        if matches!(value.get(), Some(Err(error)) if error.field() == Some(field)) {
+            set_timeout(focus_first_invalid, std::time::Duration::ZERO);
+        }
+    });
+}
+
+fn focus_first_invalid() {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast as _;
+        let first = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.query_selector("[aria-invalid=\"true\"]").ok().flatten())
+            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(element) = first {
+            let _ = element.focus();
+        }
+    }
+}
+
+/// The error of an action's last run, if it belongs to `field`, in the page's language. When there is
+/// one, the focus goes to the first invalid field.
 pub fn field_error<T: 'static>(value: impl ActionValue<T>, field: Field) -> Signal<Option<String>> {
     let locale = lang::current();
+    focus_first_invalid_field(value.clone(), field);
     Signal::derive(move || match value.get() {
         Some(Err(error)) if error.field() == Some(field) => Some(lang::error_text(locale, &error)),
         _ => None,

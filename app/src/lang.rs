@@ -82,46 +82,6 @@ pub fn current() -> Locale {
     use_context::<leptos_i18n::I18nContext<Locale>>().map(|i18n| i18n.get_locale_untracked()).unwrap_or(Locale::en)
 }
 
-/// `text` folded for a case-insensitive comparison in `locale`: Turkish has a dotted and a dotless i
-/// (`İ`→`i`, `I`→`ı`), which the language-neutral `to_lowercase` gets wrong (`I`→`i`, `İ`→`i̇`).
-pub fn fold_case(locale: Locale, text: &str) -> String {
-    match locale {
-        Locale::tr => text
-            .chars()
-            .flat_map(|c| match c {
-                'I' => vec!['ı'],
-                'İ' => vec!['i'],
-                c => c.to_lowercase().collect(),
-            })
-            .collect(),
-        _ => text.to_lowercase(),
-    }
-}
-
-/// Whether `text` contains `needle`, ignoring case as `locale` does.
-pub fn contains_ignoring_case(locale: Locale, text: &str, needle: &str) -> bool {
-    fold_case(locale, text).contains(&fold_case(locale, needle))
-}
-
-/// A timestamp as the DTOs carry it (RFC 3339 in UTC, `2026-12-01T14:05:09Z`), written the way
-/// `locale` writes dates and times (`2026-12-01 14:05`, `01.12.2026, 14:05`, `01/12/2026 14:05`,
-/// `01.12.2026 14:05`), marked as UTC. Anything else is shown as it came.
-pub fn format_timestamp(locale: Locale, iso: &str) -> String {
-    let parts = (iso.get(0..4), iso.get(5..7), iso.get(8..10), iso.get(11..16));
-    let (Some(year), Some(month), Some(day), Some(time)) = parts else { return iso.to_owned() };
-    let shaped = iso.len() >= 17 && iso.as_bytes()[10] == b'T';
-    if !shaped {
-        return iso.to_owned();
-    }
-    let date_time = match locale {
-        Locale::en => format!("{year}-{month}-{day} {time}"),
-        Locale::de => format!("{day}.{month}.{year}, {time}"),
-        Locale::fr => format!("{day}/{month}/{year} {time}"),
-        Locale::tr => format!("{day}.{month}.{year} {time}"),
-    };
-    crate::lang::fill(td_string!(locale, common.time_utc), &[("time", &date_time)])
-}
-
 /// A role's name: built-in roles in the page's language (they are stored under their English name),
 /// custom roles as their workspace named them.
 pub fn role_name(locale: Locale, name: &str) -> String {
@@ -309,12 +269,9 @@ pub fn LanguageSwitcher() -> impl IntoView {
             crate::components::hard_navigate(&next);
         }
     });
-    let here = leptos_router::hooks::use_location();
-    let back = move || format!("{}{}", here.pathname.get(), here.search.get());
     view! {
         <ActionForm action=action attr:class="inline-form language-switcher">
             <crate::components::CsrfField/>
-            <input type="hidden" name="back" value=back/>
             <label for="language-select" class="visually-hidden">{td_string!(locale, header.language)}</label>
             <select id="language-select" name="locale" data-testid="language-select">
                 {ALL.into_iter().map(|option| view! {
@@ -366,18 +323,6 @@ mod tests {
         assert_eq!(format_timestamp(Locale::fr, at), "01/12/2026 14:05 UTC");
         assert_eq!(format_timestamp(Locale::tr, at), "01.12.2026 14:05 UTC");
         assert_eq!(format_timestamp(Locale::de, "soon"), "soon");
-    }
-
-    #[test]
-    /// Proves: UX3
-    fn turkish_case_folding_keeps_dotted_and_dotless_i_apart() {
-        // "ISPARTA" is "ısparta" in Turkish; a language-neutral fold would say "isparta" and match "İsparta".
-        assert_eq!(fold_case(Locale::tr, "ISPARTA"), "ısparta");
-        assert_eq!(fold_case(Locale::tr, "İSTANBUL"), "istanbul");
-        assert!(contains_ignoring_case(Locale::tr, "Kayıt İşlemi", "İŞLEM"));
-        assert!(!contains_ignoring_case(Locale::tr, "Kayıt", "KAYIT".replace('I', "İ").as_str()));
-        assert!(contains_ignoring_case(Locale::tr, "Kayıt", "KAYIT"));
-        assert!(contains_ignoring_case(Locale::en, "Invoice", "INVOICE"));
     }
 
     #[test]

@@ -103,7 +103,7 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| if page.is_empty() { "Strongroom".to_owned() } else { format!("{page} · Strongroom") }/>
         <Router>
             <components::SiteHeader/>
-            <main id="main" data-hydrated=move || hydrated.get().then_some("true")>
+            <main id="main" tabindex="-1" data-hydrated=move || hydrated.get().then_some("true")>
                 // Async everywhere: each page is sent complete, readable without JavaScript, with the right
                 // status (out-of-order streaming would need JavaScript to put content in place).
                 <Routes fallback=pages::NotFound>

@@ -6,10 +6,11 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use leptos_i18n::Locale as _;
 
-/// Switches the interface to `locale` and answers where to go back to (the page the switch was made
-/// on: a local path only, never another site).
+/// Switches the interface to `locale` and answers where to go back to: the path of the page the switch
+/// was made on (from `Referer`; its host is ignored, so this can only lead back into this site). Pages
+/// do not echo their own address into the form.
 #[server(prefix = "/rpc", endpoint = "account/language")]
-pub async fn set_language(_csrf_token: String, locale: String, back: Option<String>) -> Result<String, AppError> {
+pub async fn set_language(_csrf_token: String, locale: String) -> Result<String, AppError> {
     let result: Result<String, AppError> = async {
         use crate::context::session_keys;
         let chosen = crate::lang::parse_tag(&locale).ok_or(AppError::BadRequest)?;
@@ -22,6 +23,9 @@ pub async fn set_language(_csrf_token: String, locale: String, back: Option<Stri
                 .await
                 .map_err(|e| AppError::internal(&e))?;
         }
+        let back = use_context::<http::request::Parts>()
+            .and_then(|parts| parts.headers.get(http::header::REFERER)?.to_str().ok()?.parse::<http::Uri>().ok())
+            .and_then(|uri| uri.path_and_query().map(|p| p.as_str().to_owned()));
         let next = back.filter(|path| is_local_path(path)).unwrap_or_else(|| "/".to_owned());
         if crate::context::is_plain_form_post() {
             leptos_axum::redirect(&next);
