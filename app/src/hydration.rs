@@ -6,10 +6,10 @@
 //! the links say `crossorigin="anonymous"`, which is what a browser makes of the nonce value anyway (an
 //! unknown value is the Anonymous state), so loading behaves exactly as before.
 //!
-//! Strongroom builds without hashed file names and without islands or split WebAssembly, so those
-//! branches of Leptos's component are not needed; with `hash-files` on, the Leptos component is used.
+//! The file names come from [`AssetNames`] (content-hashed in `cargo xtask` builds). Strongroom builds
+//! without islands or split WebAssembly, so those branches of Leptos's component are not needed.
 
-use leptos::either::Either;
+use crate::assets::AssetNames;
 use leptos::prelude::*;
 
 /// Leptos 0.8's `hydration_script.js`, unchanged: imports the JS, initialises the WebAssembly, hydrates.
@@ -30,25 +30,18 @@ const HYDRATION_JS: &str = r#"(function (root, pkg_path, output_name, wasm_outpu
 })"#;
 
 #[component]
-pub fn HydrationScripts(options: LeptosOptions) -> impl IntoView {
-    if options.hash_files {
-        return Either::Right(view! { <leptos::prelude::HydrationScripts options/> });
-    }
-    let js_file_name = options.output_name.to_string();
-    let mut wasm_file_name = options.output_name.to_string();
-    // As Leptos does: cargo-leptos names the WebAssembly after the output name, wasm-bindgen adds `_bg`.
-    if std::option_env!("LEPTOS_OUTPUT_NAME").is_none() {
-        wasm_file_name.push_str("_bg");
-    }
+pub fn HydrationScripts(options: LeptosOptions, assets: AssetNames) -> impl IntoView {
+    let js_file_name = assets.js.trim_end_matches(".js").to_owned();
+    let wasm_file_name = assets.wasm.trim_end_matches(".wasm").to_owned();
     let pkg_path = options.site_pkg_dir.to_string();
     let root = String::new();
     let nonce = leptos::nonce::use_nonce();
     let script = format!("{HYDRATION_JS}({root:?}, {pkg_path:?}, {js_file_name:?}, {wasm_file_name:?}, false);");
-    Either::Left(view! {
-        <link rel="modulepreload" href=format!("{root}/{pkg_path}/{js_file_name}.js") crossorigin="anonymous"/>
+    view! {
+        <link rel="modulepreload" href=format!("{root}/{pkg_path}/{}", assets.js) crossorigin="anonymous"/>
         <link
             rel="preload"
-            href=format!("{root}/{pkg_path}/{wasm_file_name}.wasm")
+            href=format!("{root}/{pkg_path}/{}", assets.wasm)
             r#as="fetch"
             r#type="application/wasm"
             crossorigin="anonymous"
@@ -56,5 +49,5 @@ pub fn HydrationScripts(options: LeptosOptions) -> impl IntoView {
         <script type="module" nonce=nonce>
             {script}
         </script>
-    })
+    }
 }

@@ -82,6 +82,25 @@ pub fn current() -> Locale {
     use_context::<leptos_i18n::I18nContext<Locale>>().map(|i18n| i18n.get_locale_untracked()).unwrap_or(Locale::en)
 }
 
+/// A timestamp as the DTOs carry it (RFC 3339 in UTC, `2026-12-01T14:05:09Z`), written the way
+/// `locale` writes dates and times (`2026-12-01 14:05`, `01.12.2026, 14:05`, `01/12/2026 14:05`,
+/// `01.12.2026 14:05`), marked as UTC. Anything else is shown as it came.
+pub fn format_timestamp(locale: Locale, iso: &str) -> String {
+    let parts = (iso.get(0..4), iso.get(5..7), iso.get(8..10), iso.get(11..16));
+    let (Some(year), Some(month), Some(day), Some(time)) = parts else { return iso.to_owned() };
+    let shaped = iso.len() >= 17 && iso.as_bytes()[10] == b'T';
+    if !shaped {
+        return iso.to_owned();
+    }
+    let date_time = match locale {
+        Locale::en => format!("{year}-{month}-{day} {time}"),
+        Locale::de => format!("{day}.{month}.{year}, {time}"),
+        Locale::fr => format!("{day}/{month}/{year} {time}"),
+        Locale::tr => format!("{day}.{month}.{year} {time}"),
+    };
+    crate::lang::fill(td_string!(locale, common.time_utc), &[("time", &date_time)])
+}
+
 /// A role's name: built-in roles in the page's language (they are stored under their English name),
 /// custom roles as their workspace named them.
 pub fn role_name(locale: Locale, name: &str) -> String {

@@ -10,6 +10,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod assets;
 #[cfg(feature = "ssr")]
 pub mod auth;
 pub mod components;
@@ -39,9 +40,10 @@ use leptos_router::{SsrMode, path};
 
 /// The HTML document around the app. Hydration scripts carry the request's CSP nonce (only in `nonce`
 /// attributes: see `hydration`).
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+pub fn shell(options: LeptosOptions, assets: assets::AssetNames) -> impl IntoView {
     // The language the server chose for this request (see `lang`), so the first paint is in it.
     let lang = request_locale().as_str();
+    let stylesheet = format!("/{}/{}", options.site_pkg_dir, assets.css);
     view! {
         <!DOCTYPE html>
         <html lang=lang>
@@ -49,9 +51,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
-                <link rel="stylesheet" href="/pkg/strongroom.css"/>
+                <link rel="stylesheet" href=stylesheet/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <hydration::HydrationScripts options/>
+                <hydration::HydrationScripts options assets/>
                 <MetaTags/>
             </head>
             <body>

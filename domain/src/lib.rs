@@ -16,6 +16,7 @@
 
 pub mod crypto;
 pub mod db;
+pub mod demo;
 mod entities;
 mod error;
 pub mod identity;

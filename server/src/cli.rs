@@ -18,7 +18,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web server (the default when no command is given).
-    Serve,
+    Serve {
+        /// Dev mode on a loopback address only: first fill a demo workspace (members in every role,
+        /// suppliers, purchase requests in every state) and print how to sign in.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Bring the control-plane database and every workspace database up to date, then exit.
     Migrate,
     /// Validate the configuration and print the effective settings (secrets hidden), then exit.

@@ -26,6 +26,7 @@ use std::time::Duration;
 use url::Url;
 
 mod redact;
+pub use redact::redact_url;
 mod resolve;
 
 /// The file read when `--config` is not given (if it exists).

@@ -3,6 +3,7 @@
 //! `main.rs` is only the command line; everything here is a library so that integration tests can
 //! start the real application on port 0 with a fresh database, exactly as production starts it.
 
+pub mod banner;
 pub mod cli;
 pub mod config;
 pub mod middleware;
@@ -36,6 +37,8 @@ pub enum StartupError {
     Config(#[from] config::ConfigError),
     #[error("could not reach the databases or services: {0}")]
     Platform(#[from] domain::DomainError),
+    #[error(transparent)]
+    Demo(#[from] domain::demo::DemoRefused),
     #[error("could not listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
 }
@@ -69,8 +72,13 @@ impl Application {
             .site_root(settings.site_root.display().to_string())
             .site_addr(settings.addr)
             .build();
+        let assets = match std::fs::read_to_string(settings.site_root.join("hash.txt")) {
+            Ok(manifest) => app::assets::AssetNames::from_manifest(SITE_OUTPUT_NAME, &manifest),
+            Err(_) => app::assets::AssetNames::plain(SITE_OUTPUT_NAME),
+        };
         let state = AppState {
             platform: platform.clone(),
+            assets,
             app_context: AppContext { platform: platform.clone() },
             leptos_options,
             site_root: settings.site_root,

@@ -2,7 +2,7 @@
 
 use clap::Parser as _;
 use server::cli::{Cli, Command};
-use server::config::RawConfig;
+use server::config::{Mode, RawConfig};
 use server::{Application, StartupError, telemetry};
 use std::process::ExitCode;
 
@@ -20,13 +20,19 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), StartupError> {
     let raw = RawConfig::load(cli.config.as_deref())?;
-    let command = cli.command.unwrap_or(Command::Serve);
+    let command = cli.command.unwrap_or(Command::Serve { demo: false });
     if let Command::CheckConfig = command {
         let shown = raw.shown();
         raw.validate()?;
         println!("{shown}\nconfiguration is valid");
         return Ok(());
     }
+    // Checked before the settings are validated (which may write a dev master key) and before anything
+    // is opened: demo data never reaches a production server or one other machines can reach.
+    let demo_permit = match &command {
+        Command::Serve { demo: true } => Some(domain::demo::DemoPermit::check(raw.mode == Mode::Dev, raw.addr)?),
+        _ => None,
+    };
     let settings = raw.validate()?;
     telemetry::init(settings.log_format);
     server::log_master_key_origin(&settings.master_key_origin);
@@ -48,13 +54,21 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
             println!("{email} now has the platform role `{role}`");
             Ok(())
         }
-        Command::Serve | Command::CheckConfig => {
+        Command::Serve { .. } => {
             let mode = settings.mode;
+            let banner = server::banner::Banner::new(&settings);
             let app = Application::build(settings).await?;
             let addr = app.local_addr();
             tracing::info!(%addr, ?mode, "Strongroom is listening on http://{addr}");
+            let dev_outbox = app.platform().mailer().dev_outbox().is_some();
+            println!("{}", banner.text(addr, dev_outbox));
+            if let Some(permit) = demo_permit {
+                let demo = domain::demo::seed(&app.platform(), permit).await?;
+                println!("{}", server::banner::demo_text(&demo, addr, dev_outbox));
+            }
             app.run_until(shutdown_signal()).await.map_err(|source| StartupError::Bind { addr, source })
         }
+        Command::CheckConfig => Ok(()),
     }
 }
 

@@ -18,6 +18,8 @@ pub struct AppState {
     pub app_context: AppContext,
     pub leptos_options: LeptosOptions,
     pub site_root: PathBuf,
+    /// The built assets' names (content-hashed when `site_root/hash.txt` says so).
+    pub assets: app::assets::AssetNames,
     pub header_policy: HeaderPolicy,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,

@@ -1,7 +1,8 @@
-//! Playwright against a freshly built server: build the site with cargo-leptos, start the server on a
+//! Playwright against a freshly built server: build the site ([`crate::site`]), start the server on a
 //! free port with an empty data directory, run `npx playwright test` against it, stop the server.
 
-use crate::process::{self, cargo, cmd, path_with, root};
+use crate::process::{self, cmd, root};
+use crate::site;
 use crate::tools;
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
@@ -9,8 +10,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub fn run(release: bool) -> Result<(), String> {
-    build_site(release)?;
-    let binary = target_dir().join(if release { "release" } else { "debug" }).join("strongroom");
+    site::build(release)?;
+    let binary = site::server_binary(release);
     let port = free_port()?;
     let addr = format!("127.0.0.1:{port}");
     let data_dir = std::env::temp_dir().join(format!("strongroom-e2e-{}", std::process::id()));
@@ -22,7 +23,7 @@ pub fn run(release: bool) -> Result<(), String> {
     let server = cmd(&binary.display().to_string(), &["serve"])
         .env("STRONGROOM_ADDR", &addr)
         .env("STRONGROOM_DATA_DIR", &data_dir)
-        .env("STRONGROOM_SITE_ROOT", root().join("target/site"))
+        .env("STRONGROOM_SITE_ROOT", site::site_root())
         // Every browser test comes from 127.0.0.1; the per-address limit is for real clients.
         .env("STRONGROOM_AUTH_REQUESTS_PER_MINUTE", "600")
         .env("STRONGROOM_CODE_REQUESTS_PER_MINUTE", "600")
@@ -50,16 +51,6 @@ pub fn run(release: bool) -> Result<(), String> {
         eprintln!("(the server's log is in {})", log_path.display());
     }
     result
-}
-
-pub fn build_site(release: bool) -> Result<(), String> {
-    process::step(&format!("build the site ({})", if release { "release" } else { "dev" }));
-    let mut args = vec!["leptos", "build"];
-    if release {
-        args.push("--release");
-    }
-    // Release builds run wasm-opt: binaryen 132 from npm must come first on PATH.
-    cargo(&args).env("PATH", path_with(&tools::npm_bin_dir())).run()
 }
 
 pub fn target_dir() -> PathBuf {

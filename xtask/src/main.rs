@@ -11,9 +11,11 @@
 //!
 //! Kept free of dependencies so that it compiles in seconds.
 
+mod assets;
 mod e2e;
 mod process;
 mod security;
+mod site;
 mod sizes;
 mod supply_chain;
 mod tools;
@@ -29,10 +31,13 @@ const SQLITE_ONLY: [&str; 2] = [
 const SQLITE_ONLY_FILTER: &str = "kind(test) - test(=tenancy::a_workspace_whose_database_cannot_be_created_leaves_nothing_behind) - test(=health::readiness_fails_when_tenant_storage_is_gone)";
 
 const USAGE: &str = "\
-usage: cargo xtask <command> [--release]
+usage: cargo xtask <command> [--release] [--demo]
 
 commands:
-  run      install what is missing, build, and serve Strongroom (SQLite under ./data)
+  run      install what is missing, build, and serve Strongroom (SQLite under ./data);
+           `--demo` first fills a demo workspace and prints how to sign in (dev mode, loopback only)
+  watch    like `run`, rebuilding and reloading the browser on every change (installs cargo-leptos,
+           which takes about 25 minutes to compile the first time)
   test     install what is missing, then run every check and test
   e2e      only the Playwright tests (builds the site first)
   setup    only install what is missing
@@ -50,8 +55,10 @@ environment:
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let release = args.iter().any(|a| a == "--release");
+    let demo = args.iter().any(|a| a == "--demo");
     let result = match args.first().map(String::as_str) {
-        Some("run") => run(release),
+        Some("run") => run(release, demo),
+        Some("watch") => watch(),
         Some("test") => test(),
         Some("e2e") => tools::ensure_for_e2e(release).and_then(|()| e2e::run(release)),
         Some("setup") => tools::ensure_for_e2e(true).and_then(|()| supply_chain::ensure_tools()),
@@ -77,14 +84,26 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(release: bool) -> Result<(), String> {
+fn run(release: bool, demo: bool) -> Result<(), String> {
+    let started = std::time::Instant::now();
     tools::ensure_for_build(release)?;
-    let mut args = vec!["leptos", "serve"];
-    if release {
-        args.push("--release");
+    site::build(release)?;
+    let mut args = vec!["serve"];
+    if demo {
+        args.push("--demo");
     }
-    process::step("serve Strongroom (Ctrl-C stops it)");
-    process::cargo(&args).env_if_unset("STRONGROOM_DATA_DIR", "data").run()
+    process::step(&format!("serve Strongroom (built in {:.0?}; Ctrl-C stops it)", started.elapsed()));
+    process::cmd(&site::server_binary(release).display().to_string(), &args)
+        .env_if_unset("STRONGROOM_DATA_DIR", "data")
+        .run()
+}
+
+/// `cargo leptos watch`: rebuilds server and WebAssembly on every change and reloads the browser.
+fn watch() -> Result<(), String> {
+    tools::ensure_for_build(false)?;
+    tools::cargo_leptos()?;
+    process::step("serve Strongroom with live reload (Ctrl-C stops it)");
+    process::cargo(&["leptos", "watch"]).env_if_unset("STRONGROOM_DATA_DIR", "data").run()
 }
 
 fn test() -> Result<(), String> {

@@ -1,12 +1,13 @@
 //! Installs what a fresh machine lacks, and skips what is already there.
 //!
 //! - the `wasm32-unknown-unknown` Rust target (rustup);
-//! - cargo-leptos, which builds the server and the WebAssembly together. Its locked dependencies need a
-//!   newer rustc than the stable one here, so it is installed with the nightly toolchain when one is
-//!   present, else from its published source with one dependency pinned back (works on stable; set
-//!   `XTASK_STABLE_ONLY=1` to take this path even where nightly exists);
-//! - wasm-bindgen-cli at exactly the version of the `wasm-bindgen` crate in Cargo.lock (cargo-leptos
-//!   uses whatever is on PATH and does not check; a mismatch breaks the build);
+//! - wasm-bindgen-cli at exactly the version of the `wasm-bindgen` crate in Cargo.lock (a mismatch breaks
+//!   the build; cargo-leptos, too, uses whatever is on PATH and does not check);
+//! - only for `cargo xtask watch` (live reload): cargo-leptos. The site build itself does without it
+//!   ([`crate::site`]), because compiling cargo-leptos takes about 25 minutes on 2 cores. Its locked
+//!   dependencies need a newer rustc than the stable one here, so it is installed with the nightly
+//!   toolchain when one is present, else from its published source with one dependency pinned back
+//!   (works on stable; set `XTASK_STABLE_ONLY=1` to take this path even where nightly exists);
 //! - for release builds, `wasm-opt` from npm `binaryen` 132 (Debian's binaryen 108 silently breaks
 //!   hydration), under `tools/node_modules`;
 //! - for tests, cargo-nextest (the runner), and for browser tests, Debian's Chromium and the npm packages under `end2end/` (Playwright is told
@@ -20,7 +21,6 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 
 pub fn ensure_for_build(release: bool) -> Result<(), String> {
     wasm_target()?;
-    cargo_leptos()?;
     wasm_bindgen_cli()?;
     if release {
         npm_packages("tools")?;
@@ -62,12 +62,15 @@ fn cargo_nextest() -> Result<(), String> {
     cargo(&["install", "cargo-nextest", "--locked"]).run()
 }
 
-fn cargo_leptos() -> Result<(), String> {
+/// cargo-leptos, for `cargo xtask watch` only.
+pub fn cargo_leptos() -> Result<(), String> {
     let version = cargo(&["leptos", "--version"]).output().unwrap_or_default();
     if version.contains(CARGO_LEPTOS_VERSION) {
         return Ok(());
     }
-    process::step(&format!("install cargo-leptos {CARGO_LEPTOS_VERSION} (takes ~19 minutes on 2 cores)"));
+    process::step(&format!(
+        "install cargo-leptos {CARGO_LEPTOS_VERSION} (takes ~25 minutes on 2 cores; only `watch` needs it)"
+    ));
     let toolchains = cmd("rustup", &["toolchain", "list"]).output().unwrap_or_default();
     let stable_only = std::env::var_os("XTASK_STABLE_ONLY").is_some();
     if !stable_only && toolchains.lines().any(|t| t.starts_with("nightly")) {

@@ -15,6 +15,7 @@
 
 mod accounts;
 pub mod codes;
+mod demo_accounts;
 mod email_change;
 pub mod events;
 mod gate;

@@ -105,7 +105,8 @@ pub async fn csrf(State(policy): State<Arc<CsrfPolicy>>, mut request: Request, n
                 }
             },
         };
-        request.extensions_mut().insert(CsrfToken(token));
+        // Pages are compressed: they only ever carry a freshly masked form of the token (BREACH).
+        request.extensions_mut().insert(CsrfToken(super::csrf_mask::mask(&token)));
         let mut response = next.run(request).await;
         if let Some(value) = csrf_cookie(change) {
             response.headers_mut().append(SET_COOKIE, value);
@@ -144,7 +145,9 @@ pub async fn csrf(State(policy): State<Arc<CsrfPolicy>>, mut request: Request, n
     });
     let request = Request::from_parts(parts, Body::from(bytes));
     match presented {
-        Some(token) if tokens_match(&expected, &token) => next.run(request).await,
+        Some(token) if super::csrf_mask::unmask(&token).is_some_and(|token| tokens_match(&expected, &token)) => {
+            next.run(request).await
+        }
         _ => {
             tracing::warn!(path = %request.uri().path(), "request without a valid CSRF token refused");
             refuse(&request, StatusCode::FORBIDDEN, AppError::CsrfRejected)

@@ -13,6 +13,7 @@ use domain::session_store::SessionBackend;
 use http::StatusCode;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -49,6 +50,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(proxies, client_ip::client_ip))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(CatchPanicLayer::custom(errors::panic_response))
+        // Pages and JSON are compressed on the fly (brotli or gzip, as the browser accepts); the built
+        // assets under /pkg are served precompressed and pass through untouched. Pages carry the CSRF
+        // token only masked afresh per response (`csrf_mask`), so compression does not leak it (BREACH).
+        .layer(CompressionLayer::new().br(true).gzip(true).no_deflate().no_zstd())
         .layer(axum::middleware::from_fn_with_state(header_policy, security_headers::security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(trace::make_span))
         .layer(PropagateRequestIdLayer::x_request_id())

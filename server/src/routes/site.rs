@@ -1,5 +1,9 @@
 //! The Leptos site: server-rendered pages, server functions under `/rpc`, the built assets under
 //! `/pkg`, and the 404 page for everything else.
+//!
+//! Assets are served as built: precompressed (`.br`, `.gz` beside each file, chosen by the browser's
+//! `Accept-Encoding`), and cached for a year as `immutable` when their name carries a content hash; any
+//! other file under `/pkg` must be revalidated (`no-cache`), so a rebuilt site is never hidden by a cache.
 
 use crate::middleware::security_headers::CspNonce;
 use crate::state::AppState;
@@ -23,26 +27,53 @@ pub const FAVICON: &str = "/favicon.svg";
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     let pkg_dir = state.site_root.join(state.leptos_options.site_pkg_dir.as_ref());
-    let assets = ServeDir::new(pkg_dir).append_index_html_on_directories(false);
+    let assets = ServeDir::new(pkg_dir).append_index_html_on_directories(false).precompressed_br().precompressed_gzip();
     let context = state.app_context.clone();
+    let names = state.assets.clone();
     Router::new()
         .route(RPC_FALLBACK, any(unknown_server_fn))
         .leptos_routes_with_context(state, generate_route_list(app::App), provide_request_context(context), {
             let options = state.leptos_options.clone();
-            move || app::shell(options.clone())
+            let names = names.clone();
+            move || app::shell(options.clone(), names.clone())
         })
         .nest_service(
             ASSETS,
             tower::ServiceBuilder::new()
-                .layer(SetResponseHeaderLayer::overriding(
-                    CACHE_CONTROL,
-                    HeaderValue::from_static("public, max-age=3600"),
-                ))
+                .layer(axum::middleware::from_fn_with_state(names.clone(), asset_caching))
                 .service(assets),
         )
-        .route_service(FAVICON, tower_http::services::ServeFile::new(state.site_root.join("favicon.svg")))
+        .route_service(
+            FAVICON,
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::overriding(
+                    CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=86400"),
+                ))
+                .service(tower_http::services::ServeFile::new(state.site_root.join("favicon.svg")).precompressed_br()),
+        )
         .fallback(not_found)
         .layer(axum::middleware::map_response(undecodable_arguments_are_bad_requests))
+}
+
+/// A year and `immutable` for content-hashed assets, revalidation for any other file under `/pkg`.
+async fn asset_caching(
+    State(names): State<app::assets::AssetNames>,
+    request: Request<Body>,
+    next: axum::middleware::Next,
+) -> Response {
+    // Nested under `/pkg`, the path is the file's name.
+    let file = request.uri().path().trim_start_matches('/').to_owned();
+    let mut response = next.run(request).await;
+    let value = if response.status().is_success() && names.is_immutable(&file) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(value));
+    // The same URL answers differently by `Accept-Encoding` (precompressed copies): caches must know.
+    response.headers_mut().insert(http::header::VARY, HeaderValue::from_static("accept-encoding"));
+    response
 }
 
 /// What every render and server-function call gets in its Leptos context: the app's services and
@@ -83,7 +114,7 @@ async fn not_found(State(state): State<AppState>, request: Request<Body>) -> Res
     let options = state.leptos_options.clone();
     let handler =
         leptos_axum::render_app_to_stream_with_context(provide_request_context(state.app_context.clone()), move || {
-            app::shell(options.clone())
+            app::shell(options.clone(), state.assets.clone())
         });
     handler(request).await.into_response()
 }

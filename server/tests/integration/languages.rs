@@ -97,8 +97,7 @@ async fn a_mail_in_each_language_carries_its_language() {
     for (language, _) in subjects {
         let email = format!("{language}@example.com");
         let browser = app.browser();
-        let status =
-            call_in(&browser, "auth/sign-up", &[("email", &email), ("password", PASSWORD)], language).await;
+        let status = call_in(&browser, "auth/sign-up", &[("email", &email), ("password", PASSWORD)], language).await;
         assert_eq!(status, 200, "sign-up in {language}");
         let stored = app.mail(&email, "verify_address").await;
         assert_eq!(stored.language, language, "the outbox knows the mail's language");

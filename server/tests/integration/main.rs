@@ -9,6 +9,7 @@
 mod harness;
 
 mod cli;
+mod demo;
 mod edge;
 mod errors;
 mod health;

@@ -2,6 +2,7 @@
 //! class, CSRF for anonymous visitors without server-side sessions, and where the CSP nonce may appear.
 
 mod anonymous_csrf;
+mod assets;
 mod caching;
 mod dev_outbox;
 mod nonce;
