@@ -23,7 +23,7 @@ pub fn SiteHeader() -> impl IntoView {
     let i18n = use_i18n();
     let user = Resource::new_blocking(|| (), |_| crate::api::current_user());
     view! {
-        <a class="skip-link" href="#main">{t_string!(i18n, header.skip)}</a>
+        <a class="skip-link" href="#main" rel="external">{t_string!(i18n, header.skip)}</a>
         <header class="site-header">
             <a class="brand" href="/">"Strongroom"</a>
             <nav class="site-nav" aria-label=t_string!(i18n, header.account_nav)>

@@ -47,10 +47,12 @@ export async function expectAllAccessible(page: Page, addresses: Iterable<string
 
 export const test = base.extend<{ axeEveryPage: void }>({
   axeEveryPage: [
-    async ({ page, browser, javaScriptEnabled }, use) => {
+    async ({ page, browser, javaScriptEnabled }, use, testInfo) => {
       const visited = trackPages(page);
       await use();
       if (page.isClosed() || visited.size === 0) return;
+      // The checks come on top of the test's own time.
+      testInfo.setTimeout(testInfo.timeout + 30_000 + visited.size * 10_000);
       if (javaScriptEnabled) {
         await expectAccessible(page, `${page.url()} (as the test left it)`);
         await expectAllAccessible(page, visited);
