@@ -12,6 +12,7 @@ use domain::identity::{PendingSignIn, RequestMeta, SignedIn, SignedInNow};
 use domain::ids::AuthSessionId;
 use http::request::Parts;
 use leptos::prelude::*;
+use leptos_i18n::Locale as _;
 use model::AuthFailure;
 use tower_sessions::Session;
 
@@ -52,7 +53,12 @@ pub fn meta_of(parts: &Parts) -> Result<RequestMeta, AppError> {
         .filter_map(Result::ok)
         .find(|c| c.name() == DEVICE_COOKIE)
         .map(|c| c.value().to_owned());
-    Ok(RequestMeta::new(ip, user_agent, device))
+    let language = parts
+        .extensions
+        .get::<crate::lang::RequestLocale>()
+        .and_then(|locale| domain::mail::Language::parse(locale.0.as_str()))
+        .unwrap_or_default();
+    Ok(RequestMeta::new(ip, user_agent, device).in_language(language))
 }
 
 /// The signed-in caller, or `None`. A session that no longer counts is forgotten.
@@ -97,6 +103,10 @@ pub async fn establish(now: &SignedInNow) -> Result<(), AppError> {
     session.remove_value(session_keys::PENDING_SIGN_IN).await.map_err(write)?;
     session.insert(session_keys::AUTH, now.signed_in.session).await.map_err(write)?;
     session.insert(session_keys::CSRF, domain::crypto::random_token()).await.map_err(write)?;
+    let saved = crate::context::app_context()?.platform.identity().language_of(now.signed_in.user).await?;
+    if let Some(locale) = saved.as_deref().and_then(crate::lang::parse_tag) {
+        session.insert(session_keys::LOCALE, locale.as_str()).await.map_err(write)?;
+    }
     if let Some(token) = &now.new_device_token {
         set_device_cookie(token);
     }

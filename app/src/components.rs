@@ -2,6 +2,8 @@
 //! notices.
 
 use crate::error::AppError;
+use crate::i18n::{t_string, td_string, use_i18n};
+use crate::lang;
 use leptos::prelude::*;
 use model::Field;
 
@@ -18,12 +20,13 @@ pub fn CsrfField() -> impl IntoView {
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
+    let i18n = use_i18n();
     let user = Resource::new_blocking(|| (), |_| crate::api::current_user());
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        <a class="skip-link" href="#main" rel="external">{t_string!(i18n, header.skip)}</a>
         <header class="site-header">
             <a class="brand" href="/">"Strongroom"</a>
-            <nav class="site-nav" aria-label="Account">
+            <nav class="site-nav" aria-label=t_string!(i18n, header.account_nav)>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         match user.await {
@@ -34,13 +37,14 @@ pub fn SiteHeader() -> impl IntoView {
                             }
                             .into_any(),
                             _ => view! {
-                                <a href="/signin">"Sign in"</a>
-                                <a href="/signup">"Create account"</a>
+                                <a href="/signin">{t_string!(i18n, common.sign_in)}</a>
+                                <a href="/signup">{t_string!(i18n, header.create_account)}</a>
                             }
                             .into_any(),
                         }
                     })}
                 </Suspense>
+                <lang::LanguageSwitcher/>
             </nav>
         </header>
     }
@@ -49,12 +53,13 @@ pub fn SiteHeader() -> impl IntoView {
 /// The workspaces the user belongs to, one click away (a `<details>` menu: works without WebAssembly).
 #[component]
 fn WorkspaceSwitcher(workspaces: Vec<(String, String)>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <details class="switcher">
-            <summary>"Workspaces"</summary>
+            <summary>{t_string!(i18n, header.workspaces)}</summary>
             <ul>
                 {workspaces.into_iter().map(|(name, path)| view! { <li><a href=path>{name}</a></li> }).collect_view()}
-                <li><a href="/workspaces">"All workspaces · new"</a></li>
+                <li><a href="/workspaces">{t_string!(i18n, header.all_workspaces)}</a></li>
             </ul>
         </details>
     }
@@ -62,6 +67,7 @@ fn WorkspaceSwitcher(workspaces: Vec<(String, String)>) -> impl IntoView {
 
 #[component]
 fn SignOutButton() -> impl IntoView {
+    let i18n = use_i18n();
     let action = ServerAction::<crate::api::SignOut>::new();
     Effect::new(move || {
         if let Some(Ok(next)) = action.value().get() {
@@ -71,7 +77,7 @@ fn SignOutButton() -> impl IntoView {
     view! {
         <ActionForm action=action attr:class="inline-form">
             <CsrfField/>
-            <button type="submit" class="link-button">"Sign out"</button>
+            <button type="submit" class="link-button">{t_string!(i18n, common.sign_out)}</button>
         </ActionForm>
     }
 }
@@ -113,18 +119,57 @@ pub trait ActionValue<T>: Get<Value = Option<Result<T, AppError>>> + Clone + Sen
 
 impl<T, S> ActionValue<T> for S where S: Get<Value = Option<Result<T, AppError>>> + Clone + Send + Sync + 'static {}
 
-/// The error of an action's last run, if it belongs to `field`.
+/// After a submit was refused because of a field, moves the keyboard focus to the first field on the
+/// page marked invalid (whose `aria-describedby` names its error), once the page shows the errors.
+fn focus_first_invalid_field<T: 'static>(value: impl ActionValue<T>, field: Field) {
+    Effect::new(move || {
+        if matches!(value.get(), Some(Err(error)) if error.field() == Some(field)) {
+            set_timeout(focus_first_invalid, std::time::Duration::ZERO);
+        }
+    });
+}
+
+fn focus_first_invalid() {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast as _;
+        let first = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.query_selector("[aria-invalid=\"true\"]").ok().flatten())
+            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(element) = first {
+            let _ = element.focus();
+        }
+    }
+}
+
+/// The error of an action's last run, if it belongs to `field`, in the page's language. When there is
+/// one, the focus goes to the first invalid field.
 pub fn field_error<T: 'static>(value: impl ActionValue<T>, field: Field) -> Signal<Option<String>> {
+    let locale = lang::current();
+    focus_first_invalid_field(value.clone(), field);
     Signal::derive(move || match value.get() {
-        Some(Err(error)) if error.field() == Some(field) => Some(error.to_string()),
+        Some(Err(error)) if error.field() == Some(field) => Some(lang::error_text(locale, &error)),
         _ => None,
     })
 }
 
 /// The error of an action's last run if it belongs to none of `fields` (shown above the button).
 pub fn form_error<T: 'static>(value: impl ActionValue<T>, fields: &'static [Field]) -> Signal<Option<String>> {
+    let locale = lang::current();
     Signal::derive(move || match value.get() {
-        Some(Err(error)) if !error.field().is_some_and(|f| fields.contains(&f)) => Some(error.to_string()),
+        Some(Err(error)) if !error.field().is_some_and(|f| fields.contains(&f)) => {
+            Some(lang::error_text(locale, &error))
+        }
+        _ => None,
+    })
+}
+
+/// The error of an action's last run, whatever it belongs to.
+pub fn any_error<T: 'static>(value: impl ActionValue<T>) -> Signal<Option<String>> {
+    let locale = lang::current();
+    Signal::derive(move || match value.get() {
+        Some(Err(error)) => Some(lang::error_text(locale, &error)),
         _ => None,
     })
 }
@@ -180,39 +225,33 @@ pub fn FieldError(#[prop(into)] id: String, message: Signal<Option<String>>) -> 
 #[component]
 pub fn Notice() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
-    let text = move || {
-        query.read().get("notice").and_then(|code| {
-            Some(match code.as_str() {
-                "verified" => "Your email address is confirmed. You can sign in now.",
-                "password_reset" => {
-                    "Your password was changed and every session was signed out. Sign in with the new password."
-                }
-                "signed_out" => "You are signed out.",
-                "email_changed" => "Your email address was changed. A notice went to your old address too.",
-                "account_locked" => {
-                    "The change was undone and the account is locked. We sent a link to choose a new password."
-                }
-                "code_sent" => {
-                    "If that address has an account, a sign-in code is on its way. It is valid for 10 minutes."
-                }
-                "password_changed" => "Your password was changed. Your other sessions were signed out.",
-                "email_change_sent" => {
-                    "We sent a confirmation link to the new address. The change happens when you open it."
-                }
-                "totp_enabled" => "Two-factor authentication is on.",
-                "totp_disabled" => "Two-factor authentication is off.",
-                "session_ended" => "The session was signed out.",
-                "sessions_ended" => "All your other sessions were signed out.",
-                "totp_required" => "A workspace you belong to requires two-factor authentication: set up an authenticator app below to continue.",
-                "password_change_required" => "A workspace you belong to requires a longer password: choose a new one below to continue.",
-                "invited" => "The invitation is on its way.",
-                "member_removed" => "The member was removed; their access ended at once.",
-                "policies_saved" => "The policies are saved and apply from each member's next request.",
-                _ => return None,
-            })
-        })
-    };
+    let locale = lang::current();
+    let text = move || query.read().get("notice").and_then(|code| notice_text(locale, &code));
     view! {
         {move || text().map(|text| view! { <p class="notice" role="status" data-testid="notice">{text}</p> })}
     }
+}
+
+/// The words of a `?notice=` code, if it is one of ours.
+pub fn notice_text(locale: lang::Locale, code: &str) -> Option<&'static str> {
+    Some(match code {
+        "verified" => td_string!(locale, notices.verified),
+        "password_reset" => td_string!(locale, notices.password_reset),
+        "signed_out" => td_string!(locale, notices.signed_out),
+        "email_changed" => td_string!(locale, notices.email_changed),
+        "account_locked" => td_string!(locale, notices.account_locked),
+        "code_sent" => td_string!(locale, notices.code_sent),
+        "password_changed" => td_string!(locale, notices.password_changed),
+        "email_change_sent" => td_string!(locale, notices.email_change_sent),
+        "totp_enabled" => td_string!(locale, notices.totp_enabled),
+        "totp_disabled" => td_string!(locale, notices.totp_disabled),
+        "session_ended" => td_string!(locale, notices.session_ended),
+        "sessions_ended" => td_string!(locale, notices.sessions_ended),
+        "totp_required" => td_string!(locale, notices.totp_required),
+        "password_change_required" => td_string!(locale, notices.password_change_required),
+        "invited" => td_string!(locale, notices.invited),
+        "member_removed" => td_string!(locale, notices.member_removed),
+        "policies_saved" => td_string!(locale, notices.policies_saved),
+        _ => return None,
+    })
 }

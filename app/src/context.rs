@@ -66,6 +66,8 @@ pub mod session_keys {
     pub const PENDING_SIGN_IN: &str = "pending_sign_in";
     /// The session's CSRF token.
     pub const CSRF: &str = "csrf";
+    /// The signed-in user's saved language (copied from the account at sign-in and when changed).
+    pub const LOCALE: &str = "locale";
     /// Recovery codes just made, shown once.
     pub const FRESH_RECOVERY_CODES: &str = "fresh_recovery_codes";
 }

@@ -19,10 +19,21 @@ pub mod context;
 pub mod dto;
 pub mod error;
 mod hydration;
+pub mod lang;
 pub mod pages;
 pub mod qr;
 
+// The `i18n` module: the catalogue in `locales/`, its keys checked at compile time. (The crate now
+// prefers generating it from a build script, which would add a build-time dependency tree; the macro
+// reads the same files.)
+#[allow(deprecated)]
+mod i18n_catalogue {
+    leptos_i18n::load_locales!();
+}
+pub use i18n_catalogue::i18n;
+
 use leptos::prelude::*;
+use leptos_i18n::Locale as _;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
@@ -30,10 +41,12 @@ use leptos_router::{SsrMode, path};
 /// The HTML document around the app. Hydration scripts carry the request's CSP nonce (only in `nonce`
 /// attributes: see `hydration`).
 pub fn shell(options: LeptosOptions, assets: assets::AssetNames) -> impl IntoView {
+    // The language the server chose for this request (see `lang`), so the first paint is in it.
+    let lang = request_locale().as_str();
     let stylesheet = format!("/{}/{}", options.site_pkg_dir, assets.css);
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -50,9 +63,26 @@ pub fn shell(options: LeptosOptions, assets: assets::AssetNames) -> impl IntoVie
     }
 }
 
+/// The locale the server's locale middleware chose for this request (English outside a request).
+fn request_locale() -> lang::Locale {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<lang::RequestLocale>().map(|l| l.0))
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    lang::Locale::default()
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // The page's language: decided on the server, carried to the browser with the page, so hydration
+    // renders the very same words.
+    let locale = SharedValue::new(|| request_locale().as_str().to_owned()).into_inner();
+    let locale = lang::parse_tag(&locale).unwrap_or_default();
+    provide_context(leptos_i18n::context::init_i18n_subcontext::<lang::Locale>(Some(Signal::stored(locale))));
     // Effects run only in the browser: `data-hydrated` appears once the WebAssembly has taken over,
     // which lets browser tests (and curious people) tell a hydrated page from a server-rendered one.
     let (hydrated, set_hydrated) = signal(false);
@@ -75,7 +105,7 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| if page.is_empty() { "Strongroom".to_owned() } else { format!("{page} · Strongroom") }/>
         <Router>
             <components::SiteHeader/>
-            <main id="main" data-hydrated=move || hydrated.get().then_some("true")>
+            <main id="main" tabindex="-1" data-hydrated=move || hydrated.get().then_some("true")>
                 // Async everywhere: each page is sent complete, readable without JavaScript, with the right
                 // status (out-of-order streaming would need JavaScript to put content in place).
                 <Routes fallback=pages::NotFound>

@@ -1,7 +1,11 @@
 // With WebAssembly: pages hydrate under the strict CSP (no violations, no errors), and interactions
 // that only work once the WebAssembly runs do work.
-import { expect, test } from '@playwright/test';
-import { recordProblems, waitForHydration } from './support';
+import {
+  expect,
+  recordProblems,
+  test,
+  waitForHydration,
+} from './support';
 
 test('the landing page hydrates under the CSP without a single complaint [Proves: WEB1]', async ({ page }) => {
   const problems = recordProblems(page);

@@ -1,7 +1,16 @@
 // Identity as a person uses it: sign up, confirm the address from the mail, sign in from a new browser
 // with the emailed code, set up an authenticator app, sign out. Mail is read from the dev outbox.
-import { expect, test } from '@playwright/test';
-import { PASSWORD, recordProblems, signInWithEmailedCode, signUpAndVerify, totp, uniqueEmail, waitForHydration } from './support';
+import {
+  expect,
+  PASSWORD,
+  recordProblems,
+  signInWithEmailedCode,
+  signUpAndVerify,
+  test,
+  totp,
+  uniqueEmail,
+  waitForHydration,
+} from './support';
 
 test('sign up, verify, sign in with an emailed code, set up TOTP, sign out [Proves: ID1, ID7, UX1]', async ({ page, request }) => {
   const problems = recordProblems(page);

@@ -1,7 +1,14 @@
 // Without JavaScript (so without WebAssembly): a signed-in person creates a workspace through plain form
 // posts, and a refusal comes back to the page, next to the field.
-import { expect, test } from '@playwright/test';
-import { signInWithEmailedCode, signUpAndVerify, slugOf, uniqueEmail, uniqueName } from './support';
+import {
+  expect,
+  signInWithEmailedCode,
+  signUpAndVerify,
+  slugOf,
+  test,
+  uniqueEmail,
+  uniqueName,
+} from './support';
 
 test.use({ javaScriptEnabled: false });
 

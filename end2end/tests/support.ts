@@ -1,6 +1,73 @@
-// Shared helpers: a page that records everything the browser complains about, and a wait for hydration.
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+// Shared helpers: a page that records everything the browser complains about, a wait for hydration,
+// and the accessibility check (UX1) that every test runs on every page it visits.
+//
+// Test files import `test` from here, not from '@playwright/test': its automatic `axeEveryPage` fixture
+// remembers each HTML page the test's `page` loads and, when the test is over, checks the page as the
+// test left it and then every visited address again with axe-core at WCAG 2.1 AA, failing on any
+// violation. Pages of contexts a test makes itself are checked with `expectAccessible`.
+import AxeBuilder from '@axe-core/playwright';
+import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
 import { createHmac } from 'node:crypto';
+
+/** The axe-core rule tags of WCAG 2.0 and 2.1, levels A and AA. */
+export const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Fails the test if axe-core finds any WCAG 2.1 AA violation on `page` as it is now. */
+export async function expectAccessible(page: Page, where: string = page.url()) {
+  const results = await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze();
+  const violations = results.violations.map(
+    (v) => `${v.id} [${v.impact}] ${v.help}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' ; ')}`,
+  );
+  expect(violations, `axe-core (WCAG 2.1 AA) on ${where}`).toEqual([]);
+}
+
+/** Remembers every HTML page `page` loads by a GET navigation (to check them again at the end). */
+export function trackPages(page: Page): Set<string> {
+  const visited = new Set<string>();
+  page.on('response', (response) => {
+    const request = response.request();
+    const html = (response.headers()['content-type'] ?? '').includes('text/html');
+    if (request.isNavigationRequest() && request.method() === 'GET' && html && request.frame() === page.mainFrame()) {
+      visited.add(response.url());
+    }
+  });
+  return visited;
+}
+
+/** Opens each of `addresses` in a new tab of `page`'s browser context (same session) and checks it. */
+export async function expectAllAccessible(page: Page, addresses: Iterable<string>) {
+  for (const address of addresses) {
+    const tab = await page.context().newPage();
+    await tab.goto(address);
+    await tab.locator('main').waitFor({ state: 'attached' });
+    await expectAccessible(tab, address);
+    await tab.close();
+  }
+}
+
+export const test = base.extend<{ axeEveryPage: void }>({
+  axeEveryPage: [
+    async ({ page, browser, javaScriptEnabled }, use, testInfo) => {
+      const visited = trackPages(page);
+      await use();
+      if (page.isClosed() || visited.size === 0) return;
+      // The checks come on top of the test's own time.
+      testInfo.setTimeout(testInfo.timeout + 30_000 + visited.size * 10_000);
+      if (javaScriptEnabled) {
+        await expectAccessible(page, `${page.url()} (as the test left it)`);
+        await expectAllAccessible(page, visited);
+      } else {
+        // axe-core runs as a script: check the same pages, same session, in a context that allows one.
+        const context = await browser.newContext({ storageState: await page.context().storageState() });
+        const checker = await context.newPage();
+        await expectAllAccessible(checker, visited);
+        await context.close();
+      }
+    },
+    { auto: true },
+  ],
+});
+export { expect };
 
 /** Collects page errors and console errors/warnings (CSP violations are reported as console errors). */
 export function recordProblems(page: Page): string[] {
@@ -56,7 +123,8 @@ export function linkIn(text: string, path: string): string {
 }
 
 export function codeIn(text: string): string {
-  const match = text.match(/sign-in code is (\d{6})/);
+  // The first run of exactly six digits: the code, in whatever language the mail is written.
+  const match = text.match(/(?<!\d)(\d{6})(?!\d)/);
   if (!match) throw new Error(`no code in ${text}`);
   return match[1];
 }

@@ -1,14 +1,16 @@
 // The team administrator's day: the owner creates a workspace and invites a member and an approver by
 // mail; the member submits a purchase request above the threshold; the approver approves it; the owner
 // sees both in the audit log. Three people, three browsers, at desktop and phone sizes.
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { type Browser, type Page } from '@playwright/test';
 import {
+  expect,
   linkIn,
   mail,
   recordProblems,
   signInWithEmailedCode,
   signUpAndVerify,
   slugOf,
+  test,
   uniqueEmail,
   uniqueName,
   waitForHydration,

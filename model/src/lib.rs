@@ -11,6 +11,7 @@ mod money;
 pub mod proof_of_work;
 mod rbac;
 mod refusal;
+pub mod text;
 mod workspace;
 
 pub use auth::AuthFailure;

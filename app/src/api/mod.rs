@@ -7,12 +7,14 @@
 mod admin;
 mod auth;
 mod billing;
+mod preferences;
 mod purchasing;
 mod workspaces;
 
 pub use admin::*;
 pub use auth::*;
 pub use billing::*;
+pub use preferences::*;
 pub use purchasing::*;
 pub use workspaces::*;
 

@@ -64,33 +64,35 @@ pub struct TotpEnrolmentDto {
     pub qr_path: String,
 }
 
-/// Words for a security event kind (as the domain's event log names them).
-pub fn describe_event(kind: &str) -> &str {
-    match kind {
-        "signed_up" => "Account created",
-        "sign_up_for_existing_address" => "Someone tried to sign up with your address",
-        "email_verified" => "Email address confirmed",
-        "sign_in_succeeded" => "Signed in",
-        "sign_in_failed" => "Failed sign-in",
-        "account_cooldown_started" => "Account protected after failed sign-ins",
-        "proof_of_work_required" => "Extra check asked for",
-        "code_sent" => "Sign-in code sent",
-        "code_refused" => "Sign-in code not sent (too many)",
-        "code_failed" => "Wrong sign-in code",
-        "password_reset_requested" => "Password reset asked for",
-        "password_reset" => "Password reset",
-        "password_changed" => "Password changed",
-        "totp_enabled" => "Two-factor authentication turned on",
-        "totp_disabled" => "Two-factor authentication turned off",
-        "recovery_code_used" => "Recovery code used",
-        "recovery_codes_regenerated" => "New recovery codes made",
-        "session_ended" => "Session signed out",
-        "signed_out" => "Signed out",
-        "email_change_requested" => "Email change asked for",
-        "email_changed" => "Email address changed",
-        "email_change_undone" => "Email change undone, account locked",
-        other => other,
-    }
+/// Words for a security event kind (as the domain's event log names them), in `locale`.
+pub fn describe_event(locale: crate::lang::Locale, kind: &str) -> String {
+    use crate::i18n::td_string;
+    let text = match kind {
+        "signed_up" => td_string!(locale, events.signed_up),
+        "sign_up_for_existing_address" => td_string!(locale, events.sign_up_for_existing_address),
+        "email_verified" => td_string!(locale, events.email_verified),
+        "sign_in_succeeded" => td_string!(locale, events.sign_in_succeeded),
+        "sign_in_failed" => td_string!(locale, events.sign_in_failed),
+        "account_cooldown_started" => td_string!(locale, events.account_cooldown_started),
+        "proof_of_work_required" => td_string!(locale, events.proof_of_work_required),
+        "code_sent" => td_string!(locale, events.code_sent),
+        "code_refused" => td_string!(locale, events.code_refused),
+        "code_failed" => td_string!(locale, events.code_failed),
+        "password_reset_requested" => td_string!(locale, events.password_reset_requested),
+        "password_reset" => td_string!(locale, events.password_reset),
+        "password_changed" => td_string!(locale, events.password_changed),
+        "totp_enabled" => td_string!(locale, events.totp_enabled),
+        "totp_disabled" => td_string!(locale, events.totp_disabled),
+        "recovery_code_used" => td_string!(locale, events.recovery_code_used),
+        "recovery_codes_regenerated" => td_string!(locale, events.recovery_codes_regenerated),
+        "session_ended" => td_string!(locale, events.session_ended),
+        "signed_out" => td_string!(locale, events.signed_out),
+        "email_change_requested" => td_string!(locale, events.email_change_requested),
+        "email_changed" => td_string!(locale, events.email_changed),
+        "email_change_undone" => td_string!(locale, events.email_change_undone),
+        other => return other.to_owned(),
+    };
+    text.to_owned()
 }
 
 /// A short, readable description of a browser from its user agent ("Firefox on Linux").

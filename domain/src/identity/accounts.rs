@@ -64,7 +64,9 @@ impl Identity {
         match existing {
             _ if reserved => {
                 if self.under_mail_cap(email, "sign_up_existing").await? {
+                    let language = super::mail_language(&txn, email, meta.language).await?;
                     let mail = templates::sign_up_attempt_for_existing_account(
+                        language,
                         email,
                         &self.mailer.link("/signin"),
                         &self.mailer.link("/reset"),
@@ -74,7 +76,9 @@ impl Identity {
             }
             Some(account) if account.row.email_verified_at.is_some() => {
                 if self.under_mail_cap(email, "sign_up_existing").await? {
+                    let language = super::mail_language(&txn, email, meta.language).await?;
                     let mail = templates::sign_up_attempt_for_existing_account(
+                        language,
                         email,
                         &self.mailer.link("/signin"),
                         &self.mailer.link("/reset"),
@@ -92,7 +96,7 @@ impl Identity {
                 row.updated_at = Set(now);
                 row.update(&txn).await?;
                 tokens::revoke(&txn, account.id, &[TokenPurpose::VerifyEmail], now).await?;
-                self.send_verification(&txn, account.id, email, now).await?;
+                self.send_verification(&txn, account.id, email, now, meta.language).await?;
                 events::record(&txn, EventKind::SignedUp, Some(account.id), Some(meta), json!({ "repeat": true }))
                     .await?;
             }
@@ -110,6 +114,7 @@ impl Identity {
                     totp_enabled_at: Set(None),
                     totp_last_step: Set(None),
                     platform_role: Set(super::PlatformRole::None.as_str().to_owned()),
+                    locale: Set(None),
                     created_at: Set(now),
                     updated_at: Set(now),
                 }
@@ -121,7 +126,7 @@ impl Identity {
                     Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => return Ok(()),
                     Err(e) => return Err(e.into()),
                 }
-                self.send_verification(&txn, id, email, now).await?;
+                self.send_verification(&txn, id, email, now, meta.language).await?;
                 events::record(&txn, EventKind::SignedUp, Some(id), Some(meta), json!({})).await?;
             }
         }
@@ -136,13 +141,15 @@ impl Identity {
         user: crate::ids::UserId,
         email: &EmailAddress,
         now: chrono::DateTime<Utc>,
+        fallback: crate::mail::Language,
     ) -> DomainResult<()> {
         if !self.under_mail_cap(email, "verify_address").await? {
             return Ok(());
         }
         let token = tokens::issue(conn, user, TokenPurpose::VerifyEmail, None, now).await?;
         let link = self.mailer.link(&format!("/verify?token={token}"));
-        self.mailer.enqueue(conn, templates::verify_address(email, &link)).await
+        let language = super::mail_language(conn, email, fallback).await?;
+        self.mailer.enqueue(conn, templates::verify_address(language, email, &link)).await
     }
 
     /// Confirms an address from the link in the verification mail.
@@ -180,7 +187,8 @@ impl Identity {
         // The link is bound to the address it is mailed to: it stops working if the account moves.
         let token = tokens::issue(&txn, account.id, TokenPurpose::ResetPassword, Some(email.as_str()), now).await?;
         let link = self.mailer.link(&format!("/reset/confirm?token={token}"));
-        self.mailer.enqueue(&txn, templates::password_reset(email, &link)).await?;
+        let language = super::account_language(&account.row, meta.language);
+        self.mailer.enqueue(&txn, templates::password_reset(language, email, &link)).await?;
         events::record(&txn, EventKind::PasswordResetRequested, Some(account.id), Some(meta), json!({})).await?;
         txn.commit().await?;
         Ok(())
@@ -228,13 +236,8 @@ impl Identity {
             json!({ "totp_removed": totp_removed }),
         )
         .await?;
-        let mut lines = vec![
-            "The password of your Strongroom account was just reset. Every session was signed out, and every browser must confirm its next sign-in with a code.",
-        ];
-        if totp_removed {
-            lines.push("The authenticator app added in the last days was removed. Set it up again if it was yours.");
-        }
-        self.notify(&txn, "password_changed", &account.email, "Your Strongroom password was changed", &lines).await?;
+        let notice = templates::Notice::PasswordReset { authenticator_removed: totp_removed };
+        self.notify(&txn, &account.email, notice, meta.language).await?;
         txn.commit().await?;
         self.throttle.clear_account(&account.email).await?;
         Ok(())
@@ -270,14 +273,7 @@ impl Identity {
             json!({ "other_sessions_ended": ended }),
         )
         .await?;
-        self.notify(
-            &txn,
-            "password_changed",
-            &account.email,
-            "Your Strongroom password was changed",
-            &["The password of your Strongroom account was just changed. Your other sessions were signed out."],
-        )
-        .await?;
+        self.notify(&txn, &account.email, templates::Notice::PasswordChanged, meta.language).await?;
         txn.commit().await?;
         Ok(())
     }

@@ -76,6 +76,7 @@ impl EmailCodes {
         to: &EmailAddress,
         origin: CodeOrigin,
         now: DateTime<Utc>,
+        fallback: crate::mail::Language,
     ) -> DomainResult<()> {
         let sent_last_hour = email_code::Entity::find()
             .filter(email_code::Column::UserId.eq(user.as_uuid()))
@@ -112,7 +113,8 @@ impl EmailCodes {
         }
         .insert(&txn)
         .await?;
-        self.mailer.enqueue(&txn, templates::sign_in_code(to, &code)).await?;
+        let language = super::mail_language(&txn, to, fallback).await?;
+        self.mailer.enqueue(&txn, templates::sign_in_code(language, to, &code)).await?;
         txn.commit().await?;
         Ok(())
     }

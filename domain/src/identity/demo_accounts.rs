@@ -45,6 +45,7 @@ impl Identity {
                     totp_enabled_at: Set(None),
                     totp_last_step: Set(None),
                     platform_role: Set(PlatformRole::None.as_str().to_owned()),
+                    locale: Set(None),
                     created_at: Set(now),
                     updated_at: Set(now),
                 }

@@ -41,7 +41,9 @@ impl Identity {
         let reserved = tokens::reserved_for_undo(&txn, new_email.as_str(), now).await?;
         if existing.is_some() || reserved {
             if self.under_mail_cap(new_email, "sign_up_existing").await? {
+                let language = super::mail_language(&txn, new_email, meta.language).await?;
                 let mail = templates::sign_up_attempt_for_existing_account(
+                    language,
                     new_email,
                     &self.mailer.link("/signin"),
                     &self.mailer.link("/reset"),
@@ -72,7 +74,8 @@ impl Identity {
                 tokens::issue(&txn, account.id, TokenPurpose::ConfirmEmailChange, Some(new_email.as_str()), now)
                     .await?;
             let link = self.mailer.link(&format!("/email/confirm?token={token}"));
-            self.mailer.enqueue(&txn, templates::confirm_new_address(new_email, &link)).await?;
+            let language = super::account_language(&account.row, meta.language);
+            self.mailer.enqueue(&txn, templates::confirm_new_address(language, new_email, &link)).await?;
             events::record(&txn, EventKind::EmailChangeRequested, Some(account.id), Some(meta), json!({})).await?;
         }
         txn.commit().await?;
@@ -91,6 +94,7 @@ impl Identity {
             return Err(invalid());
         }
         let old_email = account.email.clone();
+        let language = super::account_language(&account.row, meta.language);
         let mut row = account.row.into_active_model();
         row.email = Set(new_email.to_string());
         row.email_verified_at = Set(Some(now));
@@ -104,9 +108,9 @@ impl Identity {
         let undo =
             tokens::issue(&txn, account.id, TokenPurpose::UndoEmailChange, Some(old_email.as_str()), now).await?;
         let undo_link = self.mailer.link(&format!("/email/undo?token={undo}"));
-        self.mailer.enqueue(&txn, templates::address_changed_old(&old_email, &new_email, &undo_link)).await?;
+        self.mailer.enqueue(&txn, templates::address_changed_old(language, &old_email, &new_email, &undo_link)).await?;
         self.mailer
-            .enqueue(&txn, templates::address_changed_new(&new_email, &self.mailer.link("/account/security")))
+            .enqueue(&txn, templates::address_changed_new(language, &new_email, &self.mailer.link("/account/security")))
             .await?;
         events::record(&txn, EventKind::EmailChanged, Some(account.id), Some(meta), json!({})).await?;
         txn.commit().await?;
@@ -122,6 +126,7 @@ impl Identity {
         let consumed = tokens::consume(&txn, TokenPurpose::UndoEmailChange, token, now).await?;
         let old_email = consumed.email.as_deref().and_then(|e| EmailAddress::parse(e).ok()).ok_or_else(invalid)?;
         let account = self.account_by_id(&txn, consumed.user).await?.ok_or_else(invalid)?;
+        let language = super::account_language(&account.row, meta.language);
         let mut row = account.row.into_active_model();
         row.email = Set(old_email.to_string());
         row.locked_at = Set(Some(now));
@@ -139,7 +144,11 @@ impl Identity {
         self.mailer
             .enqueue(
                 &txn,
-                templates::password_reset(&old_email, &self.mailer.link(&format!("/reset/confirm?token={reset}"))),
+                templates::password_reset(
+                    language,
+                    &old_email,
+                    &self.mailer.link(&format!("/reset/confirm?token={reset}")),
+                ),
             )
             .await?;
         events::record(&txn, EventKind::EmailChangeUndone, Some(account.id), Some(meta), json!({ "locked": true }))

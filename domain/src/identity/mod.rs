@@ -22,6 +22,7 @@ mod gate;
 pub mod password;
 mod policies;
 pub mod pow;
+mod preferences;
 mod reauth;
 mod recovery;
 pub mod risk;
@@ -34,6 +35,7 @@ pub mod totp;
 mod with_code;
 
 pub use accounts::SecurityOverview;
+pub(crate) use preferences::{account_language, mail_language};
 pub use reauth::REAUTH_FAILURES_PER_SESSION;
 pub use second_factor::PENDING_TRIES;
 pub use sign_in::{PendingSignIn, SecondFactor, SignInStep, SignedIn, SignedInNow};
@@ -93,12 +95,26 @@ pub struct RequestMeta {
     pub user_agent: String,
     /// The browser's device cookie, if it sent one.
     pub device_token: Option<String>,
+    /// The language the request was answered in: mail it causes is written in it, unless the
+    /// recipient's account has a saved language.
+    pub language: crate::mail::Language,
 }
 
 impl RequestMeta {
     pub fn new(ip: IpAddr, user_agent: &str, device_token: Option<String>) -> Self {
         let device_token = device_token.filter(|t| !t.is_empty() && t.len() <= 64);
-        Self { ip, user_agent: user_agent.chars().take(512).collect(), device_token }
+        Self {
+            ip,
+            user_agent: user_agent.chars().take(512).collect(),
+            device_token,
+            language: crate::mail::Language::default(),
+        }
+    }
+
+    /// The same request, answered in `language`.
+    pub fn in_language(mut self, language: crate::mail::Language) -> Self {
+        self.language = language;
+        self
     }
 }
 
@@ -262,16 +278,16 @@ impl Identity {
         Ok(user::Entity::find_by_id(id.as_uuid()).one(conn).await?.and_then(Account::from_row))
     }
 
-    /// Queues a security notice to `to` with a link to the security settings.
+    /// Queues a security notice to `to` with a link to the security settings, in their language.
     async fn notify<C: ConnectionTrait>(
         &self,
         conn: &C,
-        kind: &'static str,
         to: &EmailAddress,
-        subject: &str,
-        lines: &[&str],
+        notice: templates::Notice,
+        fallback: crate::mail::Language,
     ) -> DomainResult<()> {
         let settings = self.mailer.link("/account/security");
-        self.mailer.enqueue(conn, templates::notice(kind, to, subject, lines, &settings)).await
+        let language = mail_language(conn, to, fallback).await?;
+        self.mailer.enqueue(conn, templates::notice(language, to, &notice, &settings)).await
     }
 }

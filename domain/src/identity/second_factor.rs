@@ -22,6 +22,7 @@ use super::{Account, Identity, RequestMeta};
 use crate::entities::control::pending_sign_in;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::UserId;
+use crate::mail::templates;
 use chrono::{DateTime, Duration, Utc};
 use model::{AuthFailure, OneTimeCode};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
@@ -172,11 +173,8 @@ impl Identity {
 
     /// Tells the owner that someone who knew the password typed wrong second-factor codes.
     async fn warn_of_wrong_codes(&self, account: &Account) -> DomainResult<()> {
-        self.notify(&self.db, "wrong_second_factor", &account.email, "Wrong sign-in codes for your Strongroom account", &[
-            "Someone typed your Strongroom password correctly and then several wrong sign-in codes. We stopped that sign-in.",
-            "If this was not you, your password is known to someone else: please change it now in your security settings.",
-        ])
-        .await
+        self.notify(&self.db, &account.email, templates::Notice::WrongSecondFactor, crate::mail::Language::default())
+            .await
     }
 
     /// Sends a new code for a pending sign-in that waits for one.
@@ -189,7 +187,7 @@ impl Identity {
             return Err(timed_out());
         }
         let account = self.account_by_id(&self.db, pending.user).await?.ok_or_else(timed_out)?;
-        self.codes.send(account.id, &account.email, CodeOrigin::SignIn, now).await?;
+        self.codes.send(account.id, &account.email, CodeOrigin::SignIn, now, meta.language).await?;
         events::record(&self.db, EventKind::CodeSent, Some(account.id), Some(meta), json!({ "reasons": ["resend"] }))
             .await
     }

@@ -19,6 +19,7 @@ use super::risk::{self, Risk};
 use super::{Account, Identity, RequestMeta};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{AuthSessionId, UserId};
+use crate::mail::templates;
 use chrono::{DateTime, Utc};
 use model::{AuthFailure, EmailAddress};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, IntoActiveModel as _};
@@ -162,7 +163,7 @@ impl Identity {
             return Err(refused(AuthFailure::AccountLocked));
         }
         if account.row.email_verified_at.is_none() {
-            self.resend_verification(&account, now).await?;
+            self.resend_verification(&account, now, meta.language).await?;
             return Err(refused(AuthFailure::EmailNotVerified));
         }
         if account.row.totp_enabled_at.is_some() {
@@ -174,7 +175,7 @@ impl Identity {
         let privileged = self.is_privileged(account.id, super::PlatformRole::parse(&account.row.platform_role)).await?;
         let risk: Risk = risk::assess(&self.db, account.id, meta, recent_failures, privileged).await?;
         if risk.requires_second_factor() {
-            self.codes.send(account.id, &account.email, super::codes::CodeOrigin::SignIn, now).await?;
+            self.codes.send(account.id, &account.email, super::codes::CodeOrigin::SignIn, now, meta.language).await?;
             events::record(
                 &self.db,
                 EventKind::CodeSent,
@@ -191,9 +192,14 @@ impl Identity {
         Ok(SignInStep::SignedIn(self.complete(account, meta, now, "password", password_too_short).await?))
     }
 
-    async fn resend_verification(&self, account: &Account, now: DateTime<Utc>) -> DomainResult<()> {
+    async fn resend_verification(
+        &self,
+        account: &Account,
+        now: DateTime<Utc>,
+        fallback: crate::mail::Language,
+    ) -> DomainResult<()> {
         let txn = crate::db::begin_write(&self.db).await?;
-        self.send_verification(&txn, account.id, &account.email, now).await?;
+        self.send_verification(&txn, account.id, &account.email, now, fallback).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -218,13 +224,12 @@ impl Identity {
         )
         .await?;
         if remembered.new_device {
-            let when = now.format("%Y-%m-%d %H:%M UTC").to_string();
-            let line = format!(
-                "Your Strongroom account was signed in to from a new browser ({}) at {when}, from the address {}.",
-                meta.user_agent, meta.ip
-            );
-            self.notify(&txn, "new_device_sign_in", &account.email, "New sign-in to your Strongroom account", &[&line])
-                .await?;
+            let notice = templates::Notice::NewDeviceSignIn {
+                browser: meta.user_agent.clone(),
+                at: now,
+                ip: meta.ip.to_string(),
+            };
+            self.notify(&txn, &account.email, notice, meta.language).await?;
         }
         txn.commit().await?;
         self.throttle.clear_account(&account.email).await?;

@@ -8,6 +8,7 @@ use super::{Account, Identity, RequestMeta, SignedIn};
 use crate::crypto::KeyPurpose;
 use crate::entities::control::{recovery_code, user};
 use crate::error::{DomainError, DomainResult};
+use crate::mail::templates;
 use chrono::{DateTime, Utc};
 use model::{AuthFailure, OneTimeCode};
 use rand::Rng as _;
@@ -162,15 +163,7 @@ impl Identity {
             json!({ "other_sessions_ended": ended }),
         )
         .await?;
-        self.notify(
-            &txn,
-            "totp_enabled",
-            &account.email,
-            "Two-factor authentication is on",
-            &["An authenticator app was added to your Strongroom account. From now on, signing in asks for its code, and your other sessions were signed out.",
-              "If this was not you, choose a new password with \u{201c}Forgot your password?\u{201d} within 7 days: that removes the new authenticator."],
-        )
-        .await?;
+        self.notify(&txn, &account.email, templates::Notice::TotpEnabled, meta.language).await?;
         txn.commit().await?;
         Ok(codes)
     }
@@ -242,10 +235,7 @@ impl Identity {
             .exec(&txn)
             .await?;
         events::record(&txn, EventKind::TotpDisabled, Some(account.id), Some(meta), json!({})).await?;
-        self.notify(&txn, "totp_disabled", &account.email, "Two-factor authentication was turned off", &[
-            "Two-factor authentication was turned off for your Strongroom account. Signing in no longer asks for an authenticator code.",
-        ])
-        .await?;
+        self.notify(&txn, &account.email, templates::Notice::TotpDisabled, meta.language).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -296,10 +286,7 @@ impl Identity {
             return Err(DomainError::Auth(AuthFailure::TotpCodeIncorrect));
         }
         events::record(&txn, EventKind::RecoveryCodeUsed, Some(account.id), Some(meta), json!({})).await?;
-        self.notify(&txn, "recovery_code_used", &account.email, "A recovery code was used", &[
-            "A recovery code was used to sign in to your Strongroom account. Each code works once; you can make new ones in your security settings.",
-        ])
-        .await?;
+        self.notify(&txn, &account.email, templates::Notice::RecoveryCodeUsed, meta.language).await?;
         txn.commit().await?;
         Ok(())
     }

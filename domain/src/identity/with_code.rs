@@ -41,7 +41,7 @@ impl Identity {
         if account.row.locked_at.is_some() {
             return Ok(());
         }
-        match self.codes.send(account.id, &account.email, CodeOrigin::Requested, now).await {
+        match self.codes.send(account.id, &account.email, CodeOrigin::Requested, now, meta.language).await {
             Ok(()) => {
                 events::record(
                     &self.db,

@@ -46,6 +46,25 @@ impl Transport {
     }
 }
 
+/// The `Content-Language` header (RFC 3282): the language the mail is written in, so that mail clients
+/// and screen readers read it in the right voice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContentLanguage(pub super::Language);
+
+impl lettre::message::header::Header for ContentLanguage {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("Content-Language")
+    }
+
+    fn parse(value: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        super::Language::parse(value).map(Self).ok_or_else(|| format!("not one of our languages: {value}").into())
+    }
+
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), self.0.as_str().to_owned())
+    }
+}
+
 /// What one delivery pass did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct DeliveryReport {
@@ -160,6 +179,7 @@ impl Mailer {
                     .to(to)
                     .subject(&mail.subject)
                     .message_id(Some(format!("<{}@strongroom>", mail.id)))
+                    .header(ContentLanguage(super::Language::from_stored(Some(&mail.language))))
                     .multipart(MultiPart::alternative_plain_html(text, html))
                     .map_err(|e| permanent(format!("building the message: {e}")))?;
                 transport.send(message).await.map_err(|e| SendFailure { reason: e.to_string(), permanent: false })?;

@@ -15,9 +15,11 @@
 //! - [`delivery`]: the worker and the transports.
 
 mod delivery;
+mod language;
 mod outbox;
 pub mod templates;
 
 pub use delivery::{DeliveryReport, Transport};
+pub use language::Language;
 pub use outbox::{DevOutbox, MailClass, MailSettings, Mailer, OutgoingMail, StoredMail};
 pub(crate) use outbox::{OUTBOX_DONE_STATUSES, OUTBOX_FAILED};

@@ -58,6 +58,8 @@ pub struct OutgoingMail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The language the mail is written in (its `Content-Language`).
+    pub language: super::Language,
 }
 
 /// A mail as stored in the outbox, bodies opened (empty once delivered over SMTP).
@@ -72,6 +74,8 @@ pub struct StoredMail {
     pub status: String,
     pub attempts: i32,
     pub created_at: DateTime<Utc>,
+    /// The language the mail is written in.
+    pub language: String,
 }
 
 pub(super) mod status {
@@ -163,6 +167,7 @@ impl Mailer {
             created_at: Set(now),
             sent_at: Set(None),
             priority: Set(mail.class.priority()),
+            language: Set(mail.language.as_str().to_owned()),
         }
         .insert(conn)
         .await?;
@@ -187,6 +192,7 @@ impl Mailer {
             status: row.status,
             attempts: row.attempts,
             created_at: row.created_at,
+            language: row.language,
         }
     }
 

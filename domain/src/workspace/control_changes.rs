@@ -108,11 +108,15 @@ pub(crate) struct QueuedMail {
     subject: String,
     text: String,
     html: String,
+    /// The language it is written in (absent in changes owed before languages existed: English).
+    #[serde(default)]
+    language: Option<String>,
 }
 
 impl From<OutgoingMail> for QueuedMail {
     fn from(mail: OutgoingMail) -> Self {
         Self {
+            language: Some(mail.language.as_str().to_owned()),
             kind: mail.kind.to_owned(),
             to: mail.to.to_string(),
             subject: mail.subject,
@@ -139,6 +143,7 @@ impl QueuedMail {
             text: self.text,
             html: self.html,
             class: crate::mail::MailClass::Bulk,
+            language: crate::mail::Language::from_stored(self.language.as_deref()),
         })
     }
 }

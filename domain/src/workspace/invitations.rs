@@ -75,7 +75,8 @@ pub async fn invite(
     let id = uuid::Uuid::new_v4();
     let expires_at = now + LIFETIME;
     let link = mailer.link(&format!("/invitations/accept?token={token}"));
-    let mail = templates::invitation(email, &caller.email, caller.workspace.name.as_str(), &link);
+    let language = crate::identity::mail_language(&caller.control, email, caller.meta().language).await?;
+    let mail = templates::invitation(language, email, &caller.email, caller.workspace.name.as_str(), &link);
     let new = NewInvitation {
         id,
         email: email.to_string(),

@@ -78,13 +78,10 @@ async fn ensure_name_free<C: sea_orm::ConnectionTrait>(
     name: &str,
     except: Option<uuid::Uuid>,
 ) -> DomainResult<()> {
-    let wanted = name.to_lowercase();
-    let taken = BuiltinRole::ALL.iter().any(|r| r.name().to_lowercase() == wanted)
-        || role::Entity::find()
-            .all(conn)
-            .await?
-            .iter()
-            .any(|r| Some(r.id) != except && r.name.to_lowercase() == wanted);
+    // Case-insensitively, by the neutral and the Turkish rules alike (`model::text`).
+    let same = |other: &str| model::text::same_ignoring_case(other, name);
+    let taken = BuiltinRole::ALL.iter().any(|r| same(r.name()))
+        || role::Entity::find().all(conn).await?.iter().any(|r| Some(r.id) != except && same(&r.name));
     if taken { Err(DomainError::Conflict(Conflict::RoleNameTaken)) } else { Ok(()) }
 }
 

@@ -7,7 +7,7 @@ mod health;
 mod sandbox;
 mod site;
 
-use crate::middleware::{client_ip, csrf, errors, rate_limit, security_headers, trace};
+use crate::middleware::{client_ip, csrf, errors, locale, rate_limit, security_headers, trace};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
     // response, errors from the inner layers included, gets the security headers and a request id.
     routes
         .layer(axum::middleware::from_fn_with_state(csrf_policy, csrf::csrf))
+        .layer(axum::middleware::from_fn(locale::locale))
         .layer(axum::middleware::from_fn_with_state(account_limits, rate_limit::by_account))
         .layer(sessions)
         .merge(providers)

@@ -350,11 +350,13 @@ pub fn link_token(text: &str, path: &str) -> String {
     text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
 }
 
-/// The six-digit code in a sign-in code mail.
+/// The six-digit code in a sign-in code mail (in whatever language it is written: the first run of
+/// exactly six digits).
 pub fn sign_in_code(text: &str) -> String {
-    let marker = "sign-in code is ";
-    let start = text.find(marker).expect("a code in the mail") + marker.len();
-    text[start..start + 6].to_owned()
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|run| run.len() == 6)
+        .unwrap_or_else(|| panic!("a code in the mail:\n{text}"))
+        .to_owned()
 }
 
 /// A control-plane database made for one test on the PostgreSQL server, dropped (with every tenant

@@ -15,6 +15,7 @@ mod edge;
 mod errors;
 mod health;
 mod identity;
+mod languages;
 mod mail;
 mod security_headers;
 mod security_page;

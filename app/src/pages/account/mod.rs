@@ -17,6 +17,9 @@ use model::AuthFailure;
 fn unavailable(error: AppError) -> AnyView {
     match error {
         AppError::Auth(AuthFailure::SignInRequired) => view! { <Redirect path="/signin"/> }.into_any(),
-        other => view! { <p class="field-error" role="alert">{other.to_string()}</p> }.into_any(),
+        other => {
+            view! { <p class="field-error" role="alert">{crate::lang::error_text(crate::lang::current(), &other)}</p> }
+                .into_any()
+        }
     }
 }

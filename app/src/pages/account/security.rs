@@ -5,6 +5,7 @@ use crate::api::{
 };
 use crate::components::{CsrfField, InputField, Notice, field_error, form_error, refresh_on_success};
 use crate::dto::{SecurityOverviewDto, SessionDto};
+use crate::i18n::{t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -12,15 +13,16 @@ use model::Field;
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
+    let i18n = use_i18n();
     // Reloaded whenever a form here redirects back with a new notice.
     let query = use_query_map();
     let refresh = crate::components::refresh();
     let overview = Resource::new_blocking(move || (query.read().get("notice"), refresh.get()), |_| security_overview());
     view! {
-        <Title text="Security settings"/>
-        <h1>"Security settings"</h1>
+        <Title text=t_string!(i18n, security.title)/>
+        <h1>{t_string!(i18n, security.title)}</h1>
         <Notice/>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(overview) => view! { <Settings overview/> }.into_any(),
@@ -33,6 +35,8 @@ pub fn SecurityPage() -> impl IntoView {
 
 #[component]
 fn Settings(overview: SecurityOverviewDto) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = crate::lang::current();
     let SecurityOverviewDto { email, totp_enabled, recovery_codes_left, sessions, events } = overview;
     view! {
         <EmailSection email/>
@@ -40,11 +44,11 @@ fn Settings(overview: SecurityOverviewDto) -> impl IntoView {
         <TwoFactorSection enabled=totp_enabled recovery_codes_left/>
         <SessionsSection sessions/>
         <section class="card" aria-labelledby="events-title">
-            <h2 id="events-title">"Recent security events"</h2>
+            <h2 id="events-title">{t_string!(i18n, security.events)}</h2>
             <ul class="events">
                 {events.into_iter().map(|event| view! {
-                    <li><time datetime=event.at.clone()>{event.at.replace('T', " ").replace('Z', " UTC")}</time> " · "
-                        {crate::dto::describe_event(&event.kind).to_owned()} " · " {event.ip}</li>
+                    <li><time datetime=event.at.clone()>{crate::lang::format_timestamp(locale, &event.at)}</time> " · "
+                        {crate::dto::describe_event(locale, &event.kind).to_owned()} " · " {event.ip}</li>
                 }).collect_view()}
             </ul>
         </section>
@@ -53,21 +57,22 @@ fn Settings(overview: SecurityOverviewDto) -> impl IntoView {
 
 #[component]
 fn EmailSection(email: String) -> impl IntoView {
+    let i18n = use_i18n();
     let action = ServerAction::<RequestEmailChange>::new();
     let value = action.value();
     refresh_on_success(value);
     view! {
         <section class="card" aria-labelledby="email-title">
-            <h2 id="email-title">"Email address"</h2>
-            <p>"You sign in with " <strong data-testid="current-email">{email}</strong> "."</p>
+            <h2 id="email-title">{t_string!(i18n, security.email_heading)}</h2>
+            <p>{t_string!(i18n, security.you_sign_in_with)} " " <strong data-testid="current-email">{email}</strong> "."</p>
             <ActionForm action=action attr:class="form">
                 <CsrfField/>
-                <InputField id="new-email" name="new_email" label="New email address" kind="email" autocomplete="email"
+                <InputField id="new-email" name="new_email" label=t_string!(i18n, security.new_email) kind="email" autocomplete="email"
                     error=field_error(value, Field::Email)/>
-                <InputField id="email-password" name="password" label="Current password" kind="password"
+                <InputField id="email-password" name="password" label=t_string!(i18n, common.current_password) kind="password"
                     autocomplete="current-password" error=field_error(value, Field::Password)/>
                 <p class="field-error" role="alert">{move || form_error(value, &[Field::Email, Field::Password]).get()}</p>
-                <button type="submit">"Change email address"</button>
+                <button type="submit">{t_string!(i18n, security.change_email)}</button>
             </ActionForm>
         </section>
     }
@@ -75,21 +80,22 @@ fn EmailSection(email: String) -> impl IntoView {
 
 #[component]
 fn PasswordSection() -> impl IntoView {
+    let i18n = use_i18n();
     let action = ServerAction::<ChangePassword>::new();
     let value = action.value();
     refresh_on_success(value);
     view! {
         <section class="card" aria-labelledby="password-title">
-            <h2 id="password-title">"Password"</h2>
+            <h2 id="password-title">{t_string!(i18n, security.password_heading)}</h2>
             <ActionForm action=action attr:class="form">
                 <CsrfField/>
-                <InputField id="current-password" name="password" label="Current password" kind="password"
+                <InputField id="current-password" name="password" label=t_string!(i18n, common.current_password) kind="password"
                     autocomplete="current-password" error=field_error(value, Field::Password)/>
-                <InputField id="new-password" name="new_password" label="New password" kind="password"
-                    autocomplete="new-password" hint="At least 12 characters. Your other sessions will be signed out."
+                <InputField id="new-password" name="new_password" label=t_string!(i18n, common.new_password) kind="password"
+                    autocomplete="new-password" hint=t_string!(i18n, security.password_hint)
                     error=field_error(value, Field::NewPassword)/>
                 <p class="field-error" role="alert">{move || form_error(value, &[Field::Password, Field::NewPassword]).get()}</p>
-                <button type="submit">"Change password"</button>
+                <button type="submit">{t_string!(i18n, security.change_password)}</button>
             </ActionForm>
         </section>
     }
@@ -97,41 +103,42 @@ fn PasswordSection() -> impl IntoView {
 
 #[component]
 fn TwoFactorSection(enabled: bool, recovery_codes_left: u64) -> impl IntoView {
+    let i18n = use_i18n();
     let begin = ServerAction::<BeginTotp>::new();
     let disable = ServerAction::<DisableTotp>::new();
     refresh_on_success(disable.value());
     let regenerate = ServerAction::<RegenerateRecoveryCodes>::new();
     view! {
         <section class="card" aria-labelledby="totp-title">
-            <h2 id="totp-title">"Two-factor authentication"</h2>
+            <h2 id="totp-title">{t_string!(i18n, security.totp_heading)}</h2>
             {if enabled {
                 view! {
-                    <p data-testid="totp-status">"On: signing in asks for a code from your authenticator app."</p>
-                    <p class="hint">{format!("{recovery_codes_left} unused recovery codes.")}</p>
+                    <p data-testid="totp-status">{t_string!(i18n, security.totp_on)}</p>
+                    <p class="hint">{crate::lang::fill(t_string!(i18n, security.codes_left), &[("count", &recovery_codes_left)])}</p>
                     <ActionForm action=regenerate attr:class="form">
                         <CsrfField/>
-                        <InputField id="regenerate-password" name="password" label="Current password" kind="password"
+                        <InputField id="regenerate-password" name="password" label=t_string!(i18n, common.current_password) kind="password"
                             autocomplete="current-password" error=field_error(regenerate.value(), Field::Password)/>
-                        <button type="submit">"Make new recovery codes"</button>
+                        <button type="submit">{t_string!(i18n, security.new_codes)}</button>
                     </ActionForm>
                     <ActionForm action=disable attr:class="form">
                         <CsrfField/>
-                        <InputField id="disable-totp-password" name="password" label="Current password" kind="password"
+                        <InputField id="disable-totp-password" name="password" label=t_string!(i18n, common.current_password) kind="password"
                             autocomplete="current-password" error=field_error(disable.value(), Field::Password)/>
                         <p class="field-error" role="alert">{move || form_error(disable.value(), &[Field::Password]).get()}</p>
-                        <button type="submit" class="danger">"Turn off two-factor authentication"</button>
+                        <button type="submit" class="danger">{t_string!(i18n, security.totp_off_button)}</button>
                     </ActionForm>
                 }
                 .into_any()
             } else {
                 view! {
-                    <p data-testid="totp-status">"Off. Add an authenticator app so that a stolen password alone cannot open your account."</p>
+                    <p data-testid="totp-status">{t_string!(i18n, security.totp_off)}</p>
                     <ActionForm action=begin attr:class="form">
                         <CsrfField/>
-                        <InputField id="begin-totp-password" name="password" label="Current password" kind="password"
+                        <InputField id="begin-totp-password" name="password" label=t_string!(i18n, common.current_password) kind="password"
                             autocomplete="current-password" error=field_error(begin.value(), Field::Password)/>
                         <p class="field-error" role="alert">{move || form_error(begin.value(), &[Field::Password]).get()}</p>
-                        <button type="submit">"Set up an authenticator app"</button>
+                        <button type="submit">{t_string!(i18n, security.setup_totp)}</button>
                     </ActionForm>
                 }
                 .into_any()
@@ -142,19 +149,20 @@ fn TwoFactorSection(enabled: bool, recovery_codes_left: u64) -> impl IntoView {
 
 #[component]
 fn SessionsSection(sessions: Vec<SessionDto>) -> impl IntoView {
+    let i18n = use_i18n();
     let end_others = ServerAction::<EndOtherSessions>::new();
     refresh_on_success(end_others.value());
     let others = sessions.iter().filter(|s| !s.current).count();
     view! {
         <section class="card" aria-labelledby="sessions-title">
-            <h2 id="sessions-title">"Where you are signed in"</h2>
+            <h2 id="sessions-title">{t_string!(i18n, security.sessions_heading)}</h2>
             <ul class="sessions">
                 {sessions.into_iter().map(|session| view! { <SessionRow session/> }).collect_view()}
             </ul>
             {(others > 0).then(|| view! {
                 <ActionForm action=end_others attr:class="form">
                     <CsrfField/>
-                    <button type="submit">"Sign out all other sessions"</button>
+                    <button type="submit">{t_string!(i18n, security.end_others)}</button>
                 </ActionForm>
             })}
         </section>
@@ -163,20 +171,21 @@ fn SessionsSection(sessions: Vec<SessionDto>) -> impl IntoView {
 
 #[component]
 fn SessionRow(session: SessionDto) -> impl IntoView {
+    let i18n = use_i18n();
     let end = ServerAction::<EndSession>::new();
     refresh_on_success(end.value());
     view! {
         <li class="session" data-testid="session">
             <span class="session-device">{session.device.clone()}</span>
-            <span class="hint">{format!("{} · last active {}", session.ip, session.last_seen_at)}</span>
+            <span class="hint">{crate::lang::fill(t_string!(i18n, security.last_active), &[("ip", &session.ip.clone()), ("at", &crate::lang::format_timestamp(crate::lang::current(), &session.last_seen_at))])}</span>
             {if session.current {
-                view! { <strong>"This session"</strong> }.into_any()
+                view! { <strong>{t_string!(i18n, security.this_session)}</strong> }.into_any()
             } else {
                 view! {
                     <ActionForm action=end attr:class="inline-form">
                         <CsrfField/>
                         <input type="hidden" name="session" value=session.id.clone()/>
-                        <button type="submit" class="link-button">"Sign out"</button>
+                        <button type="submit" class="link-button">{t_string!(i18n, common.sign_out)}</button>
                     </ActionForm>
                 }
                 .into_any()

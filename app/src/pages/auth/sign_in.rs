@@ -1,7 +1,8 @@
 use crate::api::{CompleteSignIn, RequestSignInCode, ResendSignInCode, SignIn, SignInWithCode, pending_second_factor};
-use crate::components::{CsrfField, InputField, Notice, field_error, form_error, hard_navigate};
+use crate::components::{CsrfField, InputField, Notice, any_error, field_error, form_error, hard_navigate};
 use crate::dto::{SecondFactorDto, SignInDto};
 use crate::error::AppError;
+use crate::i18n::{t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use model::{AuthFailure, Field};
@@ -18,6 +19,7 @@ fn follow_sign_in(value: impl crate::components::ActionValue<SignInDto>) {
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    let i18n = use_i18n();
     let action = ServerAction::<SignIn>::new();
     let value = action.value();
     let form = NodeRef::<leptos::html::Form>::new();
@@ -43,9 +45,9 @@ pub fn SignInPage() -> impl IntoView {
     });
     let checking = move || matches!(value.get(), Some(Err(AppError::Auth(AuthFailure::ProofOfWorkRequired { .. }))));
     view! {
-        <Title text="Sign in"/>
+        <Title text=t_string!(i18n, common.sign_in)/>
         <section class="card narrow">
-            <h1>"Sign in"</h1>
+            <h1>{t_string!(i18n, common.sign_in)}</h1>
             <Notice/>
             <ActionForm action=action node_ref=form attr:class="form">
                 <CsrfField/>
@@ -53,21 +55,21 @@ pub fn SignInPage() -> impl IntoView {
                     <input type="hidden" name="pow_challenge" value=challenge/>
                     <input type="hidden" name="pow_solution" value=solution.to_string()/>
                 })}
-                <InputField id="signin-email" name="email" label="Email address" kind="email" autocomplete="username"
+                <InputField id="signin-email" name="email" label=t_string!(i18n, common.email) kind="email" autocomplete="username"
                     error=field_error(value, Field::Email)/>
-                <InputField id="signin-password" name="password" label="Password" kind="password"
+                <InputField id="signin-password" name="password" label=t_string!(i18n, common.password) kind="password"
                     autocomplete="current-password" error=field_error(value, Field::Password)/>
                 <p class="field-error" role="alert" data-testid="signin-error">
                     {move || if checking() { None } else { form_error(value, &[Field::Email, Field::Password]).get() }}
                 </p>
                 <button type="submit" disabled=move || action.pending().get() || checking()>
-                    {move || if checking() { "Checking…" } else { "Sign in" }}
+                    {move || if checking() { t_string!(i18n, sign_in.checking) } else { t_string!(i18n, common.sign_in) }}
                 </button>
             </ActionForm>
             <ul class="links">
-                <li><a href="/reset">"Forgot your password?"</a></li>
-                <li><a href="/signin/with-code">"Locked out? Sign in with a code sent by email"</a></li>
-                <li><a href="/signup">"Create an account"</a></li>
+                <li><a href="/reset">{t_string!(i18n, sign_in.forgot)}</a></li>
+                <li><a href="/signin/with-code">{t_string!(i18n, sign_in.locked_out)}</a></li>
+                <li><a href="/signup">{t_string!(i18n, common.create_account)}</a></li>
             </ul>
         </section>
     }
@@ -76,18 +78,19 @@ pub fn SignInPage() -> impl IntoView {
 /// The second step: the emailed code, or the authenticator app's code (or a recovery code).
 #[component]
 pub fn SecondFactorPage() -> impl IntoView {
+    let i18n = use_i18n();
     let pending = Resource::new_blocking(|| (), |_| pending_second_factor());
     view! {
-        <Title text="Confirm it's you"/>
+        <Title text=t_string!(i18n, sign_in.confirm_title)/>
         <section class="card narrow">
-            <h1>"Confirm it's you"</h1>
+            <h1>{t_string!(i18n, sign_in.confirm_title)}</h1>
             <Notice/>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            <Suspense fallback=move || view! { <p>{t_string!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match pending.await {
                         Ok(Some(factor)) => view! { <SecondFactorForm factor/> }.into_any(),
                         _ => view! {
-                            <p>"Your sign-in took too long or was not started. " <a href="/signin">"Start again"</a></p>
+                            <p>{t_string!(i18n, sign_in.too_long)} " " <a href="/signin">{t_string!(i18n, sign_in.start_again)}</a></p>
                         }
                         .into_any(),
                     }
@@ -99,21 +102,16 @@ pub fn SecondFactorPage() -> impl IntoView {
 
 #[component]
 fn SecondFactorForm(factor: SecondFactorDto) -> impl IntoView {
+    let i18n = use_i18n();
     let action = ServerAction::<CompleteSignIn>::new();
     let value = action.value();
     let resend = ServerAction::<ResendSignInCode>::new();
     follow_sign_in(value);
     let (intro, label, inputmode) = match factor {
-        SecondFactorDto::EmailCode => (
-            "This sign-in is from a new browser or network, or follows failed attempts. We emailed you a 6-digit code; it is valid for 10 minutes.",
-            "Code from the email",
-            "numeric",
-        ),
-        SecondFactorDto::Totp => (
-            "Enter the 6-digit code from your authenticator app. Lost your phone? Enter one of your recovery codes instead.",
-            "Authenticator code or recovery code",
-            "text",
-        ),
+        SecondFactorDto::EmailCode => {
+            (t_string!(i18n, sign_in.email_code_intro), t_string!(i18n, common.code_from_email), "numeric")
+        }
+        SecondFactorDto::Totp => (t_string!(i18n, sign_in.totp_intro), t_string!(i18n, sign_in.totp_label), "text"),
     };
     view! {
         <p>{intro}</p>
@@ -122,14 +120,14 @@ fn SecondFactorForm(factor: SecondFactorDto) -> impl IntoView {
             <InputField id="second-factor-code" name="code" label=label autocomplete="one-time-code" inputmode=inputmode
                 error=field_error(value, Field::Code)/>
             <p class="field-error" role="alert">{move || form_error(value, &[Field::Code]).get()}</p>
-            <button type="submit" disabled=move || action.pending().get()>"Sign in"</button>
+            <button type="submit" disabled=move || action.pending().get()>{t_string!(i18n, common.sign_in)}</button>
         </ActionForm>
         {(factor == SecondFactorDto::EmailCode).then(|| view! {
             <ActionForm action=resend attr:class="inline-form">
                 <CsrfField/>
-                <button type="submit" class="link-button">"Send a new code"</button>
+                <button type="submit" class="link-button">{t_string!(i18n, sign_in.resend)}</button>
             </ActionForm>
-            <p class="field-error" role="alert">{move || resend.value().get().and_then(Result::err).map(|e| e.to_string())}</p>
+            <p class="field-error" role="alert">{move || any_error(resend.value()).get()}</p>
         })}
     }
 }
@@ -137,35 +135,36 @@ fn SecondFactorForm(factor: SecondFactorDto) -> impl IntoView {
 /// The way in during an account's cooldown: a code sent to the account's address, with the password.
 #[component]
 pub fn SignInWithCodePage() -> impl IntoView {
+    let i18n = use_i18n();
     let request = ServerAction::<RequestSignInCode>::new();
     let action = ServerAction::<SignInWithCode>::new();
     let value = action.value();
     follow_sign_in(value);
     view! {
-        <Title text="Sign in with an emailed code"/>
+        <Title text=t_string!(i18n, sign_in.with_code_title)/>
         <section class="card narrow">
-            <h1>"Sign in with an emailed code"</h1>
+            <h1>{t_string!(i18n, sign_in.with_code_title)}</h1>
             <Notice/>
-            <p>"When an account is protected after failed sign-ins, its owner can still get in: we email a one-time code to the account's address."</p>
-            <h2>"1. Get a code"</h2>
+            <p>{t_string!(i18n, sign_in.with_code_intro)}</p>
+            <h2>{t_string!(i18n, sign_in.step_get_code)}</h2>
             <ActionForm action=request attr:class="form">
                 <CsrfField/>
-                <InputField id="code-request-email" name="email" label="Email address" kind="email" autocomplete="username"
+                <InputField id="code-request-email" name="email" label=t_string!(i18n, common.email) kind="email" autocomplete="username"
                     error=field_error(request.value(), Field::Email)/>
                 <p class="field-error" role="alert">{move || form_error(request.value(), &[Field::Email]).get()}</p>
-                <button type="submit">"Email me a code"</button>
+                <button type="submit">{t_string!(i18n, sign_in.email_me)}</button>
             </ActionForm>
-            <h2>"2. Sign in"</h2>
+            <h2>{t_string!(i18n, sign_in.step_sign_in)}</h2>
             <ActionForm action=action attr:class="form">
                 <CsrfField/>
-                <InputField id="code-signin-email" name="email" label="Email address" kind="email" autocomplete="username"
+                <InputField id="code-signin-email" name="email" label=t_string!(i18n, common.email) kind="email" autocomplete="username"
                     error=field_error(value, Field::Email)/>
-                <InputField id="code-signin-password" name="password" label="Password" kind="password"
+                <InputField id="code-signin-password" name="password" label=t_string!(i18n, common.password) kind="password"
                     autocomplete="current-password" error=field_error(value, Field::Password)/>
-                <InputField id="code-signin-code" name="code" label="Code from the email" autocomplete="one-time-code"
+                <InputField id="code-signin-code" name="code" label=t_string!(i18n, common.code_from_email) autocomplete="one-time-code"
                     inputmode="numeric" error=field_error(value, Field::Code)/>
                 <p class="field-error" role="alert">{move || form_error(value, &[Field::Email, Field::Password, Field::Code]).get()}</p>
-                <button type="submit" disabled=move || action.pending().get()>"Sign in"</button>
+                <button type="submit" disabled=move || action.pending().get()>{t_string!(i18n, common.sign_in)}</button>
             </ActionForm>
         </section>
     }

@@ -1,6 +1,7 @@
 use super::token_from_query;
 use crate::api::VerifyEmail;
 use crate::components::{CsrfField, form_error};
+use crate::i18n::{t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -8,17 +9,18 @@ use leptos_meta::Title;
 /// confirms.
 #[component]
 pub fn VerifyEmailPage() -> impl IntoView {
+    let i18n = use_i18n();
     let action = ServerAction::<VerifyEmail>::new();
     let value = action.value();
     view! {
-        <Title text="Confirm your email address"/>
+        <Title text=t_string!(i18n, verify.title)/>
         <section class="card narrow">
-            <h1>"Confirm your email address"</h1>
+            <h1>{t_string!(i18n, verify.title)}</h1>
             <ActionForm action=action attr:class="form">
                 <CsrfField/>
                 <input type="hidden" name="token" value=token_from_query()/>
                 <p class="field-error" role="alert">{move || form_error(value, &[]).get()}</p>
-                <button type="submit">"Confirm my email address"</button>
+                <button type="submit">{t_string!(i18n, verify.submit)}</button>
             </ActionForm>
         </section>
     }

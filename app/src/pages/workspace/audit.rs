@@ -1,6 +1,7 @@
 use super::nav::WorkspaceNav;
 use super::{slug, workspace_error};
 use crate::api::{audit_log, workspace_home};
+use crate::i18n::{t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
@@ -10,6 +11,8 @@ use model::Permission;
 /// exactly what is shown.
 #[component]
 pub fn AuditPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = crate::lang::current();
     let slug = slug();
     let refresh = crate::components::refresh();
     // The raw query string, decoded once here: Leptos's own query map decodes its values a second time,
@@ -26,8 +29,8 @@ pub fn AuditPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Audit log"/>
-        <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
+        <Title text=t_string!(i18n, nav.audit)/>
+        <Suspense fallback=move || view! { <p class="card">{t_string!(use_i18n(), common.loading)}</p> }>
             {move || Suspend::new(async move {
                 let (actor, action, from, until) = filter.get_untracked();
                 match data.await {
@@ -41,23 +44,23 @@ pub fn AuditPage() -> impl IntoView {
                         view! {
                             <WorkspaceNav home/>
                             <section class="card">
-                                <h1>"Audit log"</h1>
+                                <h1>{t_string!(i18n, nav.audit)}</h1>
                                 <form method="get" class="form filters" action=format!("{base}/admin/audit")>
-                                    <label for="audit-actor">"Who (part of the address)"</label>
+                                    <label for="audit-actor">{t_string!(i18n, audit.who)}</label>
                                     <input id="audit-actor" name="actor" type="search" value=actor/>
-                                    <label for="audit-action">"What (e.g. request. or member.)"</label>
+                                    <label for="audit-action">{t_string!(i18n, audit.what)}</label>
                                     <input id="audit-action" name="action" type="search" value=action/>
-                                    <label for="audit-from">"From"</label>
+                                    <label for="audit-from">{t_string!(i18n, audit.from)}</label>
                                     <input id="audit-from" name="from" type="date" value=from/>
-                                    <label for="audit-until">"Until"</label>
+                                    <label for="audit-until">{t_string!(i18n, audit.until)}</label>
                                     <input id="audit-until" name="until" type="date" value=until/>
-                                    <button type="submit">"Filter"</button>
+                                    <button type="submit">{t_string!(i18n, audit.filter)}</button>
                                 </form>
-                                {export.then(|| view! { <p><a href=csv rel="external" download="audit.csv" data-testid="audit-csv">"Export as CSV"</a></p> })}
+                                {export.then(|| view! { <p><a href=csv rel="external" download="audit.csv" data-testid="audit-csv">{t_string!(i18n, audit.export)}</a></p> })}
                                 <ul class="rows audit" data-testid="audit">
                                     {entries.into_iter().map(|e| view! {
                                         <li class="row" data-testid="audit-entry">
-                                            <span class="hint">{e.at.replace('T', " ").replace('Z', " UTC")}</span>
+                                            <span class="hint">{crate::lang::format_timestamp(locale, &e.at)}</span>
                                             <strong>{e.action}</strong>
                                             <span>{e.actor}</span>
                                             <span class="hint">{e.object}</span>

@@ -3,6 +3,7 @@ use super::{slug, workspace_error};
 use crate::api::{MarkNoticesRead, workspace_home};
 use crate::components::CsrfField;
 use crate::dto::WorkspaceHomeDto;
+use crate::i18n::{t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use model::Permission;
@@ -14,7 +15,7 @@ pub fn WorkspacePage() -> impl IntoView {
     let refresh = crate::components::refresh();
     let home = Resource::new_blocking(move || (slug.get(), refresh.get()), |(slug, _)| workspace_home(slug));
     view! {
-        <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="card">{t_string!(use_i18n(), common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match home.await {
                     Ok(home) => view! { <Overview home/> }.into_any(),
@@ -27,6 +28,8 @@ pub fn WorkspacePage() -> impl IntoView {
 
 #[component]
 fn Overview(home: WorkspaceHomeDto) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = crate::lang::current();
     let read = ServerAction::<MarkNoticesRead>::new();
     crate::components::refresh_on_success(read.value());
     let slug = home.workspace.slug.clone();
@@ -36,17 +39,17 @@ fn Overview(home: WorkspaceHomeDto) -> impl IntoView {
         <WorkspaceNav home=home.clone()/>
         <section class="card" data-testid="workspace">
             <h1>{home.workspace.name.clone()}</h1>
-            <p>"Your roles: " <strong data-testid="my-roles">{home.roles.join(", ")}</strong></p>
-            <p class="hint">"This workspace's data lives in a database of its own."</p>
+            <p>{t_string!(i18n, home.your_roles)} " " <strong data-testid="my-roles">{home.roles.iter().map(|r| crate::lang::role_name(locale, r)).collect::<Vec<_>>().join(", ")}</strong></p>
+            <p class="hint">{t_string!(i18n, home.own_database)}</p>
             {home.can(Permission::RequestsCreate).then(|| view! {
-                <p><a class="button-link" href=format!("{base}/requests/new")>"New purchase request"</a></p>
-                <p class="hint">{format!("Requests above {} {} need an approver.", home.approval_threshold, home.currency)}</p>
+                <p><a class="button-link" href=format!("{base}/requests/new")>{t_string!(i18n, home.new_request)}</a></p>
+                <p class="hint">{crate::lang::fill(t_string!(i18n, home.threshold), &[("amount", &home.approval_threshold.clone()), ("currency", &home.currency.clone())])}</p>
             })}
         </section>
         <section class="card" aria-labelledby="notices-title">
-            <h2 id="notices-title">"Notices"</h2>
+            <h2 id="notices-title">{t_string!(i18n, home.notices)}</h2>
             {if home.notices.is_empty() {
-                view! { <p class="hint">"Nothing new."</p> }.into_any()
+                view! { <p class="hint">{t_string!(i18n, home.nothing_new)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="notices" data-testid="notices">
@@ -55,7 +58,7 @@ fn Overview(home: WorkspaceHomeDto) -> impl IntoView {
                     <ActionForm action=read attr:class="inline-form">
                         <CsrfField/>
                         <input type="hidden" name="slug" value=slug.clone()/>
-                        <button type="submit" class="link-button">"Mark all as read"</button>
+                        <button type="submit" class="link-button">{t_string!(i18n, home.mark_read)}</button>
                     </ActionForm>
                 }
                 .into_any()

@@ -29,6 +29,7 @@ pub use workspaces::WorkspacesPage;
 
 use crate::dto::WorkspaceHomeDto;
 use crate::error::AppError;
+use crate::i18n::{t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -55,8 +56,8 @@ fn workspace_error(error: AppError) -> AnyView {
         AppError::NotFound => view! { <crate::pages::NotFound/> }.into_any(),
         other => view! {
             <section class="card" role="alert" data-testid="workspace-error">
-                <h1>"Not available"</h1>
-                <p>{other.to_string()}</p>
+                <h1>{t_string!(use_i18n(), workspace.not_available)}</h1>
+                <p>{crate::lang::error_text(crate::lang::current(), &other)}</p>
             </section>
         }
         .into_any(),
@@ -81,7 +82,7 @@ where
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="card">{t_string!(use_i18n(), common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok((home, value)) => render(home, value),
@@ -120,7 +121,7 @@ where
     let refresh = crate::components::refresh();
     let data = Resource::new_blocking(move || (key.get(), refresh.get()), move |(key, _)| fetch(key));
     view! {
-        <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="card">{t_string!(use_i18n(), common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(value) => render(value),
@@ -135,7 +136,7 @@ where
 fn next_page_link(base: String, next: Option<String>) -> impl IntoView {
     next.map(|next| {
         let href = format!("{base}?after={}", safe_cursor(&next));
-        view! { <p><a class="button-link" href=href data-testid="next-page">"Older"</a></p> }
+        view! { <p><a class="button-link" href=href data-testid="next-page">{t_string!(use_i18n(), workspace.older)}</a></p> }
     })
 }
 

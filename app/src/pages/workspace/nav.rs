@@ -1,21 +1,23 @@
 use crate::dto::WorkspaceHomeDto;
+use crate::i18n::{t_string, use_i18n};
 use leptos::prelude::*;
 use model::Permission;
 
 /// The workspace's sections, as far as the caller may use them.
 #[component]
 pub fn WorkspaceNav(home: WorkspaceHomeDto) -> impl IntoView {
+    let i18n = use_i18n();
     let base = home.workspace.path();
     let links: Vec<(String, &'static str)> = [
-        (String::new(), "Overview", Permission::WorkspaceView),
-        ("/requests".to_owned(), "Purchase requests", Permission::RequestsCreate),
-        ("/orders".to_owned(), "Orders", Permission::OrdersView),
-        ("/suppliers".to_owned(), "Suppliers", Permission::SuppliersView),
-        ("/members".to_owned(), "Members", Permission::MembersView),
-        ("/admin/roles".to_owned(), "Roles", Permission::RolesManage),
-        ("/admin/policies".to_owned(), "Policies", Permission::PoliciesManage),
-        ("/admin/audit".to_owned(), "Audit log", Permission::AuditView),
-        ("/admin/billing".to_owned(), "Billing", Permission::BillingManage),
+        (String::new(), t_string!(i18n, nav.overview), Permission::WorkspaceView),
+        ("/requests".to_owned(), t_string!(i18n, nav.requests), Permission::RequestsCreate),
+        ("/orders".to_owned(), t_string!(i18n, nav.orders), Permission::OrdersView),
+        ("/suppliers".to_owned(), t_string!(i18n, nav.suppliers), Permission::SuppliersView),
+        ("/members".to_owned(), t_string!(i18n, nav.members), Permission::MembersView),
+        ("/admin/roles".to_owned(), t_string!(i18n, nav.roles), Permission::RolesManage),
+        ("/admin/policies".to_owned(), t_string!(i18n, nav.policies), Permission::PoliciesManage),
+        ("/admin/audit".to_owned(), t_string!(i18n, nav.audit), Permission::AuditView),
+        ("/admin/billing".to_owned(), t_string!(i18n, nav.billing), Permission::BillingManage),
     ]
     .into_iter()
     .filter(|(path, _, permission)| {
@@ -24,7 +26,7 @@ pub fn WorkspaceNav(home: WorkspaceHomeDto) -> impl IntoView {
     .map(|(path, label, _)| (format!("{base}{path}"), label))
     .collect();
     view! {
-        <nav class="workspace-nav" aria-label="Workspace">
+        <nav class="workspace-nav" aria-label=t_string!(i18n, workspace.nav_label)>
             <a class="workspace-name" href=base.clone()>{home.workspace.name.clone()}</a>
             <ul>
                 {links.into_iter().map(|(href, label)| view! { <li><a href=href>{label}</a></li> }).collect_view()}

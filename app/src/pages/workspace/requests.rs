@@ -10,6 +10,8 @@ use crate::api::{
 };
 use crate::components::{CsrfField, InputField, field_error, form_error, refresh_on_success};
 use crate::dto::{LineDto, ListPageDto, RequestPageDto, RequestsPageDto, SupplierDto, WorkspaceHomeDto};
+use crate::i18n::{t_string, use_i18n};
+use crate::lang;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use model::Field;
@@ -19,14 +21,17 @@ const FORM_LINES: usize = 5;
 
 #[component]
 pub fn RequestsPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Title text="Purchase requests"/>
+        <Title text=t_string!(i18n, requests.title)/>
         {workspace_data_page(|k| requests(k.slug, k.after, None), |page| view! { <RequestList page/> }.into_any())}
     }
 }
 
 #[component]
 fn RequestList(page: RequestsPageDto) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = lang::current();
     let RequestsPageDto { page: ListPageDto { home, items: list, next }, fallback_approver } = page;
     let base = home.workspace.path();
     let can_create = home.can(model::Permission::RequestsCreate);
@@ -35,17 +40,17 @@ fn RequestList(page: RequestsPageDto) -> impl IntoView {
     view! {
         <WorkspaceNav home=home.clone()/>
         <section class="card">
-            <h1>"Purchase requests"</h1>
-            {can_create.then(|| view! { <p><a class="button-link" href=format!("{base}/requests/new")>"New purchase request"</a></p> })}
+            <h1>{t_string!(i18n, requests.title)}</h1>
+            {can_create.then(|| view! { <p><a class="button-link" href=format!("{base}/requests/new")>{t_string!(i18n, requests.new)}</a></p> })}
             {if list.is_empty() {
-                view! { <p class="hint">"No requests yet."</p> }.into_any()
+                view! { <p class="hint">{t_string!(i18n, requests.none)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="rows" data-testid="requests">
                         {list.into_iter().map(|r| view! {
                             <li class="row">
                                 <a href=format!("{base}/requests/{}", r.id)>{format!("#{} {}", r.number, r.title)}</a>
-                                <span class="hint">{format!("{} · {} {} · {}", r.requester, r.total, r.currency, r.status.label())}</span>
+                                <span class="hint">{format!("{} · {} {} · {}", r.requester, r.total, r.currency, lang::status_label(locale, r.status))}</span>
                             </li>
                         }).collect_view()}
                     </ul>
@@ -60,20 +65,21 @@ fn RequestList(page: RequestsPageDto) -> impl IntoView {
 
 #[component]
 fn FallbackApproverForm(slug: String, current: String) -> impl IntoView {
+    let i18n = use_i18n();
     let action = ServerAction::<SetFallbackApprover>::new();
     let value = action.value();
     refresh_on_success(value);
     view! {
         <section class="card" aria-labelledby="fallback-title">
-            <h2 id="fallback-title">"Fallback approver"</h2>
-            <p class="hint">"Decides requests whose requester is the only one who may approve them (never their own). Leave empty for none."</p>
+            <h2 id="fallback-title">{t_string!(i18n, requests.fallback)}</h2>
+            <p class="hint">{t_string!(i18n, requests.fallback_hint)}</p>
             <ActionForm action=action attr:class="form">
                 <CsrfField/>
                 <input type="hidden" name="slug" value=slug/>
-                <label for="fallback-email">"Member's email"</label>
+                <label for="fallback-email">{t_string!(i18n, requests.member_email)}</label>
                 <input id="fallback-email" name="email" type="email" value=current/>
                 <p class="field-error" role="alert">{move || form_error(value, &[Field::Email]).get().or_else(|| field_error(value, Field::Email).get())}</p>
-                <button type="submit">"Save"</button>
+                <button type="submit">{t_string!(i18n, common.save)}</button>
             </ActionForm>
         </section>
     }
@@ -81,8 +87,9 @@ fn FallbackApproverForm(slug: String, current: String) -> impl IntoView {
 
 #[component]
 pub fn NewRequestPage() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <Title text="New purchase request"/>
+        <Title text=t_string!(i18n, requests.new)/>
         {workspace_data_page(
             |k| suppliers(k.slug, None, Some(100)),
             |page| view! { <RequestForm home=page.home suppliers=page.items/> }.into_any(),
@@ -92,6 +99,8 @@ pub fn NewRequestPage() -> impl IntoView {
 
 #[component]
 fn RequestForm(home: WorkspaceHomeDto, suppliers: Vec<SupplierDto>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = lang::current();
     let action = ServerAction::<SubmitRequest>::new();
     let value = action.value();
     let base = home.workspace.path();
@@ -99,41 +108,41 @@ fn RequestForm(home: WorkspaceHomeDto, suppliers: Vec<SupplierDto>) -> impl Into
     view! {
         <WorkspaceNav home=home.clone()/>
         <section class="card">
-            <h1>"New purchase request"</h1>
-            <p class="hint">{format!("Requests above {} {} wait for an approver; smaller ones become orders at once.", home.approval_threshold, home.currency)}</p>
+            <h1>{t_string!(i18n, requests.new)}</h1>
+            <p class="hint">{crate::lang::fill(t_string!(i18n, requests.threshold), &[("amount", &home.approval_threshold.clone()), ("currency", &home.currency.clone())])}</p>
             {if suppliers.is_empty() {
-                view! { <p>"There are no suppliers yet. " <a href=format!("{base}/suppliers")>"Add one first."</a></p> }.into_any()
+                view! { <p>{t_string!(i18n, requests.no_suppliers)} " " <a href=format!("{base}/suppliers")>{t_string!(i18n, requests.add_one)}</a></p> }.into_any()
             } else {
                 view! {
                     <ActionForm action=action attr:class="form">
                         <CsrfField/>
                         <input type="hidden" name="slug" value=home.workspace.slug.clone()/>
-                        <InputField id="request-title" name="title" label="Title" error=field_error(value, Field::Title)/>
-                        <label for="request-supplier">"Supplier"</label>
+                        <InputField id="request-title" name="title" label=t_string!(i18n, fields.title) error=field_error(value, Field::Title)/>
+                        <label for="request-supplier">{t_string!(i18n, fields.supplier)}</label>
                         <select id="request-supplier" name="supplier" required>
                             {suppliers.into_iter().map(|s| view! { <option value=s.id>{s.name}</option> }).collect_view()}
                         </select>
                         <crate::components::FieldError id="request-supplier-error" message=field_error(value, Field::Supplier)/>
                         <fieldset class="lines">
-                            <legend>"Items (leave unused rows empty)"</legend>
+                            <legend>{t_string!(i18n, requests.items)}</legend>
                             {(0..FORM_LINES).map(|i| view! {
                                 <div class="line">
-                                    <label for=format!("line-{i}-description")>{format!("Item {}", i + 1)}</label>
+                                    <label for=format!("line-{i}-description")>{crate::lang::fill(t_string!(i18n, requests.item), &[("n", &(i + 1))])}</label>
                                     <input id=format!("line-{i}-description") name=format!("lines[{i}][description]") type="text" required={i == 0}/>
-                                    <label for=format!("line-{i}-quantity")>"Quantity"</label>
+                                    <label for=format!("line-{i}-quantity")>{t_string!(i18n, fields.quantity)}</label>
                                     <input id=format!("line-{i}-quantity") name=format!("lines[{i}][quantity]") type="number" min="1" inputmode="numeric" required={i == 0}/>
-                                    <label for=format!("line-{i}-price")>"Unit price"</label>
+                                    <label for=format!("line-{i}-price")>{t_string!(i18n, requests.unit_price)}</label>
                                     <input id=format!("line-{i}-price") name=format!("lines[{i}][unit_price]") type="text" inputmode="decimal" required={i == 0}/>
                                 </div>
                             }).collect_view()}
                         </fieldset>
                         <p class="field-error" role="alert">{move || {
                             match value.get() {
-                                Some(Err(error)) if error.field().is_some_and(|f| matches!(f, Field::Description | Field::Quantity | Field::Amount)) => Some(error.to_string()),
+                                Some(Err(error)) if error.field().is_some_and(|f| matches!(f, Field::Description | Field::Quantity | Field::Amount)) => Some(lang::error_text(locale, &error)),
                                 _ => form_error(value, fields).get(),
                             }
                         }}</p>
-                        <button type="submit" disabled=move || action.pending().get()>"Submit request"</button>
+                        <button type="submit" disabled=move || action.pending().get()>{t_string!(i18n, requests.submit)}</button>
                     </ActionForm>
                 }
                 .into_any()
@@ -149,22 +158,24 @@ pub fn RequestPage() -> impl IntoView {
 
 #[component]
 fn RequestView(page: RequestPageDto) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = lang::current();
     let RequestPageDto { home, detail } = page;
     let summary = detail.summary.clone();
     view! {
-        <Title text=format!("Request {}", summary.number)/>
+        <Title text=crate::lang::fill(t_string!(i18n, requests.page_title), &[("number", &summary.number)])/>
         <WorkspaceNav home=home.clone()/>
         <section class="card" data-testid="request">
-            <h1>{format!("Request {}: {}", summary.number, summary.title)}</h1>
-            <p data-testid="request-status" class=summary.status.class()>{summary.status.label()}</p>
+            <h1>{crate::lang::fill(t_string!(i18n, requests.heading), &[("number", &summary.number), ("title", &summary.title.clone())])}</h1>
+            <p data-testid="request-status" class=summary.status.class()>{lang::status_label(locale, summary.status)}</p>
             <dl class="facts">
-                <dt>"Requested by"</dt><dd>{summary.requester.clone()}</dd>
-                <dt>"Supplier"</dt><dd>{summary.supplier.clone()}</dd>
-                <dt>"Total"</dt><dd data-testid="request-total">{format!("{} {}", summary.total, summary.currency)}</dd>
-                {detail.order_number.map(|n| view! { <dt>"Purchase order"</dt><dd data-testid="order-number">{format!("#{n}")}</dd> })}
+                <dt>{t_string!(i18n, requests.requested_by)}</dt><dd>{summary.requester.clone()}</dd>
+                <dt>{t_string!(i18n, fields.supplier)}</dt><dd>{summary.supplier.clone()}</dd>
+                <dt>{t_string!(i18n, requests.total)}</dt><dd data-testid="request-total">{format!("{} {}", summary.total, summary.currency)}</dd>
+                {detail.order_number.map(|n| view! { <dt>{t_string!(i18n, requests.purchase_order)}</dt><dd data-testid="order-number">{format!("#{n}")}</dd> })}
             </dl>
             <table class="lines-table">
-                <thead><tr><th>"Item"</th><th>"Qty"</th><th>"Unit price"</th><th>"Total"</th></tr></thead>
+                <thead><tr><th>{t_string!(i18n, fields.description)}</th><th>{t_string!(i18n, requests.qty)}</th><th>{t_string!(i18n, requests.unit_price)}</th><th>{t_string!(i18n, requests.total)}</th></tr></thead>
                 <tbody>
                     {detail.lines.iter().map(|l| view! {
                         <tr><td>{l.description.clone()}</td><td>{l.quantity}</td><td>{l.unit_price.clone()}</td><td>{l.total.clone()}</td></tr>
@@ -173,12 +184,12 @@ fn RequestView(page: RequestPageDto) -> impl IntoView {
             </table>
         </section>
         <section class="card" aria-labelledby="history-title">
-            <h2 id="history-title">"History"</h2>
+            <h2 id="history-title">{t_string!(i18n, requests.history)}</h2>
             <ul class="rows" data-testid="history">
-                <li class="row">{format!("{} · submitted by {}", summary.created_at.replace('T', " ").replace('Z', " UTC"), summary.requester)}</li>
+                <li class="row">{crate::lang::fill(t_string!(i18n, requests.submitted_by), &[("at", &lang::format_timestamp(locale, &summary.created_at)), ("who", &summary.requester.clone())])}</li>
                 {detail.decisions.iter().map(|d| view! {
                     <li class="row">
-                        {format!("{} · {} by {}", d.at.replace('T', " ").replace('Z', " UTC"), if d.approved { "approved" } else { "denied" }, d.approver)}
+                        {if d.approved { crate::lang::fill(t_string!(i18n, requests.approved_by), &[("at", &lang::format_timestamp(locale, &d.at)), ("who", &d.approver.clone())]) } else { crate::lang::fill(t_string!(i18n, requests.denied_by), &[("at", &lang::format_timestamp(locale, &d.at)), ("who", &d.approver.clone())]) }}
                         {(!d.comment.is_empty()).then(|| view! { <q>{d.comment.clone()}</q> })}
                     </li>
                 }).collect_view()}
@@ -195,6 +206,8 @@ fn RequestView(page: RequestPageDto) -> impl IntoView {
 /// The requester's forms while the request waits: edit it, or withdraw it.
 #[component]
 fn ChangeForms(slug: String, id: String, supplier: String, title: String, lines: Vec<LineDto>) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = lang::current();
     let edit = ServerAction::<EditRequest>::new();
     let edited = edit.value();
     refresh_on_success(edited);
@@ -206,16 +219,16 @@ fn ChangeForms(slug: String, id: String, supplier: String, title: String, lines:
     let (withdraw_slug, withdraw_id) = (slug.clone(), id.clone());
     view! {
         <section class="card" aria-labelledby="edit-title">
-            <h2 id="edit-title">"Change your request"</h2>
+            <h2 id="edit-title">{t_string!(i18n, requests.change)}</h2>
             <ActionForm action=edit attr:class="form">
                 <CsrfField/>
                 <input type="hidden" name="slug" value=slug/>
                 <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="supplier" value=supplier/>
-                <label for="edit-title-input">"Title"</label>
+                <label for="edit-title-input">{t_string!(i18n, fields.title)}</label>
                 <input id="edit-title-input" name="title" type="text" value=title required/>
                 <fieldset class="lines">
-                    <legend>"Items (leave unused rows empty)"</legend>
+                    <legend>{t_string!(i18n, requests.items)}</legend>
                     {(0..rows).map(|i| {
                         let line = lines.get(i).cloned();
                         let description = line.as_ref().map(|l| l.description.clone()).unwrap_or_default();
@@ -223,11 +236,11 @@ fn ChangeForms(slug: String, id: String, supplier: String, title: String, lines:
                         let price = line.as_ref().map(|l| l.unit_price.replace(',', "")).unwrap_or_default();
                         view! {
                             <div class="line">
-                                <label for=format!("edit-{i}-description")>{format!("Item {}", i + 1)}</label>
+                                <label for=format!("edit-{i}-description")>{crate::lang::fill(t_string!(i18n, requests.item), &[("n", &(i + 1))])}</label>
                                 <input id=format!("edit-{i}-description") name=format!("lines[{i}][description]") type="text" value=description/>
-                                <label for=format!("edit-{i}-quantity")>"Quantity"</label>
+                                <label for=format!("edit-{i}-quantity")>{t_string!(i18n, fields.quantity)}</label>
                                 <input id=format!("edit-{i}-quantity") name=format!("lines[{i}][quantity]") type="number" min="1" inputmode="numeric" value=quantity/>
-                                <label for=format!("edit-{i}-price")>"Unit price"</label>
+                                <label for=format!("edit-{i}-price")>{t_string!(i18n, requests.unit_price)}</label>
                                 <input id=format!("edit-{i}-price") name=format!("lines[{i}][unit_price]") type="text" inputmode="decimal" value=price/>
                             </div>
                         }
@@ -235,18 +248,18 @@ fn ChangeForms(slug: String, id: String, supplier: String, title: String, lines:
                 </fieldset>
                 <p class="field-error" role="alert">{move || {
                     match edited.get() {
-                        Some(Err(error)) if error.field().is_some() => Some(error.to_string()),
+                        Some(Err(error)) if error.field().is_some() => Some(lang::error_text(locale, &error)),
                         _ => form_error(edited, fields).get(),
                     }
                 }}</p>
-                <button type="submit">"Save changes"</button>
+                <button type="submit">{t_string!(i18n, requests.save_changes)}</button>
             </ActionForm>
             <ActionForm action=withdraw attr:class="form">
                 <CsrfField/>
                 <input type="hidden" name="slug" value=withdraw_slug/>
                 <input type="hidden" name="id" value=withdraw_id/>
                 <p class="field-error" role="alert">{move || form_error(withdrawn, &[]).get()}</p>
-                <button type="submit" class="danger">"Withdraw request"</button>
+                <button type="submit" class="danger">{t_string!(i18n, requests.withdraw)}</button>
             </ActionForm>
         </section>
     }
@@ -254,22 +267,23 @@ fn ChangeForms(slug: String, id: String, supplier: String, title: String, lines:
 
 #[component]
 fn DecisionForm(slug: String, id: String) -> impl IntoView {
+    let i18n = use_i18n();
     let action = ServerAction::<DecideRequest>::new();
     let value = action.value();
     refresh_on_success(value);
     view! {
         <section class="card" aria-labelledby="decide-title">
-            <h2 id="decide-title">"Your decision"</h2>
+            <h2 id="decide-title">{t_string!(i18n, requests.decision)}</h2>
             <ActionForm action=action attr:class="form">
                 <CsrfField/>
                 <input type="hidden" name="slug" value=slug/>
                 <input type="hidden" name="id" value=id/>
-                <label for="decision-comment">"Comment (required to deny)"</label>
+                <label for="decision-comment">{t_string!(i18n, requests.comment)}</label>
                 <textarea id="decision-comment" name="comment" rows="3" maxlength="1000"></textarea>
                 <p class="field-error" role="alert">{move || form_error(value, &[]).get().or_else(|| field_error(value, Field::Comment).get())}</p>
                 <div class="button-row">
-                    <button type="submit" name="decision" value="approve">"Approve"</button>
-                    <button type="submit" name="decision" value="deny" class="danger">"Deny"</button>
+                    <button type="submit" name="decision" value="approve">{t_string!(i18n, requests.approve)}</button>
+                    <button type="submit" name="decision" value="deny" class="danger">{t_string!(i18n, requests.deny)}</button>
                 </div>
             </ActionForm>
         </section>

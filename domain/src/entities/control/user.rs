@@ -18,6 +18,8 @@ pub struct Model {
     pub totp_enabled_at: Option<DateTimeUtc>,
     pub totp_last_step: Option<i64>,
     pub platform_role: String,
+    /// The saved interface and mail language (`en`, `de`, `fr`, `tr`); `None`: the browser's.
+    pub locale: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -237,9 +237,14 @@ pub async fn decide(
     // cross-database rule (owed in this transaction, settled after it).
     let current = people::addresses(caller, [row.requester_id]).await?;
     let requester = current.get(&row.requester_id).cloned().or_else(|| EmailAddress::parse(&row.requester_email).ok());
+    let language = match &requester {
+        Some(requester) => crate::identity::mail_language(&caller.control, requester, Default::default()).await?,
+        None => Default::default(),
+    };
     let mails = requester
         .map(|requester| {
             templates::request_decided(
+                language,
                 &requester,
                 caller.workspace.name.as_str(),
                 row.number,

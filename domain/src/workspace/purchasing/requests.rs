@@ -250,13 +250,15 @@ pub async fn submit(caller: &Caller, mailer: &Mailer, input: &RequestInput) -> D
     // The deciders' mails go out by the cross-database rule: owed in this transaction, settled after it.
     let mails = if needs_approval {
         let url = mailer.link(&link);
-        deciders
-            .iter()
-            .map(|(_, email)| {
-                templates::approval_needed(email, &caller.email, caller.workspace.name.as_str(), number, &title, &url)
-                    .into()
-            })
-            .collect()
+        let mut mails = Vec::with_capacity(deciders.len());
+        for (_, email) in &deciders {
+            let language = crate::identity::mail_language(&caller.control, email, Default::default()).await?;
+            let workspace = caller.workspace.name.as_str();
+            mails.push(
+                templates::approval_needed(language, email, &caller.email, workspace, number, &title, &url).into(),
+            );
+        }
+        mails
     } else {
         Vec::new()
     };

@@ -26,8 +26,13 @@ async fn a_sign_in_code_goes_out_before_a_flood_of_invitations_queued_ahead_of_i
     let inviter = EmailAddress::parse("mallory@example.com").unwrap();
     for n in 0..45 {
         let to = EmailAddress::parse(&format!("target{n}@example.com")).unwrap();
-        let mail =
-            templates::invitation(&to, &inviter, "Payroll", "https://strongroom.test/invitations/accept?token=x");
+        let mail = templates::invitation(
+            domain::mail::Language::En,
+            &to,
+            &inviter,
+            "Payroll",
+            "https://strongroom.test/invitations/accept?token=x",
+        );
         mailer.enqueue(mailer.db(), mail).await.unwrap();
     }
     assert_eq!(app.browser().answer("auth/request-code", &[("email", "pia@example.com")]).await.status, 200);

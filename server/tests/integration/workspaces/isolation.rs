@@ -81,6 +81,7 @@ const ROUTES: &[(&str, Coverage)] = &[
     ("/rpc/session/me", Coverage::Own),
     ("/rpc/session/pending", Coverage::Own),
     ("/rpc/account/security", Coverage::Own),
+    ("/rpc/account/language", Coverage::Own),
     ("/rpc/account/password", Coverage::Own),
     ("/rpc/account/email", Coverage::Own),
     ("/rpc/account/email/confirm", Coverage::Public),
