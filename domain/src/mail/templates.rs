@@ -547,17 +547,25 @@ pub fn approval_needed(
         .into_mail("approval_needed", MailClass::Bulk, to, &subject)
 }
 
+/// How a purchase request was decided, for [`request_decided`].
+#[derive(Debug, Clone, Copy)]
+pub struct Decision<'a> {
+    pub approved: bool,
+    /// The approver's comment (may be empty).
+    pub comment: &'a str,
+}
+
 pub fn request_decided(
     language: Language,
     to: &EmailAddress,
     workspace: &str,
     number: i64,
     title: &str,
-    approved: bool,
-    comment: &str,
+    decision: Decision<'_>,
     link: &str,
 ) -> OutgoingMail {
     let l = language;
+    let Decision { approved, comment } = decision;
     let (line, subject) = match (l, approved) {
         (Language::En, true) => (
             format!("Your purchase request {number} “{title}” in {workspace} was approved."),
@@ -617,7 +625,15 @@ mod tests {
         let mails = [
             invitation(Language::En, &to, &to, hostile, "https://s.example/invitations/accept?token=a&b"),
             approval_needed(Language::En, &to, &to, hostile, 7, hostile, "https://s.example/r?x=1&y=2"),
-            request_decided(Language::En, &to, hostile, 7, hostile, false, hostile, "https://s.example/r?x=1&y=2"),
+            request_decided(
+                Language::En,
+                &to,
+                hostile,
+                7,
+                hostile,
+                Decision { approved: false, comment: hostile },
+                "https://s.example/r?x=1&y=2",
+            ),
         ];
         for mail in &mails {
             assert!(mail.text.contains(hostile), "{}: text keeps the words as typed", mail.kind);
@@ -649,7 +665,10 @@ mod tests {
         let to = EmailAddress::parse("a@example.com").unwrap();
         assert_eq!(invitation(Language::En, &to, &to, "W", "L").class, MailClass::Bulk);
         assert_eq!(approval_needed(Language::En, &to, &to, "W", 1, "T", "L").class, MailClass::Bulk);
-        assert_eq!(request_decided(Language::En, &to, "W", 1, "T", true, "", "L").class, MailClass::Bulk);
+        assert_eq!(
+            request_decided(Language::En, &to, "W", 1, "T", Decision { approved: true, comment: "" }, "L").class,
+            MailClass::Bulk
+        );
         for mail in [
             verify_address(Language::En, &to, "L"),
             password_reset(Language::En, &to, "L"),
@@ -683,8 +702,8 @@ mod tests {
             address_changed_new(language, &to, "L"),
             invitation(language, &to, &to, "W", "L"),
             approval_needed(language, &to, &to, "W", 1, "T", "L"),
-            request_decided(language, &to, "W", 1, "T", true, "C", "L"),
-            request_decided(language, &to, "W", 1, "T", false, "C", "L"),
+            request_decided(language, &to, "W", 1, "T", Decision { approved: true, comment: "C" }, "L"),
+            request_decided(language, &to, "W", 1, "T", Decision { approved: false, comment: "C" }, "L"),
         ];
         mails.extend(notices.iter().map(|n| notice(language, &to, n, "L")));
         mails

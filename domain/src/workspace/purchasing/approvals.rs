@@ -249,8 +249,7 @@ pub async fn decide(
                 caller.workspace.name.as_str(),
                 row.number,
                 &row.title,
-                approve,
-                &comment,
+                templates::Decision { approved: approve, comment: &comment },
                 &mailer.link(&link),
             )
             .into()
