@@ -222,6 +222,7 @@ impl Notice {
             crate::mail::templates::escape_html(&subject),
             crate::mail::templates::escape_html(&text).replace("\n\n", "</p><p>")
         );
-        OutgoingMail { kind, class: MailClass::Bulk, to: to.clone(), subject, text, html }
+        // Billing notices are written in English only so far (their translation is listed as open work).
+        OutgoingMail { kind, class: MailClass::Bulk, to: to.clone(), subject, text, html, language: crate::mail::Language::En }
     }
 }
