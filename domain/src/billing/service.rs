@@ -139,14 +139,9 @@ impl Billing {
         let mut sandbox = None;
         if settings.provider == Some(ProviderKind::Sandbox) {
             let own = Arc::new(Sandbox::new());
-            let base = settings
-                .self_url
-                .as_ref()
-                .ok_or_else(|| {
-                    DomainError::Misconfigured("the sandbox provider needs the server's own address".into())
-                })?
-                .join("/sandbox/stripe")
-                .map_err(|e| DomainError::Misconfigured(e.to_string()))?;
+            // A command that serves nothing (`migrate`) has no bound address: the configured one will do.
+            let own_url = settings.self_url.get_or_insert_with(|| mailer.settings().public_url.clone());
+            let base = own_url.join("/sandbox/stripe").map_err(|e| DomainError::Misconfigured(e.to_string()))?;
             settings.stripe = Some(super::settings::StripeSettings {
                 api_base: base,
                 secret_key: own.secret_key().clone(),
