@@ -92,10 +92,11 @@ async fn outbox_page(State(state): State<AppState>, Query(filter): Query<Filter>
         Ok(mails) => mails,
         Err(response) => return response,
     };
-    let mut html = String::from(
+    let mut html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Dev outbox · Strongroom</title><link rel=\"stylesheet\" href=\"/pkg/strongroom.css\"></head><body><main>\
+         <title>Dev outbox · Strongroom</title><link rel=\"stylesheet\" href=\"/pkg/{}\"></head><body><main>\
          <h1>Dev outbox</h1><p class=\"hint\">Mail goes here because no SMTP server is configured (dev mode only).</p>",
+        state.assets.css
     );
     if mails.is_empty() {
         html.push_str("<p>No mail yet.</p>");

@@ -129,10 +129,10 @@ async fn invoices(State(state): State<AppState>, headers: HeaderMap, Query(query
     axum::Json(sandbox.invoices(&query.customer)).into_response()
 }
 
-fn page(title: &str, body: &str) -> Html<String> {
+fn page(stylesheet: &str, title: &str, body: &str) -> Html<String> {
     Html(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} (sandbox)</title><link rel=\"stylesheet\" href=\"/pkg/strongroom.css\"></head><body><main class=\"sandbox-provider\">\
+         <title>{title} (sandbox)</title><link rel=\"stylesheet\" href=\"/pkg/{stylesheet}\"></head><body><main class=\"sandbox-provider\">\
          <p class=\"sandbox-label\" role=\"note\"><strong>SANDBOX</strong>: a stand-in for the payment provider. No real payment is made and no card is asked for.</p>\
          {body}</main></body></html>",
         title = escape_html(title)
@@ -142,7 +142,7 @@ fn page(title: &str, body: &str) -> Html<String> {
 async fn pay_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let Some(sandbox) = state.platform.billing().sandbox() else { return StatusCode::NOT_FOUND.into_response() };
     let Some(price) = sandbox.open_session_price(&id) else {
-        return page("Checkout closed", "<h1>This sandbox checkout is closed</h1>").into_response();
+        return page(&state.assets.css, "Checkout closed", "<h1>This sandbox checkout is closed</h1>").into_response();
     };
     let plan = state
         .platform
@@ -151,7 +151,7 @@ async fn pay_page(State(state): State<AppState>, Path(id): Path<String>) -> Resp
         .by_stripe_price(&price)
         .map(|(p, i)| format!("{} per {}: {} {}", p.name, i.key(), p.price(i).format(), p.currency.code()));
     let id = escape_html(&id);
-    page(
+    page(&state.assets.css, 
         "Sandbox checkout",
         &format!(
             "<h1>Sandbox checkout</h1><p>{}</p>\
@@ -183,7 +183,7 @@ async fn pay(State(state): State<AppState>, Path(id): Path<String>, Form(choice)
             }
             Redirect::to(&next).into_response()
         }
-        Err(error) => page("Checkout closed", &format!("<h1>{}</h1>", escape_html(error.message))).into_response(),
+        Err(error) => page(&state.assets.css, "Checkout closed", &format!("<h1>{}</h1>", escape_html(error.message))).into_response(),
     }
 }
 
@@ -203,7 +203,7 @@ async fn portal_page(
     }
     let back = escape_html(&query.return_url);
     let customer = escape_html(&customer);
-    page(
+    page(&state.assets.css, 
         "Sandbox customer portal",
         &format!(
             "<h1>Sandbox customer portal</h1><p>At a real provider, card changes happen here.</p>\
