@@ -135,6 +135,7 @@ pub fn permission_label(locale: Locale, permission: model::Permission) -> &'stat
         P::RequestsViewAll => td_string!(locale, permissions.requests_view_all),
         P::RequestsApprove => td_string!(locale, permissions.requests_approve),
         P::OrdersView => td_string!(locale, permissions.orders_view),
+        P::BillingManage => td_string!(locale, permissions.billing_manage),
     }
 }
 
@@ -208,6 +209,7 @@ fn forbidden_text(locale: Locale, reason: Forbidden) -> &'static str {
         Forbidden::OwnerOnly => td_string!(locale, errors.owner_only),
         Forbidden::CannotGrantUnheldPermission => td_string!(locale, errors.cannot_grant_unheld),
         Forbidden::BuiltinRole => td_string!(locale, errors.builtin_role),
+        Forbidden::PaymentOverdue => td_string!(locale, errors.payment_overdue),
     }
 }
 
