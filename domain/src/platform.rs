@@ -1,7 +1,7 @@
 //! The [`Platform`]: the one handle to Strongroom's databases, keys and services, built at start-up and
 //! shared (behind an `Arc`) by every request.
 
-use crate::crypto::{Keys, MasterKey};
+use crate::crypto::{Keys, MasterKey, Vault};
 use crate::db::{self, PoolLimits};
 use crate::error::DomainError;
 use crate::error::DomainResult;
@@ -34,6 +34,7 @@ pub struct Platform {
     identity: Identity,
     sessions: SessionBackend,
     scheduler: Arc<Scheduler>,
+    vault: Arc<Vault>,
 }
 
 /// The name of the retention purge in the job scheduler.
@@ -55,6 +56,7 @@ impl Platform {
         let placement = TenantPlacement::open(&settings.tenant_placement).await?;
         let tenancy = Tenancy::new(control.clone(), placement, TenantConnections::new(settings.tenant_pool_capacity));
         let keys = Arc::new(Keys::derive(&master_key));
+        let vault = Arc::new(Vault::new(control.clone(), keys.clone()));
         let mailer = Arc::new(Mailer::new(control.clone(), settings.mail.clone(), keys.clone())?);
         let identity = Identity::new(control.clone(), keys, mailer.clone(), settings.identity.clone())?;
         let sessions = match &settings.sessions {
@@ -94,7 +96,8 @@ impl Platform {
                 Ok(())
             }
         });
-        let platform = Self { control, tenancy, mailer, identity, sessions, scheduler };
+        crate::workspace::sales::register_jobs(&scheduler, &control, &tenancy, &vault);
+        let platform = Self { control, tenancy, mailer, identity, sessions, scheduler, vault };
         let reconciled = platform.reconcile().await;
         tracing::info!(
             workspaces = migrated.migrated,
@@ -122,6 +125,11 @@ impl Platform {
         self.tenancy.create_workspace(name, owner, &self.mailer).await
     }
 
+    /// Deletes the caller's workspace by crypto-shredding (owners only; `confirm` is its address).
+    pub async fn delete_workspace(&self, caller: &crate::workspace::Caller, confirm: &str) -> DomainResult<()> {
+        crate::workspace::deletion::delete(caller, &self.tenancy, confirm).await
+    }
+
     pub fn tenancy(&self) -> &Tenancy {
         &self.tenancy
     }
@@ -133,7 +141,13 @@ impl Platform {
             tenancy: &self.tenancy,
             identity: &self.identity,
             mailer: &self.mailer,
+            vault: &self.vault,
         }
+    }
+
+    /// Every workspace's keys (DATA2).
+    pub fn vault(&self) -> &Arc<Vault> {
+        &self.vault
     }
 
     /// Which workspace an invitation link is for, and which address it was sent to.

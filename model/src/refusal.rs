@@ -15,6 +15,8 @@ pub enum Forbidden {
     CannotGrantUnheldPermission,
     #[error("Built-in roles cannot be changed.")]
     BuiltinRole,
+    #[error("You have revealed many values in a short time. Please wait a while before revealing more.")]
+    RevealLimitReached,
 }
 
 /// The request was well-formed but conflicts with what exists.
@@ -38,4 +40,8 @@ pub enum Conflict {
     WorkspaceLimitReached,
     #[error("Too many invitations were sent today; please try again tomorrow.")]
     InvitationLimitReached,
+    #[error("The order cannot move to that status from where it is now.")]
+    OrderStatusChange,
+    #[error("A key rotation is still re-encrypting older data; please wait until it has finished.")]
+    RotationInProgress,
 }

@@ -7,11 +7,13 @@
 mod admin;
 mod auth;
 mod purchasing;
+mod sales;
 mod workspaces;
 
 pub use admin::*;
 pub use auth::*;
 pub use purchasing::*;
+pub use sales::*;
 pub use workspaces::*;
 
 /// The common last step of every server function: a failure gets its proper HTTP status.

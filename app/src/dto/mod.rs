@@ -2,10 +2,12 @@
 
 mod identity;
 mod purchasing;
+mod sales;
 mod workspace;
 
 pub use identity::*;
 pub use purchasing::*;
+pub use sales::*;
 pub use workspace::*;
 
 #[cfg(feature = "ssr")]

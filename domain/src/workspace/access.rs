@@ -39,6 +39,7 @@ pub struct WorkspaceAccess<'a> {
     pub(crate) tenancy: &'a Tenancy,
     pub(crate) identity: &'a Identity,
     pub(crate) mailer: &'a std::sync::Arc<crate::mail::Mailer>,
+    pub(crate) vault: &'a std::sync::Arc<crate::crypto::Vault>,
 }
 
 /// Permissions that make a role administrative (for "2FA for admins" and the admin allowlist).
@@ -103,6 +104,7 @@ impl WorkspaceAccess<'_> {
             db,
             control: self.control.clone(),
             mailer: self.mailer.clone(),
+            vault: self.vault.clone(),
         })
     }
 

@@ -40,8 +40,26 @@ pub async fn record<C: ConnectionTrait>(
     object_id: &str,
     changes: serde_json::Value,
 ) -> DomainResult<()> {
+    record_as(conn, new_event_id(), actor, action, object_type, object_id, changes).await
+}
+
+/// A new event's id (time-ordered), for changes that bind encrypted values to their event.
+pub(crate) fn new_event_id() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}
+
+/// [`record`] under a given event id (from [`new_event_id`]).
+pub(crate) async fn record_as<C: ConnectionTrait>(
+    conn: &C,
+    id: uuid::Uuid,
+    actor: &Actor,
+    action: &str,
+    object_type: &str,
+    object_id: &str,
+    changes: serde_json::Value,
+) -> DomainResult<()> {
     audit_event::ActiveModel {
-        id: Set(uuid::Uuid::now_v7()),
+        id: Set(id),
         at: Set(Utc::now()),
         actor_user_id: Set(actor.user),
         actor_email: Set(actor.email.clone()),
@@ -141,7 +159,7 @@ pub async fn export_csv(caller: &Caller, filter: &AuditFilter) -> DomainResult<S
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-fn defuse_formula(cell: &str) -> String {
+pub(crate) fn defuse_formula(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_owned() }
 }
 

@@ -31,6 +31,7 @@ pub struct Caller {
     pub(crate) db: DatabaseConnection,
     pub(crate) control: DatabaseConnection,
     pub(crate) mailer: std::sync::Arc<crate::mail::Mailer>,
+    pub(crate) vault: std::sync::Arc<crate::crypto::Vault>,
 }
 
 impl Caller {
@@ -69,6 +70,11 @@ impl Caller {
     /// Refuses unless the caller holds `permission`.
     pub fn require(&self, permission: Permission) -> DomainResult<()> {
         if self.can(permission) { Ok(()) } else { Err(DomainError::Forbidden(Forbidden::MissingPermission)) }
+    }
+
+    /// This workspace's field keys (DATA2).
+    pub(crate) async fn field_keys(&self) -> DomainResult<std::sync::Arc<crate::crypto::FieldKeys>> {
+        self.vault.field_keys(self.workspace.id).await
     }
 
     pub fn is_owner(&self) -> bool {
