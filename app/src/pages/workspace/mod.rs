@@ -3,6 +3,8 @@
 //! navigation shows only what the caller's permissions allow (the server refuses the rest anyway).
 
 mod audit;
+mod customers;
+mod data_keys;
 mod home;
 mod invitation;
 mod members;
@@ -11,10 +13,13 @@ mod orders;
 mod policies;
 mod requests;
 mod roles;
+mod sales;
 mod suppliers;
 mod workspaces;
 
 pub use audit::AuditPage;
+pub use customers::{CustomerPage, CustomersPage};
+pub use data_keys::DataKeysPage;
 pub use home::WorkspacePage;
 pub use invitation::AcceptInvitationPage;
 pub use members::MembersPage;
@@ -22,6 +27,7 @@ pub use orders::OrdersPage;
 pub use policies::PoliciesPage;
 pub use requests::{NewRequestPage, RequestPage, RequestsPage};
 pub use roles::RolesPage;
+pub use sales::{NewSalesOrderPage, SalesOrderPage, SalesOrdersPage};
 pub use suppliers::SuppliersPage;
 pub use workspaces::WorkspacesPage;
 

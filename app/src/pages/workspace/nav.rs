@@ -10,11 +10,14 @@ pub fn WorkspaceNav(home: WorkspaceHomeDto) -> impl IntoView {
         (String::new(), "Overview", Permission::WorkspaceView),
         ("/requests".to_owned(), "Purchase requests", Permission::RequestsCreate),
         ("/orders".to_owned(), "Orders", Permission::OrdersView),
+        ("/sales".to_owned(), "Sales orders", Permission::SalesView),
+        ("/customers".to_owned(), "Customers", Permission::CustomersView),
         ("/suppliers".to_owned(), "Suppliers", Permission::SuppliersView),
         ("/members".to_owned(), "Members", Permission::MembersView),
         ("/admin/roles".to_owned(), "Roles", Permission::RolesManage),
         ("/admin/policies".to_owned(), "Policies", Permission::PoliciesManage),
         ("/admin/audit".to_owned(), "Audit log", Permission::AuditView),
+        ("/admin/data".to_owned(), "Data and keys", Permission::KeysManage),
     ]
     .into_iter()
     .filter(|(path, _, permission)| {
