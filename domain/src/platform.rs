@@ -41,6 +41,8 @@ pub struct Platform {
 pub const RETENTION_JOB: &str = "retention";
 /// The name of the job that applies control-plane changes workspaces still owe, and how often it runs.
 pub const RECONCILE_JOB: &str = "reconcile-workspaces";
+/// The name of the workspace audit-log purge (AUD1) in the job scheduler.
+pub const AUDIT_PURGE_JOB: &str = "audit-retention";
 const RECONCILE_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl Platform {
@@ -97,6 +99,19 @@ impl Platform {
             }
         });
         crate::workspace::sales::register_jobs(&scheduler, &control, &tenancy, &vault);
+        let (db, purge_tenancy, purge_vault) = (control.clone(), tenancy.clone(), vault.clone());
+        scheduler.register(AUDIT_PURGE_JOB, retention::AUDIT_PURGE_EVERY, move || {
+            let (db, tenancy, vault) = (db.clone(), purge_tenancy.clone(), purge_vault.clone());
+            async move {
+                let keys = vault.keys();
+                let before = chrono::Utc::now() - retention::AUDIT_LOG;
+                let purged = crate::workspace::audit_chain::purge_all(&db, &tenancy, keys, before).await?;
+                if purged > 0 {
+                    tracing::info!(purged, "audit log purge");
+                }
+                Ok(())
+            }
+        });
         let platform = Self { control, tenancy, mailer, identity, sessions, scheduler, vault };
         let reconciled = platform.reconcile().await;
         tracing::info!(
@@ -143,6 +158,38 @@ impl Platform {
             mailer: &self.mailer,
             vault: &self.vault,
         }
+    }
+
+    /// Verifies the audit chain of every live workspace, or of the one at `slug` (AUD1).
+    pub async fn verify_audit(
+        &self,
+        slug: Option<&model::WorkspaceSlug>,
+    ) -> DomainResult<Vec<(crate::tenancy::Workspace, crate::workspace::audit_chain::ChainReport)>> {
+        let mut reports = Vec::new();
+        for (workspace, db) in self.tenancy.live_databases(&self.control).await? {
+            if slug.is_some_and(|s| *s != workspace.slug) {
+                continue;
+            }
+            let report = crate::workspace::audit_chain::verify(&db, self.vault.keys(), workspace.id).await?;
+            reports.push((workspace, report));
+        }
+        if let Some(slug) = slug
+            && reports.is_empty()
+        {
+            return Err(DomainError::Misconfigured(format!("there is no workspace at the address `{slug}`")));
+        }
+        Ok(reports)
+    }
+
+    /// Purges audit entries written before `before` in every live workspace now (the daily job does this
+    /// with [`retention::AUDIT_LOG`]).
+    pub async fn purge_audit(&self, before: chrono::DateTime<chrono::Utc>) -> DomainResult<u64> {
+        crate::workspace::audit_chain::purge_all(&self.control, &self.tenancy, self.vault.keys(), before).await
+    }
+
+    /// Master key rotation: re-wraps every workspace key from `old` to `new` (DATA2).
+    pub async fn rewrap_workspace_keys(&self, old: &Keys, new: &Keys) -> DomainResult<crate::crypto::RewrapReport> {
+        crate::crypto::rewrap_all(&self.control, old, new).await
     }
 
     /// Every workspace's keys (DATA2).

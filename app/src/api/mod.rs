@@ -5,12 +5,14 @@
 //! ends with [`finish`].
 
 mod admin;
+mod audit_chain;
 mod auth;
 mod purchasing;
 mod sales;
 mod workspaces;
 
 pub use admin::*;
+pub use audit_chain::*;
 pub use auth::*;
 pub use purchasing::*;
 pub use sales::*;

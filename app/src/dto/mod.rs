@@ -1,10 +1,12 @@
 //! Data sent to the browser. Built from domain types on the server; entities never cross this line.
 
+mod audit_chain;
 mod identity;
 mod purchasing;
 mod sales;
 mod workspace;
 
+pub use audit_chain::*;
 pub use identity::*;
 pub use purchasing::*;
 pub use sales::*;

@@ -28,6 +28,8 @@ pub enum KeyPurpose {
     /// Wraps each workspace's random data and index keys (envelope encryption, DATA2), and names the
     /// master key that wrapped them.
     WorkspaceKeyWrap,
+    /// Signs the checkpoints a retention purge leaves at the start of a workspace's audit chain.
+    AuditCheckpoint,
 }
 
 impl KeyPurpose {
@@ -40,6 +42,7 @@ impl KeyPurpose {
             Self::MailBody => b"strongroom/mail-body/v1",
             Self::CsrfCookie => b"strongroom/csrf-cookie/v1",
             Self::WorkspaceKeyWrap => b"strongroom/workspace-key-wrap/v1",
+            Self::AuditCheckpoint => b"strongroom/audit-checkpoint/v1",
         }
     }
 }
@@ -53,6 +56,7 @@ pub struct Keys {
     mail_body: SecretBox<[u8; 32]>,
     csrf_cookie: SecretBox<[u8; 32]>,
     workspace_key_wrap: SecretBox<[u8; 32]>,
+    audit_checkpoint: SecretBox<[u8; 32]>,
 }
 
 impl Keys {
@@ -65,6 +69,7 @@ impl Keys {
             mail_body: master.derive(KeyPurpose::MailBody.info()),
             csrf_cookie: master.derive(KeyPurpose::CsrfCookie.info()),
             workspace_key_wrap: master.derive(KeyPurpose::WorkspaceKeyWrap.info()),
+            audit_checkpoint: master.derive(KeyPurpose::AuditCheckpoint.info()),
         }
     }
 
@@ -77,6 +82,7 @@ impl Keys {
             KeyPurpose::MailBody => self.mail_body.expose_secret(),
             KeyPurpose::CsrfCookie => self.csrf_cookie.expose_secret(),
             KeyPurpose::WorkspaceKeyWrap => self.workspace_key_wrap.expose_secret(),
+            KeyPurpose::AuditCheckpoint => self.audit_checkpoint.expose_secret(),
         }
     }
 

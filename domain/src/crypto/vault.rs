@@ -213,6 +213,11 @@ impl Vault {
         Ok(keys)
     }
 
+    /// The master key's derived keys (for signatures that belong with the workspace keys).
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
     /// Forgets this server's copy of a workspace's keys (after a rotation or a shred).
     pub fn forget(&self, tenant: TenantId) {
         self.cache.remove(&tenant);

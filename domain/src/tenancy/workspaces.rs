@@ -193,6 +193,24 @@ impl Tenancy {
         self.placement.drop_database(&row.db_name).await
     }
 
+    /// Every active workspace with its database (for jobs that visit all of them).
+    pub(crate) async fn live_databases(
+        &self,
+        control: &DatabaseConnection,
+    ) -> DomainResult<Vec<(Workspace, DatabaseConnection)>> {
+        let rows = tenant::Entity::find()
+            .filter(tenant::Column::Status.eq(TenantStatus::Active))
+            .order_by_asc(tenant::Column::CreatedAt)
+            .all(control)
+            .await?;
+        let mut live = Vec::new();
+        for row in rows {
+            let db = self.open(&row).await?;
+            live.push((workspace_from_row(row)?, db));
+        }
+        Ok(live)
+    }
+
     /// An active workspace by its address.
     pub async fn find_by_slug(&self, slug: &WorkspaceSlug) -> DomainResult<Workspace> {
         let row = tenant::Entity::find()

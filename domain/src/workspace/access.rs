@@ -79,6 +79,7 @@ impl WorkspaceAccess<'_> {
             if matches!(refused, DomainError::Auth(AuthFailure::AddressNotAllowed)) {
                 // Someone with administrative rights knocked from outside the allowlist: on the record.
                 let actor = super::audit::Actor {
+                    kind: super::audit::ActorKind::User,
                     user: Some(signed_in.user.as_uuid()),
                     email: signed_in.email.to_string(),
                     ip: Some(meta.ip.to_string()),

@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod audit_chain;
 mod caller;
 pub mod control_changes;
 pub mod deletion;

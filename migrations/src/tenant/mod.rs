@@ -7,6 +7,7 @@ mod m0002_workspace_core;
 mod m0003_control_changes;
 mod m0004_purchasing_indexes_fallback;
 mod m0005_customers_orders;
+mod m0006_audit_chain;
 
 pub struct TenantMigrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m0003_control_changes::Migration),
             Box::new(m0004_purchasing_indexes_fallback::Migration),
             Box::new(m0005_customers_orders::Migration),
+            Box::new(m0006_audit_chain::Migration),
         ]
     }
 

@@ -3,6 +3,7 @@
 //! navigation shows only what the caller's permissions allow (the server refuses the rest anyway).
 
 mod audit;
+mod audit_chain;
 mod customers;
 mod data_keys;
 mod home;

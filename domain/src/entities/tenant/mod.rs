@@ -1,6 +1,8 @@
 //! Tables of a workspace's own database.
 
 pub(crate) mod approval_decision;
+pub(crate) mod audit_chain_head;
+pub(crate) mod audit_checkpoint;
 pub(crate) mod audit_event;
 pub(crate) mod counter;
 pub(crate) mod customer;

@@ -26,7 +26,7 @@ pub struct OrderInfo {
     pub created_at: DateTime<Utc>,
 }
 
-pub(super) async fn create_order<C: ConnectionTrait>(
+pub(super) async fn create_order<C: ConnectionTrait + sea_orm::TransactionTrait>(
     conn: &C,
     actor: &Actor,
     request: uuid::Uuid,

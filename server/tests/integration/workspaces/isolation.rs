@@ -128,6 +128,7 @@ const ROUTES: &[(&str, Coverage)] = &[
     ("/rpc/admin/policies", Coverage::Workspace),
     ("/rpc/admin/policies/update", Coverage::Workspace),
     ("/rpc/admin/audit", Coverage::Workspace),
+    ("/rpc/admin/audit/chain", Coverage::Workspace),
     ("/rpc/sales/customers", Coverage::Workspace),
     ("/rpc/sales/customers/add", Coverage::Workspace),
     ("/rpc/sales/customers/update", Coverage::Object),
@@ -294,7 +295,8 @@ async fn probe(s: &Scene, path: &str, coverage: Coverage) {
             | "/rpc/admin/policies"
             | "/rpc/sales/customers"
             | "/rpc/sales/orders"
-            | "/rpc/admin/keys" => refused(&what, get_raw(x, &format!("{path}?slug={slug}")).await).await,
+            | "/rpc/admin/keys"
+            | "/rpc/admin/audit/chain" => refused(&what, get_raw(x, &format!("{path}?slug={slug}")).await).await,
             "/rpc/sales/customer" => refused(&what, get_raw(x, &format!("{path}?{}", with(&s.a_customer))).await).await,
             "/rpc/sales/order" => refused(&what, get_raw(x, &format!("{path}?{}", with(&s.a_order))).await).await,
             "/rpc/sales/customers/add"

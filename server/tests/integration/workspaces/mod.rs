@@ -3,6 +3,7 @@
 mod approval_paths;
 mod approvals;
 mod audit;
+mod audit_chain;
 mod crash_consistency;
 mod email_change;
 mod encryption;
