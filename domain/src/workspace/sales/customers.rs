@@ -129,6 +129,9 @@ fn audit_column(column: &'static str, after: bool) -> &'static str {
     }
 }
 
+/// Reads one sensitive field of a contact.
+type ContactGetter = fn(&Contact) -> Option<&str>;
+
 /// Before/after of each changed field; sensitive values encrypted and bound to the audit entry `event`.
 pub(crate) fn changes(keys: &FieldKeys, event: &uuid::Uuid, before: Option<&Contact>, after: &Contact) -> Value {
     let mut out = Map::new();
@@ -136,7 +139,7 @@ pub(crate) fn changes(keys: &FieldKeys, event: &uuid::Uuid, before: Option<&Cont
     if old_name != Some(new_name) {
         out.insert("name".into(), json!({ "before": old_name, "after": new_name }));
     }
-    let fields: [(&'static str, fn(&Contact) -> Option<&str>); 4] = [
+    let fields: [(&'static str, ContactGetter); 4] = [
         (EMAIL, |c| c.email.as_deref()),
         (PHONE, |c| c.phone.as_deref()),
         (ADDRESS, |c| c.address.as_deref()),
