@@ -136,6 +136,13 @@ pub fn permission_label(locale: Locale, permission: model::Permission) -> &'stat
         P::RequestsApprove => td_string!(locale, permissions.requests_approve),
         P::OrdersView => td_string!(locale, permissions.orders_view),
         P::BillingManage => td_string!(locale, permissions.billing_manage),
+        P::CustomersView => td_string!(locale, permissions.customers_view),
+        P::CustomersManage => td_string!(locale, permissions.customers_manage),
+        P::SalesView => td_string!(locale, permissions.sales_view),
+        P::SalesManage => td_string!(locale, permissions.sales_manage),
+        P::SalesExport => td_string!(locale, permissions.sales_export),
+        P::ContactReveal => td_string!(locale, permissions.contact_reveal),
+        P::KeysManage => td_string!(locale, permissions.keys_manage),
     }
 }
 
@@ -210,6 +217,7 @@ fn forbidden_text(locale: Locale, reason: Forbidden) -> &'static str {
         Forbidden::CannotGrantUnheldPermission => td_string!(locale, errors.cannot_grant_unheld),
         Forbidden::BuiltinRole => td_string!(locale, errors.builtin_role),
         Forbidden::PaymentOverdue => td_string!(locale, errors.payment_overdue),
+        Forbidden::RevealLimitReached => td_string!(locale, errors.reveal_limit),
     }
 }
 

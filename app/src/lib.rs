@@ -123,6 +123,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/w/:slug/admin/policies") view=pages::PoliciesPage ssr=SsrMode::Async/>
                     <Route path=path!("/w/:slug/admin/audit") view=pages::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/w/:slug/admin/billing") view=pages::BillingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:slug/customers") view=pages::CustomersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:slug/customers/:id") view=pages::CustomerPage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:slug/sales") view=pages::SalesOrdersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:slug/sales/new") view=pages::NewSalesOrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:slug/sales/:id") view=pages::SalesOrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:slug/admin/data") view=pages::DataKeysPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=pages::SignUpPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup/sent") view=pages::SignUpSentPage ssr=SsrMode::Async/>
                     <Route path=path!("/verify") view=pages::VerifyEmailPage ssr=SsrMode::Async/>

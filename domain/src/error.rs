@@ -28,6 +28,12 @@ pub enum DomainError {
     Unreachable { service: &'static str, reason: String },
     #[error("tenant {tenant} is not usable: {reason}")]
     TenantUnavailable { tenant: crate::ids::TenantId, reason: String },
+    /// Stored ciphertext did not open where it is (moved or altered): tampering, logged as such.
+    #[error("tampering detected: {0}")]
+    Tampered(String),
+    /// The workspace's keys were destroyed (the workspace was deleted and crypto-shredded).
+    #[error("the keys of workspace {0} are destroyed")]
+    KeysDestroyed(crate::ids::TenantId),
 }
 
 impl DomainError {
@@ -40,6 +46,8 @@ impl DomainError {
                 | Self::Misconfigured(_)
                 | Self::Unreachable { .. }
                 | Self::TenantUnavailable { .. }
+                | Self::Tampered(_)
+                | Self::KeysDestroyed(_)
         )
     }
 }

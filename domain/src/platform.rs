@@ -1,7 +1,7 @@
 //! The [`Platform`]: the one handle to Strongroom's databases, keys and services, built at start-up and
 //! shared (behind an `Arc`) by every request.
 
-use crate::crypto::{Keys, MasterKey};
+use crate::crypto::{Keys, MasterKey, Vault};
 use crate::db::{self, PoolLimits};
 use crate::error::DomainError;
 use crate::error::DomainResult;
@@ -36,12 +36,15 @@ pub struct Platform {
     sessions: SessionBackend,
     scheduler: Arc<Scheduler>,
     billing: Arc<crate::billing::Billing>,
+    vault: Arc<Vault>,
 }
 
 /// The name of the retention purge in the job scheduler.
 pub const RETENTION_JOB: &str = "retention";
 /// The name of the job that applies control-plane changes workspaces still owe, and how often it runs.
 pub const RECONCILE_JOB: &str = "reconcile-workspaces";
+/// The name of the workspace audit-log purge (AUD1) in the job scheduler.
+pub const AUDIT_PURGE_JOB: &str = "audit-retention";
 const RECONCILE_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl Platform {
@@ -57,6 +60,7 @@ impl Platform {
         let placement = TenantPlacement::open(&settings.tenant_placement).await?;
         let tenancy = Tenancy::new(control.clone(), placement, TenantConnections::new(settings.tenant_pool_capacity));
         let keys = Arc::new(Keys::derive(&master_key));
+        let vault = Arc::new(Vault::new(control.clone(), keys.clone()));
         let mailer = Arc::new(Mailer::new(control.clone(), settings.mail.clone(), keys.clone())?);
         let identity = Identity::new(control.clone(), keys, mailer.clone(), settings.identity.clone())?;
         let sessions = match &settings.sessions {
@@ -116,7 +120,21 @@ impl Platform {
                 }
             });
         }
-        let platform = Self { control, tenancy, mailer, identity, sessions, scheduler, billing };
+        crate::workspace::sales::register_jobs(&scheduler, &control, &tenancy, &vault);
+        let (db, purge_tenancy, purge_vault) = (control.clone(), tenancy.clone(), vault.clone());
+        scheduler.register(AUDIT_PURGE_JOB, retention::AUDIT_PURGE_EVERY, move || {
+            let (db, tenancy, vault) = (db.clone(), purge_tenancy.clone(), purge_vault.clone());
+            async move {
+                let keys = vault.keys();
+                let before = chrono::Utc::now() - retention::AUDIT_LOG;
+                let purged = crate::workspace::audit_chain::purge_all(&db, &tenancy, keys, before).await?;
+                if purged > 0 {
+                    tracing::info!(purged, "audit log purge");
+                }
+                Ok(())
+            }
+        });
+        let platform = Self { control, tenancy, mailer, identity, sessions, scheduler, billing, vault };
         let reconciled = platform.reconcile().await;
         tracing::info!(
             workspaces = migrated.migrated,
@@ -144,6 +162,11 @@ impl Platform {
         self.tenancy.create_workspace(name, owner, &self.mailer).await
     }
 
+    /// Deletes the caller's workspace by crypto-shredding (owners only; `confirm` is its address).
+    pub async fn delete_workspace(&self, caller: &crate::workspace::Caller, confirm: &str) -> DomainResult<()> {
+        crate::workspace::deletion::delete(caller, &self.tenancy, confirm).await
+    }
+
     pub fn tenancy(&self) -> &Tenancy {
         &self.tenancy
     }
@@ -156,12 +179,50 @@ impl Platform {
             identity: &self.identity,
             mailer: &self.mailer,
             billing: &self.billing,
+            vault: &self.vault,
         }
     }
 
     /// Plans, subscriptions and the payment providers (PAY1, PAY2).
     pub fn billing(&self) -> &Arc<crate::billing::Billing> {
         &self.billing
+    }
+
+    /// Verifies the audit chain of every live workspace, or of the one at `slug` (AUD1).
+    pub async fn verify_audit(
+        &self,
+        slug: Option<&model::WorkspaceSlug>,
+    ) -> DomainResult<Vec<(crate::tenancy::Workspace, crate::workspace::audit_chain::ChainReport)>> {
+        let mut reports = Vec::new();
+        for (workspace, db) in self.tenancy.live_databases(&self.control).await? {
+            if slug.is_some_and(|s| *s != workspace.slug) {
+                continue;
+            }
+            let report = crate::workspace::audit_chain::verify(&db, self.vault.keys(), workspace.id).await?;
+            reports.push((workspace, report));
+        }
+        if let Some(slug) = slug
+            && reports.is_empty()
+        {
+            return Err(DomainError::Misconfigured(format!("there is no workspace at the address `{slug}`")));
+        }
+        Ok(reports)
+    }
+
+    /// Purges audit entries written before `before` in every live workspace now (the daily job does this
+    /// with [`retention::AUDIT_LOG`]).
+    pub async fn purge_audit(&self, before: chrono::DateTime<chrono::Utc>) -> DomainResult<u64> {
+        crate::workspace::audit_chain::purge_all(&self.control, &self.tenancy, self.vault.keys(), before).await
+    }
+
+    /// Master key rotation: re-wraps every workspace key from `old` to `new` (DATA2).
+    pub async fn rewrap_workspace_keys(&self, old: &Keys, new: &Keys) -> DomainResult<crate::crypto::RewrapReport> {
+        crate::crypto::rewrap_all(&self.control, old, new).await
+    }
+
+    /// Every workspace's keys (DATA2).
+    pub fn vault(&self) -> &Arc<Vault> {
+        &self.vault
     }
 
     /// Which workspace an invitation link is for, and which address it was sent to.

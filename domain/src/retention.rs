@@ -15,6 +15,12 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::ExprTrait as _;
 use sea_orm::{ColumnTrait as _, Condition, DatabaseConnection, EntityTrait as _, QueryFilter as _};
 
+/// How long a workspace's audit log keeps its entries [180 days], from when they were written; older
+/// ones are purged daily behind a signed checkpoint (`crate::workspace::audit_chain`).
+pub const AUDIT_LOG: Duration = Duration::days(180);
+/// How often the audit purge runs.
+pub const AUDIT_PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
 /// How often the purge runs.
 pub const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 

@@ -25,6 +25,13 @@ pub enum Field {
     RoleName,
     Comment,
     Policy,
+    CustomerName,
+    Phone,
+    PostalAddress,
+    Notes,
+    Customer,
+    Reason,
+    Currency,
 }
 
 impl Field {
@@ -46,6 +53,13 @@ impl Field {
             Self::RoleName => "Role name",
             Self::Comment => "Comment",
             Self::Policy => "Policy",
+            Self::CustomerName => "Customer name",
+            Self::Phone => "Phone",
+            Self::PostalAddress => "Postal address",
+            Self::Notes => "Notes",
+            Self::Customer => "Customer",
+            Self::Reason => "Reason",
+            Self::Currency => "Currency",
         }
     }
 }

@@ -65,6 +65,13 @@ permissions! {
     RequestsApprove = "requests.approve", Functional, "Approve or deny purchase requests";
     OrdersView = "orders.view", Data, "See all purchase orders";
     BillingManage = "billing.manage", Functional, "See and change the plan, subscription and payment";
+    CustomersView = "customers.view", Functional, "See customers (contact data masked)";
+    CustomersManage = "customers.manage", Functional, "Add and change customers";
+    SalesView = "sales.view", Functional, "See sales orders";
+    SalesManage = "sales.manage", Functional, "Create sales orders and move them through their life cycle";
+    SalesExport = "sales.export", Functional, "Export order lists as CSV";
+    ContactReveal = "contact.reveal", Functional, "Reveal customers' masked contact data, with a stated reason";
+    KeysManage = "keys.manage", Functional, "Rotate the workspace's data encryption key";
 }
 
 impl fmt::Display for Permission {
@@ -122,9 +129,27 @@ impl BuiltinRole {
                 P::RequestsViewAll,
                 P::RequestsApprove,
                 P::OrdersView,
+                P::CustomersView,
+                P::SalesView,
             ],
-            Self::Member => vec![P::WorkspaceView, P::SuppliersView, P::RequestsCreate],
-            Self::Viewer => vec![P::WorkspaceView, P::MembersView, P::SuppliersView, P::RequestsViewAll, P::OrdersView],
+            Self::Member => vec![
+                P::WorkspaceView,
+                P::SuppliersView,
+                P::RequestsCreate,
+                P::CustomersView,
+                P::CustomersManage,
+                P::SalesView,
+                P::SalesManage,
+            ],
+            Self::Viewer => vec![
+                P::WorkspaceView,
+                P::MembersView,
+                P::SuppliersView,
+                P::RequestsViewAll,
+                P::OrdersView,
+                P::CustomersView,
+                P::SalesView,
+            ],
         }
     }
 

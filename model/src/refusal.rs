@@ -19,6 +19,8 @@ pub enum Forbidden {
         "This workspace is read-only until its overdue payment is made. An administrator can pay on the billing page; nothing has been deleted."
     )]
     PaymentOverdue,
+    #[error("You have revealed many values in a short time. Please wait a while before revealing more.")]
+    RevealLimitReached,
 }
 
 /// The request was well-formed but conflicts with what exists.
@@ -42,4 +44,8 @@ pub enum Conflict {
     WorkspaceLimitReached,
     #[error("Too many invitations were sent today; please try again tomorrow.")]
     InvitationLimitReached,
+    #[error("The order cannot move to that status from where it is now.")]
+    OrderStatusChange,
+    #[error("A key rotation is still re-encrypting older data; please wait until it has finished.")]
+    RotationInProgress,
 }

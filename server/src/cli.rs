@@ -37,4 +37,27 @@ pub enum Command {
         #[arg(value_parser = ["none", "operator", "superadmin"])]
         role: String,
     },
+    /// The workspace audit logs.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Re-wrap every workspace's data keys under a new master key (the workspaces' data is not touched),
+    /// then exit. Afterwards configure the new key (`master_key` / `master_key_file`) and restart.
+    RotateMasterKey {
+        /// A file with the new master key (base64 of 32 random bytes, mode 0600).
+        #[arg(long)]
+        new_key_file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Verify the hash chain of every workspace's audit log (or of one), naming the first broken entry.
+    /// Exits with a failure status if any chain is broken.
+    Verify {
+        /// Only the workspace at this address.
+        #[arg(long)]
+        workspace: Option<String>,
+    },
 }

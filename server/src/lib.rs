@@ -41,6 +41,8 @@ pub enum StartupError {
     Demo(#[from] domain::demo::DemoRefused),
     #[error("could not listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("the audit chain of {0} workspace(s) is broken")]
+    AuditBroken(usize),
 }
 
 /// Says where the master key came from; a freshly generated one is a warning worth reading.

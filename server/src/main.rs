@@ -1,7 +1,7 @@
 //! `strongroom`: parses the command line and runs the chosen command. See `lib.rs` for the server.
 
 use clap::Parser as _;
-use server::cli::{Cli, Command};
+use server::cli::{AuditCommand, Cli, Command};
 use server::config::{Mode, RawConfig};
 use server::{Application, StartupError, telemetry};
 use std::process::ExitCode;
@@ -52,6 +52,51 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
             let platform = domain::Platform::start(&settings.platform, settings.master_key).await?;
             platform.identity().set_platform_role(&email, domain::identity::PlatformRole::parse(&role)).await?;
             println!("{email} now has the platform role `{role}`");
+            Ok(())
+        }
+        Command::Audit { command: AuditCommand::Verify { workspace } } => {
+            let slug = workspace
+                .map(|w| model::WorkspaceSlug::parse(&w))
+                .transpose()
+                .map_err(|e| StartupError::Config(server::config::ConfigError(vec![e.to_string()])))?;
+            let platform = domain::Platform::start(&settings.platform, settings.master_key).await?;
+            let mut broken = 0;
+            for (workspace, report) in platform.verify_audit(slug.as_ref()).await? {
+                match &report.broken {
+                    None => println!(
+                        "{}: the audit chain holds ({} entries verified{}{})",
+                        workspace.slug,
+                        report.verified,
+                        report.checkpoint.map(|c| format!(", after a purge up to entry {c}")).unwrap_or_default(),
+                        if report.unchained > 0 {
+                            format!(", {} older entries outside the chain", report.unchained)
+                        } else {
+                            String::new()
+                        },
+                    ),
+                    Some(at) => {
+                        broken += 1;
+                        let id = at.id.map(|id| format!(" ({id})")).unwrap_or_default();
+                        println!(
+                            "{}: the audit chain is BROKEN at entry {}{id}: {}",
+                            workspace.slug, at.seq, at.reason
+                        );
+                    }
+                }
+            }
+            if broken > 0 { Err(StartupError::AuditBroken(broken)) } else { Ok(()) }
+        }
+        Command::RotateMasterKey { new_key_file } => {
+            let new = domain::crypto::MasterKey::read_file(&new_key_file)
+                .map_err(|e| StartupError::Config(server::config::ConfigError(vec![e.to_string()])))?;
+            let (old_keys, new_keys) =
+                (domain::crypto::Keys::derive(&settings.master_key), domain::crypto::Keys::derive(&new));
+            let platform = domain::Platform::start(&settings.platform, settings.master_key).await?;
+            let report = platform.rewrap_workspace_keys(&old_keys, &new_keys).await?;
+            println!(
+                "{} workspace keys re-wrapped under the new master key ({} already were); configure the new key and restart",
+                report.rewrapped, report.already
+            );
             Ok(())
         }
         Command::Serve { .. } => {

@@ -5,17 +5,21 @@
 //! ends with [`finish`].
 
 mod admin;
+mod audit_chain;
 mod auth;
 mod billing;
 mod preferences;
 mod purchasing;
+mod sales;
 mod workspaces;
 
 pub use admin::*;
+pub use audit_chain::*;
 pub use auth::*;
 pub use billing::*;
 pub use preferences::*;
 pub use purchasing::*;
+pub use sales::*;
 pub use workspaces::*;
 
 /// The common last step of every server function: a failure gets its proper HTTP status.

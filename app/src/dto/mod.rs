@@ -1,13 +1,17 @@
 //! Data sent to the browser. Built from domain types on the server; entities never cross this line.
 
 mod billing;
+mod audit_chain;
 mod identity;
 mod purchasing;
+mod sales;
 mod workspace;
 
 pub use billing::*;
+pub use audit_chain::*;
 pub use identity::*;
 pub use purchasing::*;
+pub use sales::*;
 pub use workspace::*;
 
 #[cfg(feature = "ssr")]

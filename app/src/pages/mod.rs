@@ -18,3 +18,4 @@ pub use workspace::{
     AcceptInvitationPage, AuditPage, BillingPage, MembersPage, NewRequestPage, OrdersPage, PoliciesPage, RequestPage,
     RequestsPage, RolesPage, SuppliersPage, WorkspacePage, WorkspacesPage,
 };
+pub use workspace::{CustomerPage, CustomersPage, DataKeysPage, NewSalesOrderPage, SalesOrderPage, SalesOrdersPage};

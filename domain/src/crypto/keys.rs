@@ -25,6 +25,11 @@ pub enum KeyPurpose {
     MailBody,
     /// Signs the CSRF cookie of visitors without a session (signed double-submit cookie).
     CsrfCookie,
+    /// Wraps each workspace's random data and index keys (envelope encryption, DATA2), and names the
+    /// master key that wrapped them.
+    WorkspaceKeyWrap,
+    /// Signs the checkpoints a retention purge leaves at the start of a workspace's audit chain.
+    AuditCheckpoint,
 }
 
 impl KeyPurpose {
@@ -36,6 +41,8 @@ impl KeyPurpose {
             Self::RecoveryCodeMac => b"strongroom/recovery-code-mac/v1",
             Self::MailBody => b"strongroom/mail-body/v1",
             Self::CsrfCookie => b"strongroom/csrf-cookie/v1",
+            Self::WorkspaceKeyWrap => b"strongroom/workspace-key-wrap/v1",
+            Self::AuditCheckpoint => b"strongroom/audit-checkpoint/v1",
         }
     }
 }
@@ -48,6 +55,8 @@ pub struct Keys {
     recovery_code_mac: SecretBox<[u8; 32]>,
     mail_body: SecretBox<[u8; 32]>,
     csrf_cookie: SecretBox<[u8; 32]>,
+    workspace_key_wrap: SecretBox<[u8; 32]>,
+    audit_checkpoint: SecretBox<[u8; 32]>,
 }
 
 impl Keys {
@@ -59,6 +68,8 @@ impl Keys {
             recovery_code_mac: master.derive(KeyPurpose::RecoveryCodeMac.info()),
             mail_body: master.derive(KeyPurpose::MailBody.info()),
             csrf_cookie: master.derive(KeyPurpose::CsrfCookie.info()),
+            workspace_key_wrap: master.derive(KeyPurpose::WorkspaceKeyWrap.info()),
+            audit_checkpoint: master.derive(KeyPurpose::AuditCheckpoint.info()),
         }
     }
 
@@ -70,6 +81,8 @@ impl Keys {
             KeyPurpose::RecoveryCodeMac => self.recovery_code_mac.expose_secret(),
             KeyPurpose::MailBody => self.mail_body.expose_secret(),
             KeyPurpose::CsrfCookie => self.csrf_cookie.expose_secret(),
+            KeyPurpose::WorkspaceKeyWrap => self.workspace_key_wrap.expose_secret(),
+            KeyPurpose::AuditCheckpoint => self.audit_checkpoint.expose_secret(),
         }
     }
 

@@ -37,6 +37,8 @@ pub enum EventKind {
     EmailChangeUndone,
     AddressBlockLifted,
     PlatformRoleChanged,
+    /// An owner deleted a workspace: its keys were destroyed first (crypto-shredding).
+    WorkspaceDeleted,
 }
 
 impl EventKind {
@@ -67,6 +69,7 @@ impl EventKind {
             Self::EmailChangeUndone => "email_change_undone",
             Self::AddressBlockLifted => "address_block_lifted",
             Self::PlatformRoleChanged => "platform_role_changed",
+            Self::WorkspaceDeleted => "workspace_deleted",
         }
     }
 }

@@ -182,6 +182,35 @@ impl Tenancy {
         Ok(())
     }
 
+    /// Drops the database of a deleted workspace (its keys are already destroyed) and forgets its pool.
+    pub(crate) async fn drop_deleted(&self, tenant: TenantId) -> DomainResult<()> {
+        let row = tenant::Entity::find_by_id(tenant.as_uuid())
+            .filter(tenant::Column::Status.eq(TenantStatus::Deleted))
+            .one(&self.control)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        self.connections.evict(tenant);
+        self.placement.drop_database(&row.db_name).await
+    }
+
+    /// Every active workspace with its database (for jobs that visit all of them).
+    pub(crate) async fn live_databases(
+        &self,
+        control: &DatabaseConnection,
+    ) -> DomainResult<Vec<(Workspace, DatabaseConnection)>> {
+        let rows = tenant::Entity::find()
+            .filter(tenant::Column::Status.eq(TenantStatus::Active))
+            .order_by_asc(tenant::Column::CreatedAt)
+            .all(control)
+            .await?;
+        let mut live = Vec::new();
+        for row in rows {
+            let db = self.open(&row).await?;
+            live.push((workspace_from_row(row)?, db));
+        }
+        Ok(live)
+    }
+
     /// An active workspace by its address.
     pub async fn find_by_slug(&self, slug: &WorkspaceSlug) -> DomainResult<Workspace> {
         let row = tenant::Entity::find()
@@ -235,6 +264,10 @@ impl Tenancy {
     /// The connection pool of the workspace in the registry row `row`, whatever its status.
     pub(crate) async fn open(&self, row: &tenant::Model) -> DomainResult<DatabaseConnection> {
         let tenant = TenantId::from(row.id);
+        if row.status == TenantStatus::Deleted {
+            // Its database is gone; connecting would make an empty SQLite file in its place.
+            return Err(DomainError::NotFound);
+        }
         if row.db_backend != self.placement.backend().as_str() {
             return Err(DomainError::TenantUnavailable {
                 tenant,
@@ -266,7 +299,11 @@ impl Tenancy {
     /// Runs pending tenant migrations on every workspace (after an upgrade; also at every start). A
     /// workspace that fails is reported and skipped; the others are still migrated.
     pub async fn migrate_all(&self) -> DomainResult<MigrationReport> {
-        let rows = tenant::Entity::find().order_by_asc(tenant::Column::CreatedAt).all(&self.control).await?;
+        let rows = tenant::Entity::find()
+            .filter(tenant::Column::Status.ne(TenantStatus::Deleted))
+            .order_by_asc(tenant::Column::CreatedAt)
+            .all(&self.control)
+            .await?;
         let mut report = MigrationReport::default();
         for row in rows {
             let outcome = match self.open(&row).await {

@@ -40,6 +40,7 @@ pub struct WorkspaceAccess<'a> {
     pub(crate) identity: &'a Identity,
     pub(crate) mailer: &'a std::sync::Arc<crate::mail::Mailer>,
     pub(crate) billing: &'a crate::billing::Billing,
+    pub(crate) vault: &'a std::sync::Arc<crate::crypto::Vault>,
 }
 
 /// Permissions that make a role administrative (for "2FA for admins" and the admin allowlist).
@@ -79,6 +80,7 @@ impl WorkspaceAccess<'_> {
             if matches!(refused, DomainError::Auth(AuthFailure::AddressNotAllowed)) {
                 // Someone with administrative rights knocked from outside the allowlist: on the record.
                 let actor = super::audit::Actor {
+                    kind: super::audit::ActorKind::User,
                     user: Some(signed_in.user.as_uuid()),
                     email: signed_in.email.to_string(),
                     ip: Some(meta.ip.to_string()),
@@ -106,6 +108,7 @@ impl WorkspaceAccess<'_> {
             control: self.control.clone(),
             mailer: self.mailer.clone(),
             billing,
+            vault: self.vault.clone(),
         })
     }
 

@@ -1,19 +1,45 @@
 //! The workspace audit log (AUD1 for workspace events): every change, with actor, time, object,
 //! changes, address and request id, written in the same transaction as the change. Admins filter it
 //! and export it as CSV. Exports are recorded too, as are administrative requests refused by the admin
-//! allowlist.
+//! allowlist. Entries are hash-chained as they are written ([`super::audit_chain`]).
 
 use super::Caller;
 use crate::entities::tenant::audit_event;
 use crate::error::DomainResult;
 use chrono::{DateTime, Utc};
 use model::Permission;
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, EntityTrait as _};
+use sea_orm::{ColumnTrait as _, ConnectionTrait, EntityTrait as _, TransactionTrait};
 use sea_orm::{QueryFilter as _, QueryOrder as _, QuerySelect as _};
+
+/// What kind of actor did it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ActorKind {
+    /// A member of the workspace.
+    #[default]
+    User,
+    /// Platform staff (support access).
+    Staff,
+    /// An integration with an API token.
+    ApiToken,
+    /// Strongroom itself (background jobs, automatic decisions).
+    System,
+}
+
+impl ActorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Staff => "staff",
+            Self::ApiToken => "api_token",
+            Self::System => "system",
+        }
+    }
+}
 
 /// Who did it, when it was not a member acting (an invitation being accepted, the system).
 #[derive(Debug, Clone)]
 pub struct Actor {
+    pub kind: ActorKind,
     pub user: Option<uuid::Uuid>,
     pub email: String,
     pub ip: Option<String>,
@@ -23,6 +49,7 @@ pub struct Actor {
 impl From<&Caller> for Actor {
     fn from(caller: &Caller) -> Self {
         Self {
+            kind: ActorKind::User,
             user: Some(caller.user.as_uuid()),
             email: caller.email.to_string(),
             ip: Some(caller.meta.ip.to_string()),
@@ -31,8 +58,16 @@ impl From<&Caller> for Actor {
     }
 }
 
-/// Records one change. `changes` says what changed (before/after, or the values set); never secrets.
-pub async fn record<C: ConnectionTrait>(
+impl Actor {
+    /// Strongroom itself (a background job).
+    pub fn system() -> Self {
+        Self { kind: ActorKind::System, user: None, email: "system".to_owned(), ip: None, request_id: None }
+    }
+}
+
+/// Records one change. `changes` says what changed (before/after, or the values set); never secrets
+/// (sensitive values are encrypted under the workspace key before they get here).
+pub async fn record<C: ConnectionTrait + TransactionTrait>(
     conn: &C,
     actor: &Actor,
     action: &str,
@@ -40,21 +75,42 @@ pub async fn record<C: ConnectionTrait>(
     object_id: &str,
     changes: serde_json::Value,
 ) -> DomainResult<()> {
-    audit_event::ActiveModel {
-        id: Set(uuid::Uuid::now_v7()),
-        at: Set(Utc::now()),
-        actor_user_id: Set(actor.user),
-        actor_email: Set(actor.email.clone()),
-        action: Set(action.to_owned()),
-        object_type: Set(object_type.to_owned()),
-        object_id: Set(object_id.to_owned()),
-        changes: Set(changes.to_string()),
-        ip: Set(actor.ip.clone()),
-        request_id: Set(actor.request_id.clone()),
-    }
-    .insert(conn)
-    .await?;
-    Ok(())
+    record_as(conn, new_event_id(), actor, action, object_type, object_id, changes).await
+}
+
+/// A new event's id (time-ordered), for changes that bind encrypted values to their event.
+pub(crate) fn new_event_id() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}
+
+/// [`record`] under a given event id (from [`new_event_id`]).
+pub(crate) async fn record_as<C: ConnectionTrait + TransactionTrait>(
+    conn: &C,
+    id: uuid::Uuid,
+    actor: &Actor,
+    action: &str,
+    object_type: &str,
+    object_id: &str,
+    changes: serde_json::Value,
+) -> DomainResult<()> {
+    let row = audit_event::Model {
+        id,
+        // Microseconds: what both databases keep, so the hash over it can be checked again.
+        at: chrono::SubsecRound::trunc_subsecs(Utc::now(), 6),
+        actor_user_id: actor.user,
+        actor_email: actor.email.clone(),
+        action: action.to_owned(),
+        object_type: object_type.to_owned(),
+        object_id: object_id.to_owned(),
+        changes: changes.to_string(),
+        ip: actor.ip.clone(),
+        request_id: actor.request_id.clone(),
+        seq: None,
+        actor_kind: actor.kind.as_str().to_owned(),
+        prev_hash: None,
+        hash: None,
+    };
+    super::audit_chain::append(conn, row).await
 }
 
 /// What to show of the log.
@@ -141,7 +197,7 @@ pub async fn export_csv(caller: &Caller, filter: &AuditFilter) -> DomainResult<S
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-fn defuse_formula(cell: &str) -> String {
+pub(crate) fn defuse_formula(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_owned() }
 }
 

@@ -33,6 +33,7 @@ pub struct Caller {
     pub(crate) mailer: std::sync::Arc<crate::mail::Mailer>,
     /// What the workspace's subscription lets it do now (PAY1): read-only refuses business writes.
     pub(crate) billing: crate::billing::status::Access,
+    pub(crate) vault: std::sync::Arc<crate::crypto::Vault>,
 }
 
 impl Caller {
@@ -83,6 +84,11 @@ impl Caller {
     /// What the workspace's subscription lets it do now (for the banner).
     pub fn billing_access(&self) -> crate::billing::status::Access {
         self.billing
+    }
+
+    /// This workspace's field keys (DATA2).
+    pub(crate) async fn field_keys(&self) -> DomainResult<std::sync::Arc<crate::crypto::FieldKeys>> {
+        self.vault.field_keys(self.workspace.id).await
     }
 
     pub fn is_owner(&self) -> bool {

@@ -1,7 +1,7 @@
 //! The cross-database rule: how a change that spans a workspace's database and the control plane stays
 //! consistent and audited whatever crashes in between (member removal, role changes and the
-//! `memberships.administrative` flag sign-in reads, invitations, policies, workspace creation, and the
-//! mails after purchase requests).
+//! `memberships.administrative` flag sign-in reads, invitations, policies, workspace creation, the
+//! mails after purchase requests, and data key rotations).
 //!
 //! **The workspace database commits first, and it holds the debt.** Such an operation writes, in *one*
 //! transaction of the workspace database, its change, its audit event, and the control-plane change it
@@ -71,6 +71,10 @@ pub(crate) enum ControlChange {
     Mails {
         mails: Vec<QueuedMail>,
     },
+    /// A data key rotation was recorded: the prepared key version becomes the one new writes use.
+    DataKeyActivated {
+        version: i32,
+    },
 }
 
 impl ControlChange {
@@ -84,6 +88,7 @@ impl ControlChange {
             Self::PolicySet { .. } => "policy_set",
             Self::WorkspaceCreated { .. } => "workspace_created",
             Self::Mails { .. } => "mails",
+            Self::DataKeyActivated { .. } => "data_key_activated",
         }
     }
 }
@@ -324,6 +329,7 @@ async fn apply_in(sides: Sides<'_>, txn: &DatabaseTransaction, id: Uuid, change:
                 sides.mailer.enqueue(txn, mail.clone().into_outgoing()?).await?;
             }
         }
+        ControlChange::DataKeyActivated { version } => crate::crypto::activate(txn, tenant, *version).await?,
     }
     Ok(())
 }

@@ -204,7 +204,13 @@ pub async fn accept(
     for role in &roles {
         member_role::ActiveModel { user_id: Set(user), role_id: Set(role.id) }.insert(&tenant).await?;
     }
-    let actor = audit::Actor { user: Some(user), email: signed_in.email.to_string(), ip, request_id: None };
+    let actor = audit::Actor {
+        kind: audit::ActorKind::User,
+        user: Some(user),
+        email: signed_in.email.to_string(),
+        ip,
+        request_id: None,
+    };
     audit::record(
         &tenant,
         &actor,

@@ -1,5 +1,6 @@
 //! Inside a workspace (TN1–TN6): the verified [`Caller`], members, invitations and roles, policies,
-//! the audit log, in-app notifications, and purchasing with approvals.
+//! the audit log, in-app notifications, purchasing with approvals, sales (customers and orders with
+//! encrypted, masked contact data) and deleting a workspace (crypto-shredding).
 //!
 //! Every operation here takes a `&Caller`, which only [`access::WorkspaceAccess::enter`] makes: it proves
 //! the signed-in user is a member *now*, carries their permissions, and holds the connection to that
@@ -9,8 +10,10 @@
 
 pub mod access;
 pub mod audit;
+pub mod audit_chain;
 mod caller;
 pub mod control_changes;
+pub mod deletion;
 pub mod invitations;
 pub mod members;
 pub mod notifications;
@@ -18,6 +21,7 @@ pub mod policies;
 pub mod purchasing;
 mod reconcile;
 pub mod roles;
+pub mod sales;
 pub(crate) mod seed;
 
 pub use caller::{Caller, RoleRef};

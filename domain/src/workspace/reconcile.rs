@@ -33,7 +33,8 @@ pub struct ReconcileReport {
 /// workspaces whose creation never committed. Safe to run at any time and from several servers at once.
 pub async fn reconcile(control: &DatabaseConnection, tenancy: &Tenancy, mailer: &Mailer) -> ReconcileReport {
     let mut report = ReconcileReport::default();
-    let rows = match tenant::Entity::find().order_by_asc(tenant::Column::CreatedAt).all(control).await {
+    let live = tenant::Entity::find().filter(tenant::Column::Status.ne(tenant::TenantStatus::Deleted));
+    let rows = match live.order_by_asc(tenant::Column::CreatedAt).all(control).await {
         Ok(rows) => rows,
         Err(e) => {
             report.failed.push((TenantId::from(Uuid::nil()), format!("registry: {e}")));

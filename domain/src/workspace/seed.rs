@@ -43,7 +43,13 @@ pub(crate) async fn seed(tenant: &DatabaseTransaction, workspace: &Workspace, ow
     if let Some(role_id) = owner_role {
         member_role::ActiveModel { user_id: Set(owner.user.as_uuid()), role_id: Set(role_id) }.insert(tenant).await?;
     }
-    let actor = Actor { user: Some(owner.user.as_uuid()), email: owner.email.to_string(), ip: None, request_id: None };
+    let actor = Actor {
+        kind: audit::ActorKind::User,
+        user: Some(owner.user.as_uuid()),
+        email: owner.email.to_string(),
+        ip: None,
+        request_id: None,
+    };
     audit::record(
         tenant,
         &actor,

@@ -8,6 +8,7 @@ mod m0003_workspaces;
 mod m0004_sign_in_hardening;
 mod m0005_outbox_jobs;
 mod m0006_applied_control_changes;
+mod m0007_workspace_keys;
 mod m0009_languages;
 
 pub struct ControlMigrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for ControlMigrator {
             Box::new(m0004_sign_in_hardening::Migration),
             Box::new(m0005_outbox_jobs::Migration),
             Box::new(m0006_applied_control_changes::Migration),
+            Box::new(m0007_workspace_keys::Migration),
             Box::new(m0009_languages::Migration),
         ]
     }

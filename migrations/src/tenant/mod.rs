@@ -6,6 +6,8 @@ mod m0001_workspace_profile;
 mod m0002_workspace_core;
 mod m0003_control_changes;
 mod m0004_purchasing_indexes_fallback;
+mod m0005_customers_orders;
+mod m0006_audit_chain;
 mod m0007_billing;
 
 pub struct TenantMigrator;
@@ -17,6 +19,8 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m0002_workspace_core::Migration),
             Box::new(m0003_control_changes::Migration),
             Box::new(m0004_purchasing_indexes_fallback::Migration),
+            Box::new(m0005_customers_orders::Migration),
+            Box::new(m0006_audit_chain::Migration),
             Box::new(m0007_billing::Migration),
         ]
     }

@@ -37,6 +37,7 @@ pub fn AuditPage() -> impl IntoView {
                     Ok((home, entries)) => {
                         let base = home.workspace.path();
                         let export = home.can(Permission::AuditExport);
+                        let slug = home.workspace.slug.clone();
                         let csv = format!(
                             "{base}/admin/audit.csv?actor={}&action={}&from={}&until={}",
                             urlencode(&actor), urlencode(&action), urlencode(&from), urlencode(&until)
@@ -45,6 +46,7 @@ pub fn AuditPage() -> impl IntoView {
                             <WorkspaceNav home/>
                             <section class="card">
                                 <h1>{t_string!(i18n, nav.audit)}</h1>
+                                <super::audit_chain::AuditChainStatus slug/>
                                 <form method="get" class="form filters" action=format!("{base}/admin/audit")>
                                     <label for="audit-actor">{t_string!(i18n, audit.who)}</label>
                                     <input id="audit-actor" name="actor" type="search" value=actor/>
@@ -64,7 +66,7 @@ pub fn AuditPage() -> impl IntoView {
                                             <strong>{e.action}</strong>
                                             <span>{e.actor}</span>
                                             <span class="hint">{e.object}</span>
-                                            <code class="changes">{e.changes}</code>
+                                            <ul class="changes">{super::audit_chain::readable_changes(&e.changes).into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
                                         </li>
                                     }).collect_view()}
                                 </ul>

@@ -4,6 +4,9 @@
 
 mod audit;
 mod billing;
+mod audit_chain;
+mod customers;
+mod data_keys;
 mod home;
 mod invitation;
 mod members;
@@ -12,11 +15,14 @@ mod orders;
 mod policies;
 mod requests;
 mod roles;
+mod sales;
 mod suppliers;
 mod workspaces;
 
 pub use audit::AuditPage;
 pub use billing::BillingPage;
+pub use customers::{CustomerPage, CustomersPage};
+pub use data_keys::DataKeysPage;
 pub use home::WorkspacePage;
 pub use invitation::AcceptInvitationPage;
 pub use members::MembersPage;
@@ -24,6 +30,7 @@ pub use orders::OrdersPage;
 pub use policies::PoliciesPage;
 pub use requests::{NewRequestPage, RequestPage, RequestsPage};
 pub use roles::RolesPage;
+pub use sales::{NewSalesOrderPage, SalesOrderPage, SalesOrdersPage};
 pub use suppliers::SuppliersPage;
 pub use workspaces::WorkspacesPage;
 

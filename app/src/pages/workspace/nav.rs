@@ -12,11 +12,14 @@ pub fn WorkspaceNav(home: WorkspaceHomeDto) -> impl IntoView {
         (String::new(), t_string!(i18n, nav.overview), Permission::WorkspaceView),
         ("/requests".to_owned(), t_string!(i18n, nav.requests), Permission::RequestsCreate),
         ("/orders".to_owned(), t_string!(i18n, nav.orders), Permission::OrdersView),
+        ("/sales".to_owned(), t_string!(i18n, nav.sales), Permission::SalesView),
+        ("/customers".to_owned(), t_string!(i18n, nav.customers), Permission::CustomersView),
         ("/suppliers".to_owned(), t_string!(i18n, nav.suppliers), Permission::SuppliersView),
         ("/members".to_owned(), t_string!(i18n, nav.members), Permission::MembersView),
         ("/admin/roles".to_owned(), t_string!(i18n, nav.roles), Permission::RolesManage),
         ("/admin/policies".to_owned(), t_string!(i18n, nav.policies), Permission::PoliciesManage),
         ("/admin/audit".to_owned(), t_string!(i18n, nav.audit), Permission::AuditView),
+        ("/admin/data".to_owned(), t_string!(i18n, nav.data_keys), Permission::KeysManage),
         ("/admin/billing".to_owned(), t_string!(i18n, nav.billing), Permission::BillingManage),
     ]
     .into_iter()

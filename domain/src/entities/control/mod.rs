@@ -19,4 +19,5 @@ pub(crate) mod tenant;
 pub(crate) mod tower_session;
 pub(crate) mod user;
 pub(crate) mod user_token;
+pub(crate) mod workspace_key;
 pub(crate) mod workspace_policy;

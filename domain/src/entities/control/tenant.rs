@@ -19,7 +19,8 @@ pub struct Model {
     pub created_by: Option<Uuid>,
 }
 
-/// A workspace is `provisioning` from its registry row until its database is migrated, then `active`.
+/// A workspace is `provisioning` from its registry row until its database is migrated, then `active`,
+/// and `deleted` once its owner deleted it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum TenantStatus {
@@ -27,6 +28,10 @@ pub enum TenantStatus {
     Provisioning,
     #[sea_orm(string_value = "active")]
     Active,
+    /// Deleted by its owner: its keys are destroyed (crypto-shredded) and its database dropped; the row
+    /// stays so that its address and id are never reused.
+    #[sea_orm(string_value = "deleted")]
+    Deleted,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,4 +1,5 @@
-//! `audit_events`: Every change in the workspace: who, when, what object, which changes, from where.
+//! `audit_events`: Every change in the workspace: who, when, what object, which changes, from where;
+//! hash-chained by `seq`, `prev_hash` and `hash` (see `crate::workspace::audit_chain`).
 
 use sea_orm::entity::prelude::*;
 
@@ -16,6 +17,12 @@ pub struct Model {
     pub changes: String,
     pub ip: Option<String>,
     pub request_id: Option<String>,
+    /// Its place in the hash chain (`None` for entries written before the chain existed).
+    pub seq: Option<i64>,
+    /// `user`, `staff`, `api_token` or `system`.
+    pub actor_kind: String,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,10 +1,13 @@
 //! Tables of a workspace's own database.
 
 pub(crate) mod approval_decision;
+pub(crate) mod audit_chain_head;
+pub(crate) mod audit_checkpoint;
 pub(crate) mod audit_event;
 pub(crate) mod billing_checkout;
 pub(crate) mod billing_event;
 pub(crate) mod counter;
+pub(crate) mod customer;
 pub(crate) mod member;
 pub(crate) mod member_role;
 pub(crate) mod notification;
@@ -13,7 +16,10 @@ pub(crate) mod purchase_order;
 pub(crate) mod purchase_request;
 pub(crate) mod purchase_request_line;
 pub(crate) mod purchasing_setting;
+pub(crate) mod reveal_count;
 pub(crate) mod role;
 pub(crate) mod subscription;
+pub(crate) mod sales_order;
+pub(crate) mod sales_order_line;
 pub(crate) mod supplier;
 pub(crate) mod workspace_profile;

@@ -24,7 +24,9 @@ pub use crate::entities::tenant::approval_decision::Decision;
 pub use crate::entities::tenant::purchase_request::RequestStatus;
 pub use approvals::{decide, fallback_approver, set_fallback_approver};
 pub use changes::{edit, withdraw};
+pub(crate) use orders::supplier_names;
 pub use orders::{OrderInfo, orders};
+pub(crate) use requests::parse_lines;
 pub use requests::{
     DecisionInfo, LineInfo, LineInput, MAX_LINES, RequestDetail, RequestInput, RequestSummary, request, requests,
     submit,
@@ -66,7 +68,7 @@ impl PageRequest {
     }
 
     /// The cursor as a request or order number (a cursor that is not one is the first page's).
-    fn number_cursor(&self) -> Option<i64> {
+    pub(crate) fn number_cursor(&self) -> Option<i64> {
         self.after.as_deref().and_then(|a| a.trim().parse().ok())
     }
 }
@@ -80,7 +82,7 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     /// Cuts `rows` (fetched with one row more than `size`) to a page; `cursor` names the last row kept.
-    fn of<R>(mut rows: Vec<R>, size: u64, cursor: impl Fn(&R) -> String) -> (Vec<R>, Option<String>) {
+    pub(crate) fn of<R>(mut rows: Vec<R>, size: u64, cursor: impl Fn(&R) -> String) -> (Vec<R>, Option<String>) {
         let more = rows.len() as u64 > size;
         rows.truncate(size as usize);
         let next = if more { rows.last().map(cursor) } else { None };
@@ -100,7 +102,7 @@ fn bounded_text(input: &str, field: Field, min: usize, max: usize) -> Result<Str
 }
 
 /// The next number of a sequence (requests, orders), atomically.
-async fn next_number<C: ConnectionTrait>(conn: &C, name: &str) -> DomainResult<i64> {
+pub(crate) async fn next_number<C: ConnectionTrait>(conn: &C, name: &str) -> DomainResult<i64> {
     let row = counter::Entity::insert(counter::ActiveModel { name: Set(name.to_owned()), value: Set(1) })
         .on_conflict(
             OnConflict::column(counter::Column::Name)

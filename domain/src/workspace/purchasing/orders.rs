@@ -26,7 +26,7 @@ pub struct OrderInfo {
     pub created_at: DateTime<Utc>,
 }
 
-pub(super) async fn create_order<C: ConnectionTrait>(
+pub(super) async fn create_order<C: ConnectionTrait + sea_orm::TransactionTrait>(
     conn: &C,
     actor: &Actor,
     request: uuid::Uuid,
@@ -61,7 +61,7 @@ pub(super) async fn create_order<C: ConnectionTrait>(
 }
 
 /// Supplier names by id, for a page of rows (one query).
-pub(super) async fn supplier_names<C: ConnectionTrait>(
+pub(crate) async fn supplier_names<C: ConnectionTrait>(
     conn: &C,
     ids: impl IntoIterator<Item = uuid::Uuid>,
 ) -> DomainResult<HashMap<uuid::Uuid, String>> {

@@ -39,11 +39,11 @@ pub struct RequestInput {
     pub lines: Vec<LineInput>,
 }
 
-pub(super) struct ParsedLine {
-    description: String,
-    quantity: i32,
-    unit_price: Cents,
-    total: Cents,
+pub(crate) struct ParsedLine {
+    pub(crate) description: String,
+    pub(crate) quantity: i32,
+    pub(crate) unit_price: Cents,
+    pub(crate) total: Cents,
 }
 
 /// A request as checked: title, an existing supplier, the lines and their total.
@@ -66,7 +66,7 @@ pub(super) async fn parse(caller: &Caller, input: &RequestInput) -> DomainResult
     Ok(Parsed { title, supplier, lines, total })
 }
 
-fn parse_lines(lines: &[LineInput]) -> Result<(Vec<ParsedLine>, Cents), ValidationError> {
+pub(crate) fn parse_lines(lines: &[LineInput]) -> Result<(Vec<ParsedLine>, Cents), ValidationError> {
     let filled: Vec<&LineInput> = lines
         .iter()
         .filter(|l| {

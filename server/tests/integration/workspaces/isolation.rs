@@ -55,10 +55,17 @@ const ROUTES: &[(&str, Coverage)] = &[
     ("/w/{slug}/admin/roles", Coverage::Workspace),
     ("/w/{slug}/admin/policies", Coverage::Workspace),
     ("/w/{slug}/admin/audit", Coverage::Workspace),
+    ("/w/{slug}/customers", Coverage::Workspace),
+    ("/w/{slug}/customers/{id}", Coverage::Object),
+    ("/w/{slug}/sales", Coverage::Workspace),
+    ("/w/{slug}/sales/new", Coverage::Workspace),
+    ("/w/{slug}/sales/{id}", Coverage::Object),
+    ("/w/{slug}/admin/data", Coverage::Workspace),
     // Plain routes.
     ("/healthz", Coverage::Public),
     ("/readyz", Coverage::Public),
     ("/w/{slug}/admin/audit.csv", Coverage::Workspace),
+    ("/w/{slug}/orders.csv", Coverage::Workspace),
     ("/dev/outbox", Coverage::Public),
     ("/dev/outbox.json", Coverage::Public),
     ("/rpc/{*fn_name}", Coverage::Public),
@@ -122,6 +129,19 @@ const ROUTES: &[(&str, Coverage)] = &[
     ("/rpc/admin/policies", Coverage::Workspace),
     ("/rpc/admin/policies/update", Coverage::Workspace),
     ("/rpc/admin/audit", Coverage::Workspace),
+    ("/rpc/admin/audit/chain", Coverage::Workspace),
+    ("/rpc/sales/customers", Coverage::Workspace),
+    ("/rpc/sales/customers/add", Coverage::Workspace),
+    ("/rpc/sales/customers/update", Coverage::Object),
+    ("/rpc/sales/customer", Coverage::Object),
+    ("/rpc/sales/customer/reveal", Coverage::Object),
+    ("/rpc/sales/orders", Coverage::Workspace),
+    ("/rpc/sales/orders/create", Coverage::Object),
+    ("/rpc/sales/order", Coverage::Object),
+    ("/rpc/sales/order/status", Coverage::Object),
+    ("/rpc/admin/keys", Coverage::Workspace),
+    ("/rpc/admin/keys/rotate", Coverage::Workspace),
+    ("/rpc/admin/workspace/delete", Coverage::Workspace),
     ("/rpc/invitations/preview", Coverage::Public),
     ("/rpc/invitations/accept", Coverage::Own),
     ("/rpc/security/catalogue", Coverage::Public),
@@ -178,6 +198,8 @@ struct Scene {
     a_member: String,
     a_invitation: String,
     a_role: String,
+    a_customer: String,
+    a_order: String,
     attacker: Browser,
 }
 
@@ -222,8 +244,21 @@ async fn scene(app: &TestApp) -> Scene {
     let roles = get(&a.owner, &format!("/rpc/admin/roles?slug={}", a.slug)).await;
     let a_role =
         roles.as_array().unwrap().iter().find(|r| r["builtin"] == false).unwrap()["id"].as_str().unwrap().to_owned();
+    let (_, customer) = super::sales_fixture::add_customer(
+        &a.owner,
+        &a.slug,
+        &format!("{SECRET} customer"),
+        "a-customer@example.com",
+        "+49 30 1234567",
+    )
+    .await;
+    let a_customer = customer["id"].as_str().unwrap().to_owned();
+    let (_, order) = super::sales_fixture::add_order(&a.owner, &a.slug, &a_customer, "1", "5").await;
+    let a_order = order["id"].as_str().unwrap().to_owned();
     let attacker = b.owner.clone();
     Scene {
+        a_customer,
+        a_order,
         a_supplier,
         a_request: request["id"].as_str().unwrap().to_owned(),
         a_member,
@@ -262,6 +297,10 @@ async fn probe(s: &Scene, path: &str, coverage: Coverage) {
             "/w/{slug}/admin/audit.csv" => {
                 refused(&what, get_raw(x, &format!("/w/{slug}/admin/audit.csv")).await).await
             }
+            "/w/{slug}/customers/{id}" => {
+                refused(&what, get_raw(x, &format!("/w/{slug}/customers/{}", s.a_customer)).await).await
+            }
+            "/w/{slug}/sales/{id}" => refused(&what, get_raw(x, &format!("/w/{slug}/sales/{}", s.a_order)).await).await,
             p if p.starts_with("/w/{slug}") => {
                 let concrete = p.replace("{slug}", slug);
                 assert!(!concrete.contains('{'), "{p}: a placeholder left in the probed address {concrete}");
@@ -274,10 +313,44 @@ async fn probe(s: &Scene, path: &str, coverage: Coverage) {
             | "/rpc/admin/members"
             | "/rpc/admin/roles"
             | "/rpc/admin/policies"
-            | "/rpc/billing/overview" => refused(&what, get_raw(x, &format!("{path}?slug={slug}")).await).await,
+            | "/rpc/billing/overview"
+            | "/rpc/sales/customers"
+            | "/rpc/sales/orders"
+            | "/rpc/admin/keys"
+            | "/rpc/admin/audit/chain" => refused(&what, get_raw(x, &format!("{path}?slug={slug}")).await).await,
             "/rpc/billing/checkout" | "/rpc/billing/change-plan" | "/rpc/billing/cancel" | "/rpc/billing/portal" => {
                 let endpoint = &path["/rpc/".len()..];
                 let fields = [("slug", slug.as_str()), ("plan", "team"), ("interval", "month"), ("cancel", "true")];
+                refused(&what, x.call(endpoint, &fields).await).await
+            }
+            "/rpc/sales/customer" => refused(&what, get_raw(x, &format!("{path}?{}", with(&s.a_customer))).await).await,
+            "/rpc/sales/order" => refused(&what, get_raw(x, &format!("{path}?{}", with(&s.a_order))).await).await,
+            "/rpc/sales/customers/add"
+            | "/rpc/sales/customers/update"
+            | "/rpc/sales/customer/reveal"
+            | "/rpc/sales/orders/create"
+            | "/rpc/sales/order/status"
+            | "/rpc/admin/keys/rotate"
+            | "/rpc/admin/workspace/delete" => {
+                let endpoint = &path["/rpc/".len()..];
+                let id = if path.contains("order/") { s.a_order.as_str() } else { s.a_customer.as_str() };
+                let fields = [
+                    ("slug", slug.as_str()),
+                    ("id", id),
+                    ("customer", s.a_customer.as_str()),
+                    ("name", "Intruder"),
+                    ("email", ""),
+                    ("phone", ""),
+                    ("address", ""),
+                    ("notes", ""),
+                    ("field", "phone"),
+                    ("reason", "I want to see it"),
+                    ("status", "confirmed"),
+                    ("confirm", slug.as_str()),
+                    ("lines[0][description]", "x"),
+                    ("lines[0][quantity]", "1"),
+                    ("lines[0][unit_price]", "1"),
+                ];
                 refused(&what, x.call(endpoint, &fields).await).await
             }
             "/rpc/admin/audit" => {
@@ -404,6 +477,14 @@ async fn another_workspace_s_ids_get_nothing_anywhere() {
     assert_eq!(custom[0]["permissions"], serde_json::json!(["workspace.view"]));
     let policy = get(&a.owner, &format!("/rpc/admin/policies?slug={}", a.slug)).await;
     assert_eq!(policy["approval_threshold"], "1,000.00");
+    let customer = get(&a.owner, &format!("/rpc/sales/customer?slug={}&id={}", a.slug, s.a_customer)).await;
+    assert_eq!(customer["customer"]["name"], format!("{SECRET} customer"), "A's customer was not changed");
+    let order = get(&a.owner, &format!("/rpc/sales/order?slug={}&id={}", a.slug, s.a_order)).await;
+    assert_eq!(order["order"]["status"], "draft", "A's order did not move");
+    let b_orders = get(&s.b.owner, &format!("/rpc/sales/orders?slug={}", s.b.slug)).await;
+    assert_eq!(b_orders["items"], serde_json::json!([]), "A's customer could not be used in B");
+    let keys = get(&a.owner, &format!("/rpc/admin/keys?slug={}", a.slug)).await;
+    assert_eq!(keys["current_version"], 1, "A's key was not rotated");
     let suppliers = get(&a.owner, &format!("/rpc/purchasing/suppliers?slug={}", a.slug)).await;
     assert_eq!(suppliers["items"].as_array().unwrap().len(), 1);
     let b_requests = get(&s.b.owner, &format!("/rpc/purchasing/requests?slug={}", s.b.slug)).await;

@@ -3,8 +3,10 @@
 mod approval_paths;
 mod approvals;
 mod audit;
+mod audit_chain;
 mod crash_consistency;
 mod email_change;
+mod encryption;
 mod fixture;
 mod isolation;
 mod lists;
@@ -13,4 +15,6 @@ mod permissions;
 mod platform;
 mod policies;
 mod rules;
+mod sales;
+mod sales_fixture;
 mod upgrades;

@@ -1,0 +1,277 @@
+//! Orders: one list of sales and purchase orders (a plain GET form of filters, so it works without
+//! WebAssembly; sorted, paged, exported as CSV), the form for a new sales order, and a sales order's page
+//! with its lines, the masked customer and the next steps of its life cycle.
+
+use super::customers::query_value;
+use super::nav::WorkspaceNav;
+use super::{workspace_data_page, workspace_error};
+use crate::api::{CreateSalesOrder, SetOrderStatus, customers, sales_order, sales_orders};
+use crate::components::{CsrfField, form_error};
+use crate::dto::{CustomerDto, ListPageDto, OrderRowDto, SalesOrderPageDto, WorkspaceHomeDto};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_location, use_params_map};
+use model::{Field, Permission};
+
+const FORM_LINES: usize = 5;
+const FILTERS: [&str; 8] = ["q", "kind", "status", "from", "until", "min", "max", "sort"];
+
+pub(super) fn status_label(status: &str) -> &'static str {
+    match status {
+        "draft" => "Draft",
+        "confirmed" => "Confirmed",
+        "shipped" => "Shipped",
+        "completed" => "Completed",
+        "cancelled" => "Cancelled",
+        _ => "Ordered",
+    }
+}
+
+fn urlencode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+#[component]
+pub fn SalesOrdersPage() -> impl IntoView {
+    let params = use_params_map();
+    let search = use_location().search;
+    let key = Memo::new(move |_| {
+        let values: Vec<String> = search.with(|raw| FILTERS.iter().map(|name| query_value(raw, name)).collect());
+        let after = search.with(|raw| query_value(raw, "after"));
+        (params.read().get("slug").unwrap_or_default(), values, after)
+    });
+    let refresh = crate::components::refresh();
+    let data = Resource::new_blocking(
+        move || (key.get(), refresh.get()),
+        |((slug, v, after), _)| {
+            let some = |i: usize| Some(v[i].clone()).filter(|s| !s.is_empty());
+            sales_orders(
+                slug,
+                some(0),
+                some(1),
+                some(2),
+                some(3),
+                some(4),
+                some(5),
+                some(6),
+                some(7),
+                Some(after).filter(|a| !a.is_empty()),
+                None,
+            )
+        },
+    );
+    view! {
+        <Title text="Orders"/>
+        <Suspense fallback=|| view! { <p class="card">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let filters = key.get_untracked().1;
+                match data.await {
+                    Ok(page) => view! { <OrderList page filters/> }.into_any(),
+                    Err(error) => workspace_error(error),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn OrderList(page: ListPageDto<OrderRowDto>, filters: Vec<String>) -> impl IntoView {
+    let ListPageDto { home, items, next } = page;
+    let base = home.workspace.path();
+    let query: String = FILTERS
+        .iter()
+        .zip(&filters)
+        .map(|(name, value)| format!("{name}={}", urlencode(value)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let can_create = home.can(Permission::SalesManage);
+    let can_export = home.can(Permission::SalesExport);
+    let value = |i: usize| filters.get(i).cloned().unwrap_or_default();
+    let option = |current: String, v: &'static str, label: &'static str| {
+        view! { <option value=v selected=current == v>{label}</option> }
+    };
+    let next_href = next.map(|n| format!("{base}/sales?{query}&after={}", urlencode(&n)));
+    view! {
+        <WorkspaceNav home=home.clone()/>
+        <section class="card">
+            <h1>"Orders"</h1>
+            {can_create.then(|| view! { <p><a class="button-link" href=format!("{base}/sales/new")>"New sales order"</a></p> })}
+            <form method="get" class="form filters" action=format!("{base}/sales")>
+                <label for="orders-q">"Order number or name"</label>
+                <input id="orders-q" name="q" type="search" value=value(0)/>
+                <label for="orders-kind">"Type"</label>
+                <select id="orders-kind" name="kind">
+                    {option(value(1), "", "Sales and purchase")}
+                    {option(value(1), "sales", "Sales orders")}
+                    {option(value(1), "purchase", "Purchase orders")}
+                </select>
+                <label for="orders-status">"Status (sales orders)"</label>
+                <select id="orders-status" name="status">
+                    {option(value(2), "", "Any")}
+                    {option(value(2), "draft", "Draft")}
+                    {option(value(2), "confirmed", "Confirmed")}
+                    {option(value(2), "shipped", "Shipped")}
+                    {option(value(2), "completed", "Completed")}
+                    {option(value(2), "cancelled", "Cancelled")}
+                </select>
+                <label for="orders-from">"From"</label>
+                <input id="orders-from" name="from" type="date" value=value(3)/>
+                <label for="orders-until">"Until"</label>
+                <input id="orders-until" name="until" type="date" value=value(4)/>
+                <label for="orders-min">"Amount at least"</label>
+                <input id="orders-min" name="min" type="text" inputmode="decimal" value=value(5)/>
+                <label for="orders-max">"Amount at most"</label>
+                <input id="orders-max" name="max" type="text" inputmode="decimal" value=value(6)/>
+                <label for="orders-sort">"Sort"</label>
+                <select id="orders-sort" name="sort">
+                    {option(value(7), "newest", "Newest first")}
+                    {option(value(7), "oldest", "Oldest first")}
+                    {option(value(7), "amount_desc", "Largest amount first")}
+                    {option(value(7), "amount_asc", "Smallest amount first")}
+                </select>
+                <button type="submit">"Show"</button>
+            </form>
+            {can_export.then(|| view! { <p><a href=format!("{base}/orders.csv?{query}") rel="external" download="orders.csv" data-testid="orders-csv">"Export as CSV"</a></p> })}
+            {items.is_empty().then(|| view! { <p class="hint">"No orders found."</p> })}
+            <ul class="rows" data-testid="order-list">
+                {items.into_iter().map(|o| {
+                    let href = if o.kind == "sales" { format!("{base}/sales/{}", o.id) } else { format!("{base}/orders") };
+                    let kind = if o.kind == "sales" { "Sales order" } else { "Purchase order" };
+                    view! {
+                        <li class="row" data-testid="order-row">
+                            <a href=href>{format!("{kind} #{}", o.number)}</a>
+                            <span class="hint">{format!("{} · {} {} · {}", o.counterparty, o.total, o.currency, status_label(&o.status))}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {next_href.map(|href| view! { <p><a class="button-link" href=href data-testid="next-page">"More"</a></p> })}
+        </section>
+    }
+}
+
+#[component]
+pub fn NewSalesOrderPage() -> impl IntoView {
+    view! {
+        <Title text="New sales order"/>
+        {workspace_data_page(
+            |k| customers(k.slug, None, None, Some(100)),
+            |page| view! { <OrderForm home=page.home customers=page.items/> }.into_any(),
+        )}
+    }
+}
+
+#[component]
+fn OrderForm(home: WorkspaceHomeDto, customers: Vec<CustomerDto>) -> impl IntoView {
+    let action = ServerAction::<CreateSalesOrder>::new();
+    let value = action.value();
+    let base = home.workspace.path();
+    let slug = home.workspace.slug.clone();
+    view! {
+        <WorkspaceNav home/>
+        <section class="card">
+            <h1>"New sales order"</h1>
+            {if customers.is_empty() {
+                view! { <p>"There are no customers yet. " <a href=format!("{base}/customers")>"Add one first."</a></p> }.into_any()
+            } else {
+                view! {
+                    <ActionForm action=action attr:class="form">
+                        <CsrfField/>
+                        <input type="hidden" name="slug" value=slug/>
+                        <label for="order-customer">"Customer"</label>
+                        <select id="order-customer" name="customer" required>
+                            {customers.into_iter().map(|c| view! { <option value=c.id>{format!("#{} {}", c.number, c.name)}</option> }).collect_view()}
+                        </select>
+                        <fieldset class="lines">
+                            <legend>"Items (leave unused rows empty)"</legend>
+                            {(0..FORM_LINES).map(|i| view! {
+                                <div class="line">
+                                    <label for=format!("line-{i}-description")>{format!("Item {}", i + 1)}</label>
+                                    <input id=format!("line-{i}-description") name=format!("lines[{i}][description]") type="text" required={i == 0}/>
+                                    <label for=format!("line-{i}-quantity")>"Quantity"</label>
+                                    <input id=format!("line-{i}-quantity") name=format!("lines[{i}][quantity]") type="number" min="1" inputmode="numeric" required={i == 0}/>
+                                    <label for=format!("line-{i}-price")>"Unit price"</label>
+                                    <input id=format!("line-{i}-price") name=format!("lines[{i}][unit_price]") type="text" inputmode="decimal" required={i == 0}/>
+                                </div>
+                            }).collect_view()}
+                        </fieldset>
+                        <label for="order-notes">"Notes (optional, stored encrypted)"</label>
+                        <textarea id="order-notes" name="notes" rows="3"></textarea>
+                        <p class="field-error" role="alert">{move || match value.get() {
+                            Some(Err(error)) => Some(error.to_string()),
+                            _ => form_error(value, &[]).get(),
+                        }}</p>
+                        <button type="submit" disabled=move || action.pending().get()>"Create order"</button>
+                    </ActionForm>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub fn SalesOrderPage() -> impl IntoView {
+    view! {
+        <Title text="Sales order"/>
+        {workspace_data_page(|k| sales_order(k.slug, k.id), |page| view! { <SalesOrder page/> }.into_any())}
+    }
+}
+
+#[component]
+fn SalesOrder(page: SalesOrderPageDto) -> impl IntoView {
+    let SalesOrderPageDto { home, order, can_manage } = page;
+    let base = home.workspace.path();
+    let slug = home.workspace.slug.clone();
+    let action = ServerAction::<SetOrderStatus>::new();
+    let value = action.value();
+    crate::components::refresh_on_success(value);
+    let customer = order.customer.clone();
+    let (next_steps, order_id) = (order.next.clone(), order.id.clone());
+    view! {
+        <WorkspaceNav home/>
+        <section class="card">
+            <h1>{format!("Sales order #{}", order.number)}</h1>
+            <p data-testid="order-status"><span class=format!("status status-{}", order.status)>{status_label(&order.status)}</span></p>
+            <dl class="facts">
+                <dt>"Customer"</dt>
+                <dd><a href=format!("{base}/customers/{}", customer.id)>{customer.name.clone()}</a></dd>
+                <dt>"Email"</dt>
+                <dd class="masked" data-testid="order-customer-email">{customer.email.clone()}</dd>
+                <dt>"Phone"</dt>
+                <dd class="masked" data-testid="order-customer-phone">{customer.phone.clone()}</dd>
+                <dt>"Total"</dt>
+                <dd>{format!("{} {}", order.total, order.currency)}</dd>
+                <dt>"Notes"</dt>
+                <dd>{order.notes.clone()}</dd>
+            </dl>
+            <table class="lines">
+                <thead><tr><th>"Item"</th><th>"Quantity"</th><th>"Unit price"</th><th>"Total"</th></tr></thead>
+                <tbody>
+                    {order.lines.into_iter().map(|l| view! {
+                        <tr><td>{l.description}</td><td>{l.quantity}</td><td>{l.unit_price}</td><td>{l.total}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+        {(can_manage && !next_steps.is_empty()).then(move || view! {
+            <section class="card" aria-labelledby="status-title">
+                <h2 id="status-title">"Next step"</h2>
+                {next_steps.into_iter().map(|next| {
+                    let (slug, id) = (slug.clone(), order_id.clone());
+                    let label = format!("Mark as {}", status_label(&next).to_lowercase());
+                    view! {
+                        <ActionForm action=action attr:class="form inline">
+                            <CsrfField/>
+                            <input type="hidden" name="slug" value=slug/>
+                            <input type="hidden" name="id" value=id/>
+                            <input type="hidden" name="status" value=next/>
+                            <button type="submit">{label}</button>
+                        </ActionForm>
+                    }
+                }).collect_view()}
+                <p class="field-error" role="alert">{move || form_error(value, &[Field::Description]).get()}</p>
+            </section>
+        })}
+    }
+}
