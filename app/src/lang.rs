@@ -175,6 +175,13 @@ pub fn field_label(locale: Locale, field: Field) -> String {
         Field::RoleName => td_string!(locale, fields.role_name),
         Field::Comment => td_string!(locale, fields.comment),
         Field::Policy => td_string!(locale, fields.policy),
+        Field::CustomerName => td_string!(locale, fields.customer_name),
+        Field::Phone => td_string!(locale, fields.phone),
+        Field::PostalAddress => td_string!(locale, fields.postal_address),
+        Field::Notes => td_string!(locale, fields.notes),
+        Field::Customer => td_string!(locale, fields.customer),
+        Field::Reason => td_string!(locale, fields.reason),
+        Field::Currency => td_string!(locale, fields.currency),
     };
     text.to_owned()
 }
@@ -232,6 +239,8 @@ fn conflict_text(locale: Locale, conflict: Conflict) -> &'static str {
         Conflict::MemberNeedsARole => td_string!(locale, errors.member_needs_a_role),
         Conflict::WorkspaceLimitReached => td_string!(locale, errors.workspace_limit),
         Conflict::InvitationLimitReached => td_string!(locale, errors.invitation_limit),
+        Conflict::OrderStatusChange => td_string!(locale, errors.order_status_change),
+        Conflict::RotationInProgress => td_string!(locale, errors.rotation_in_progress),
     }
 }
 

@@ -1,14 +1,14 @@
 //! Data sent to the browser. Built from domain types on the server; entities never cross this line.
 
-mod billing;
 mod audit_chain;
+mod billing;
 mod identity;
 mod purchasing;
 mod sales;
 mod workspace;
 
-pub use billing::*;
 pub use audit_chain::*;
+pub use billing::*;
 pub use identity::*;
 pub use purchasing::*;
 pub use sales::*;

@@ -108,7 +108,13 @@ pub enum Delivered {
 }
 
 fn provider_actor(provider: ProviderKind) -> Actor {
-    Actor { user: None, email: format!("{} (payment provider)", provider.key()), ip: None, request_id: None }
+    Actor {
+        kind: crate::workspace::audit::ActorKind::System,
+        user: None,
+        email: format!("{} (payment provider)", provider.key()),
+        ip: None,
+        request_id: None,
+    }
 }
 
 fn unix(t: Option<i64>) -> Option<DateTime<Utc>> {

@@ -223,6 +223,14 @@ impl Notice {
             crate::mail::templates::escape_html(&text).replace("\n\n", "</p><p>")
         );
         // Billing notices are written in English only so far (their translation is listed as open work).
-        OutgoingMail { kind, class: MailClass::Bulk, to: to.clone(), subject, text, html, language: crate::mail::Language::En }
+        OutgoingMail {
+            kind,
+            class: MailClass::Bulk,
+            to: to.clone(),
+            subject,
+            text,
+            html,
+            language: crate::mail::Language::En,
+        }
     }
 }

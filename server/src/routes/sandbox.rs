@@ -151,7 +151,8 @@ async fn pay_page(State(state): State<AppState>, Path(id): Path<String>) -> Resp
         .by_stripe_price(&price)
         .map(|(p, i)| format!("{} per {}: {} {}", p.name, i.key(), p.price(i).format(), p.currency.code()));
     let id = escape_html(&id);
-    page(&state.assets.css, 
+    page(
+        &state.assets.css,
         "Sandbox checkout",
         &format!(
             "<h1>Sandbox checkout</h1><p>{}</p>\
@@ -183,7 +184,8 @@ async fn pay(State(state): State<AppState>, Path(id): Path<String>, Form(choice)
             }
             Redirect::to(&next).into_response()
         }
-        Err(error) => page(&state.assets.css, "Checkout closed", &format!("<h1>{}</h1>", escape_html(error.message))).into_response(),
+        Err(error) => page(&state.assets.css, "Checkout closed", &format!("<h1>{}</h1>", escape_html(error.message)))
+            .into_response(),
     }
 }
 
@@ -203,7 +205,7 @@ async fn portal_page(
     }
     let back = escape_html(&query.return_url);
     let customer = escape_html(&customer);
-    page(&state.assets.css, 
+    page(&state.assets.css,
         "Sandbox customer portal",
         &format!(
             "<h1>Sandbox customer portal</h1><p>At a real provider, card changes happen here.</p>\

@@ -3,8 +3,8 @@
 //! navigation shows only what the caller's permissions allow (the server refuses the rest anyway).
 
 mod audit;
-mod billing;
 mod audit_chain;
+mod billing;
 mod customers;
 mod data_keys;
 mod home;
