@@ -8,10 +8,10 @@ set -uo pipefail
 what=$1
 base="${COLD_DIR:-/tmp/strongroom-cold}/$what"
 rm -rf "$base" && mkdir -p "$base/proxies"
-for tool in cargo rustc rustup rustdoc cargo-clippy clippy-driver rustfmt cargo-fmt; do ln -s /root/.cargo/bin/rustup "$base/proxies/$tool"; done
+for tool in cargo rustc rustup rustdoc cargo-clippy clippy-driver rustfmt cargo-fmt; do ln -s "${RUSTUP_BIN:-$HOME/.cargo/bin/rustup}" "$base/proxies/$tool"; done
 git clone -q "$(git -C "$(dirname "$0")" rev-parse --show-toplevel)" "$base/clone"
 cp -r "$(git -C "$(dirname "$0")" rev-parse --show-toplevel)/../shared" "$base/shared" 2>/dev/null || true   # the advisory db beside the clone, as in CI
-export CARGO_HOME="$base/cargo" CARGO_TARGET_DIR="$base/target" RUSTUP_HOME=/root/.rustup
+export CARGO_HOME="$base/cargo" CARGO_TARGET_DIR="$base/target" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 export PATH="$base/cargo/bin:$base/proxies:/usr/local/bin:/usr/bin:/bin"
 unset STRONGROOM_TEST_POSTGRES STRONGROOM_TEST_REDIS
 cd "$base/clone"
