@@ -1,6 +1,9 @@
 //! Sales server functions: customers, sales orders, the combined order list, revealing one masked value,
 //! and the data key. Each enters the workspace as the verified caller; the domain decides, masks and
 //! audits. No answer here carries clear contact data except [`reveal_contact`]'s one value.
+// Server functions take their form fields as arguments; the `#[server]` macro also generates the
+// browser-side stub, where an attribute on the function does not reach, hence the module-wide allow.
+#![allow(clippy::too_many_arguments)]
 
 use crate::dto::{
     CustomerDto, CustomerPageDto, KeyStatusDto, LineForm, ListPageDto, OrderRowDto, RevealedDto, SalesOrderDto,
@@ -36,7 +39,6 @@ fn customer_input(
 /// The order list's filter from query parameters (blank or unreadable ones are ignored; dates are
 /// `YYYY-MM-DD`, inclusive; amounts like `1234.50`).
 #[cfg(feature = "ssr")]
-#[allow(clippy::too_many_arguments)]
 pub fn order_filter(
     q: &str,
     kind: &str,
@@ -107,7 +109,6 @@ pub async fn add_customer(
 }
 
 #[server(prefix = "/rpc", endpoint = "sales/customers/update")]
-#[allow(clippy::too_many_arguments)]
 pub async fn update_customer(
     _csrf_token: String,
     slug: String,
@@ -165,7 +166,6 @@ pub async fn reveal_contact(
 }
 
 #[server(prefix = "/rpc", endpoint = "sales/orders", input = server_fn::codec::GetUrl)]
-#[allow(clippy::too_many_arguments)]
 pub async fn sales_orders(
     slug: String,
     q: Option<String>,
