@@ -9,7 +9,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-pub fn run(release: bool) -> Result<(), String> {
+pub fn run(release: bool, playwright_args: Vec<String>) -> Result<(), String> {
     site::build(release)?;
     let binary = site::server_binary(release);
     let port = free_port()?;
@@ -37,7 +37,9 @@ pub fn run(release: bool) -> Result<(), String> {
     let mut server = server.stdout(log.try_clone().map_err(|e| e.to_string())?).stderr(log).spawn()?;
     let result = wait_until_healthy(&addr, Duration::from_secs(30)).and_then(|()| {
         process::step("Playwright (desktop and phone)");
-        cmd("npx", &["playwright", "test"])
+        let mut args = vec!["playwright", "test"];
+        args.extend(playwright_args.iter().map(String::as_str));
+        cmd("npx", &args)
             .dir(root().join("end2end"))
             .env("STRONGROOM_E2E_BASE_URL", format!("http://{addr}"))
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")

@@ -40,7 +40,8 @@ commands:
   watch    like `run`, rebuilding and reloading the browser on every change (installs cargo-leptos,
            which takes about 25 minutes to compile the first time)
   test     install what is missing, then run every check and test
-  e2e      only the Playwright tests (builds the site first)
+  e2e      only the Playwright tests (builds the site first); what follows `--` goes to Playwright,
+           e.g. `cargo xtask e2e -- tests/billing.spec.ts --project desktop`
   setup    only install what is missing
   audit    only the supply-chain checks (RustSec advisories offline, licences, duplicate crates)
   sizes    release build; print the WebAssembly (raw, gzip, brotli) and server binary sizes
@@ -63,7 +64,7 @@ fn main() -> ExitCode {
         Some("run") => run(release, demo),
         Some("watch") => watch(),
         Some("test") => test(),
-        Some("e2e") => tools::ensure_for_e2e(release).and_then(|()| e2e::run(release)),
+        Some("e2e") => tools::ensure_for_e2e(release).and_then(|()| e2e::run(release, playwright_args(&args))),
         Some("setup") => tools::ensure_for_e2e(true)
             .and_then(|()| tools::wasm_bindgen_cli())
             .and_then(|()| supply_chain::ensure_tools()),
@@ -88,6 +89,11 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Everything after a `--`, handed on to `npx playwright test` unchanged.
+fn playwright_args(args: &[String]) -> Vec<String> {
+    args.iter().skip_while(|a| *a != "--").skip(1).cloned().collect()
 }
 
 fn run(release: bool, demo: bool) -> Result<(), String> {
@@ -177,7 +183,7 @@ fn test() -> Result<(), String> {
         _ => println!("(STRONGROOM_TEST_REDIS is not set: skipping the Redis session-store tests)"),
     }
 
-    e2e::run(false)?;
+    e2e::run(false, Vec::new())?;
     println!("\nall checks passed in {:.0?}", started.elapsed());
     Ok(())
 }
