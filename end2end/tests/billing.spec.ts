@@ -20,7 +20,7 @@ async function ownerWithWorkspace(page: Page, request: Parameters<typeof signUpA
   return new URL(page.url()).pathname;
 }
 
-test.fixme('an owner picks a plan, pays on the sandbox page and comes back subscribed [Proves: PAY1, PAY2]', async ({ page, request }) => {
+test('an owner picks a plan, pays on the sandbox page and comes back subscribed [Proves: PAY1, PAY2]', async ({ page, request }) => {
   const problems = recordProblems(page);
   const base = await ownerWithWorkspace(page, request);
   await page.goto(`${base}/admin/billing`);
@@ -40,7 +40,7 @@ test.fixme('an owner picks a plan, pays on the sandbox page and comes back subsc
   expect(problems).toEqual([]);
 });
 
-test.fixme('a declined payment leaves the workspace on its previous plan with a clear message [Proves: PAY1, PAY2]', async ({ page, request }) => {
+test('a declined payment leaves the workspace on its previous plan with a clear message [Proves: PAY1, PAY2]', async ({ page, request }) => {
   const base = await ownerWithWorkspace(page, request);
   await page.goto(`${base}/admin/billing`);
   await waitForHydration(page);

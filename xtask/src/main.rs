@@ -48,7 +48,8 @@ commands:
   security regenerate SECURITY.md and the /security page from security/*.toml and the tests' markers
   lighthouse  release build; Lighthouse (mobile) on the landing, sign-in and a workspace page, with the
            budget enforced: performance 95, accessibility and best practices 100
-  bench    sign-ins per second per core against raw argon2id verifications (BENCH_SECONDS, default 10)
+  bench    every benchmark in server/benches, each beside a reference measured in the same run
+           (sign-ins against raw argon2id verifications; BENCH_SECONDS, default 10)
 
 environment:
   STRONGROOM_TEST_POSTGRES  a PostgreSQL server URL (e.g. postgres://postgres@127.0.0.1:5432/postgres):
@@ -73,8 +74,10 @@ fn main() -> ExitCode {
         Some("lighthouse") => lighthouse::run(),
         Some("sizes") => tools::ensure_for_build(true).and_then(|()| sizes::report()),
         Some("bench") => {
-            process::step("benchmark: sign-ins against raw argon2id verifications (release build)");
-            process::cargo(&["bench", "-p", "server", "--bench", "sign_in", "--locked"]).run()
+            // Every file in server/benches is a harness-less benchmark that prints its figures beside a
+            // reference measured in the same run.
+            process::step("benchmarks in server/benches (release build), each beside its reference");
+            process::cargo(&["bench", "-p", "server", "--benches", "--locked"]).run()
         }
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
