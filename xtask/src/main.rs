@@ -77,7 +77,7 @@ fn main() -> ExitCode {
             // Every file in server/benches is a harness-less benchmark that prints its figures beside a
             // reference measured in the same run.
             process::step("benchmarks in server/benches (release build), each beside its reference");
-            process::cargo(&["bench", "-p", "server", "--benches", "--locked"]).run()
+            process::cargo(&["bench", "-p", "server", "--bench", "*", "--locked"]).run()
         }
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
