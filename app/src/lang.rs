@@ -241,6 +241,7 @@ fn conflict_text(locale: Locale, conflict: Conflict) -> &'static str {
         Conflict::InvitationLimitReached => td_string!(locale, errors.invitation_limit),
         Conflict::OrderStatusChange => td_string!(locale, errors.order_status_change),
         Conflict::RotationInProgress => td_string!(locale, errors.rotation_in_progress),
+        Conflict::PlanMemberLimit => td_string!(locale, errors.plan_member_limit),
     }
 }
 

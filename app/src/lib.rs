@@ -18,6 +18,7 @@ pub mod components;
 pub mod context;
 pub mod dto;
 pub mod error;
+pub mod formatting;
 mod hydration;
 pub mod lang;
 pub mod pages;

@@ -48,4 +48,6 @@ pub enum Conflict {
     OrderStatusChange,
     #[error("A key rotation is still re-encrypting older data; please wait until it has finished.")]
     RotationInProgress,
+    #[error("The workspace's plan allows no more members (open invitations count); a larger plan allows more.")]
+    PlanMemberLimit,
 }

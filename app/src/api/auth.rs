@@ -21,14 +21,6 @@ fn identity() -> Result<Identity, AppError> {
     Ok(app_context()?.platform.identity().clone())
 }
 
-/// Redirects a plain form post; a WebAssembly caller gets the value and navigates itself.
-#[cfg(feature = "ssr")]
-fn redirect_plain_post(path: &str) {
-    if crate::context::is_plain_form_post() {
-        leptos_axum::redirect(path);
-    }
-}
-
 /// Where a signed-in user lands.
 pub const HOME: &str = "/workspaces";
 
@@ -79,7 +71,7 @@ async fn after_step(step: domain::identity::SignInStep) -> Result<SignInDto, App
     match step {
         domain::identity::SignInStep::SignedIn(now) => {
             auth::establish(&now).await?;
-            redirect_plain_post(HOME);
+            super::redirect_plain_post(HOME);
             Ok(SignInDto::SignedIn { next: HOME.to_owned() })
         }
         domain::identity::SignInStep::SecondFactor(pending) => {
@@ -109,7 +101,7 @@ pub async fn complete_sign_in(_csrf_token: String, code: String) -> Result<SignI
         let pending = auth::pending_sign_in().await?.ok_or(AppError::Auth(model::AuthFailure::SignInTimedOut))?;
         let now = identity()?.complete_second_factor(&pending, &code, &auth::request_meta()?).await?;
         auth::establish(&now).await?;
-        redirect_plain_post(HOME);
+        super::redirect_plain_post(HOME);
         Ok(SignInDto::SignedIn { next: HOME.to_owned() })
     }
     .await;
@@ -167,7 +159,7 @@ pub async fn sign_out(_csrf_token: String) -> Result<String, AppError> {
         }
         auth::forget().await?;
         let next = "/signin?notice=signed_out";
-        redirect_plain_post(next);
+        super::redirect_plain_post(next);
         Ok(next.to_owned())
     }
     .await;

@@ -94,7 +94,7 @@ pub async fn start_checkout(
     let result: Result<String, AppError> = async {
         let caller = auth::caller(&slug, Area::AdminConsole).await?;
         let url = billing()?.start_checkout(&caller, plan.trim(), self::interval(&interval)?).await?;
-        leptos_axum::redirect(&url);
+        super::redirect_plain_post(&url);
         Ok(url)
     }
     .await;
@@ -135,7 +135,7 @@ pub async fn billing_portal(_csrf_token: String, slug: String) -> Result<String,
     let result: Result<String, AppError> = async {
         let caller = auth::caller(&slug, Area::AdminConsole).await?;
         let url = billing()?.portal(&caller).await?;
-        leptos_axum::redirect(&url);
+        super::redirect_plain_post(&url);
         Ok(url)
     }
     .await;

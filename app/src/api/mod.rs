@@ -22,6 +22,17 @@ pub use purchasing::*;
 pub use sales::*;
 pub use workspaces::*;
 
+/// Redirects a plain form post; a WebAssembly caller gets the value and navigates itself (with
+/// [`crate::components::hard_navigate`]). For pages outside the app this is the only way: the router's
+/// redirect hook would route a same-origin address such as the sandbox's pages inside the app, where
+/// it is not found.
+#[cfg(feature = "ssr")]
+fn redirect_plain_post(path: &str) {
+    if crate::context::is_plain_form_post() {
+        leptos_axum::redirect(path);
+    }
+}
+
 /// The common last step of every server function: a failure gets its proper HTTP status.
 #[cfg(feature = "ssr")]
 fn finish<T>(result: Result<T, crate::error::AppError>) -> Result<T, crate::error::AppError> {

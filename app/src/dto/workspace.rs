@@ -40,6 +40,17 @@ pub struct WorkspaceHomeDto {
     pub notices: Vec<NoticeDto>,
     pub approval_threshold: String,
     pub currency: String,
+    /// A payment problem every page of the workspace shows a banner for (PAY1).
+    pub payment: Option<PaymentNotice>,
+}
+
+/// Why a workspace's pages carry a payment banner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PaymentNotice {
+    /// Payment failed; everything works until `until` (RFC 3339, UTC).
+    Grace { until: String },
+    /// The grace period is over: business writes are refused until it is paid.
+    ReadOnly,
 }
 
 impl WorkspaceHomeDto {
@@ -56,6 +67,7 @@ impl WorkspaceHomeDto {
         threshold: model::Cents,
         currency: String,
     ) -> Self {
+        use domain::billing::status::Access;
         Self {
             workspace: WorkspaceDto::from(caller.workspace()),
             email: caller.email().to_string(),
@@ -64,6 +76,11 @@ impl WorkspaceHomeDto {
             notices,
             approval_threshold: threshold.format(),
             currency,
+            payment: match caller.billing_access() {
+                Access::Grace { until } => Some(PaymentNotice::Grace { until: super::timestamp(until) }),
+                Access::ReadOnly => Some(PaymentNotice::ReadOnly),
+                Access::Full | Access::Free => None,
+            },
         }
     }
 }

@@ -187,7 +187,7 @@ impl Plans {
             stripe_price_yearly: (yearly > 0).then(|| format!("price_sandbox_{key}_year")),
         };
         vec![
-            plan("free", "Free", 0, 0, Some(3)),
+            plan("free", "Free", 0, 0, None),
             plan("team", "Team", 2_900, 29_000, Some(25)),
             plan("business", "Business", 9_900, 99_000, None),
         ]

@@ -11,7 +11,7 @@ use super::status::{Access, SubscriptionStatus};
 use super::store::{self, Applied, EventRef, Snapshot};
 use super::stripe::{NewCheckout, StripeClient};
 use crate::entities::control::tenant;
-use crate::entities::tenant::billing_checkout;
+use crate::entities::tenant::{billing_checkout, subscription};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::TenantId;
 use crate::mail::Mailer;
@@ -186,9 +186,23 @@ impl Billing {
     }
 
     /// What the workspace behind `db` may do now (read on every entry into a workspace).
-    pub(crate) async fn access(&self, db: &DatabaseConnection) -> DomainResult<Access> {
+    /// What the workspace's subscription lets it do now, and the member limit of the plan in force
+    /// (`None`: no limit). Limits apply only where billing is on: without a provider nobody can buy more.
+    pub(crate) async fn standing(&self, db: &DatabaseConnection) -> DomainResult<(Access, Option<u32>)> {
         let row = store::current(db).await?;
-        Ok(store::access_of(row.as_ref(), self.grace(), Utc::now()))
+        let access = store::access_of(row.as_ref(), self.grace(), Utc::now());
+        let max_members =
+            if self.settings.provider.is_some() { self.plan_in_force(row.as_ref(), access).max_members } else { None };
+        Ok((access, max_members))
+    }
+
+    /// The plan whose limits apply: the subscribed one while it gives access, else the free plan.
+    fn plan_in_force(&self, row: Option<&subscription::Model>, access: Access) -> &Plan {
+        let plans = &self.settings.plans;
+        match (row, access) {
+            (_, Access::Free) | (None, _) => plans.free(),
+            (Some(r), _) => plans.get(&r.plan_key).unwrap_or_else(|| plans.free()),
+        }
     }
 
     fn stripe(&self) -> DomainResult<&StripeClient> {
@@ -211,10 +225,7 @@ impl Billing {
         let now = Utc::now();
         let access = store::access_of(row.as_ref(), self.grace(), now);
         let plans = &self.settings.plans;
-        let plan = match (&row, access) {
-            (_, Access::Free) | (None, _) => plans.free().clone(),
-            (Some(r), _) => plans.get(&r.plan_key).cloned().unwrap_or_else(|| plans.free().clone()),
-        };
+        let plan = self.plan_in_force(row.as_ref(), access).clone();
         let mut receipts = Vec::new();
         if let (Some(customer), Some(stripe)) = (row.as_ref().and_then(|r| r.customer_ref.clone()), &self.stripe)
             && row.as_ref().and_then(|r| r.provider.as_deref()) != Some(ProviderKind::Iyzico.key())

@@ -71,12 +71,41 @@ impl Access {
     }
 
     /// Whether an action needing `permission` may go ahead under this access. Read-only stops the
-    /// workspace's business writes (inviting, suppliers, requests, approvals); reading, billing (so it
-    /// can pay) and security administration (removing members, roles, policies) always stay possible.
+    /// workspace's business writes (inviting, suppliers, requests, approvals, customers, sales orders);
+    /// reading, exporting, billing (so it can pay) and security administration (removing members,
+    /// roles, policies, keys) always stay possible. The match names every permission, so a new one
+    /// cannot be added without deciding which side it is on.
     pub fn permits(self, permission: model::Permission) -> bool {
-        use model::Permission as P;
-        self.writable()
-            || !matches!(permission, P::MembersInvite | P::SuppliersManage | P::RequestsCreate | P::RequestsApprove)
+        self.writable() || !is_business_write(permission)
+    }
+}
+
+fn is_business_write(permission: model::Permission) -> bool {
+    use model::Permission as P;
+    match permission {
+        P::MembersInvite
+        | P::SuppliersManage
+        | P::RequestsCreate
+        | P::RequestsApprove
+        | P::CustomersManage
+        | P::SalesManage => true,
+        P::WorkspaceView
+        | P::MembersView
+        | P::MembersRemove
+        | P::MembersAssignRoles
+        | P::RolesManage
+        | P::PoliciesManage
+        | P::AuditView
+        | P::AuditExport
+        | P::SuppliersView
+        | P::RequestsViewAll
+        | P::OrdersView
+        | P::BillingManage
+        | P::CustomersView
+        | P::SalesView
+        | P::SalesExport
+        | P::ContactReveal
+        | P::KeysManage => false,
     }
 }
 

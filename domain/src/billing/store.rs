@@ -8,7 +8,7 @@ use super::settings::ProviderKind;
 use super::status::{self, Access, SubscriptionStatus};
 use crate::entities::tenant::{billing_event, member, subscription};
 use crate::error::{DomainError, DomainResult};
-use crate::mail::{MailClass, OutgoingMail};
+use crate::mail::{Language, OutgoingMail, billing_mail};
 use crate::workspace::audit::{self, Actor};
 use crate::workspace::control_changes::{self, ControlChange, Sides};
 use chrono::{DateTime, Utc};
@@ -170,7 +170,8 @@ pub(crate) async fn apply(
         let mut queued = Vec::new();
         for notice in &mails {
             for to in &admins {
-                queued.push(notice.mail(to, workspace_name, sides.mailer.link("/")).into());
+                let language = crate::identity::mail_language(sides.control, to, Language::En).await?;
+                queued.push(notice.mail(language, to, workspace_name, &sides.mailer.link("/")).into());
             }
         }
         Some(control_changes::owe(&txn, ControlChange::Mails { mails: queued }).await?)
@@ -200,37 +201,10 @@ enum Notice {
 }
 
 impl Notice {
-    fn mail(self, to: &model::EmailAddress, workspace: &str, site: String) -> OutgoingMail {
-        let (kind, subject, text) = match self {
-            Self::PaymentFailed => (
-                "billing_payment_failed",
-                format!("Payment failed for {workspace}"),
-                format!(
-                    "The latest payment for the workspace “{workspace}” on Strongroom did not go through. The workspace keeps working during a grace period; after it, it becomes read-only until the payment is made. Nothing is deleted.\n\nAn administrator can update the card or pay on the workspace's billing page: {site}"
-                ),
-            ),
-            Self::Cancelled => (
-                "billing_cancelled",
-                format!("Subscription of {workspace} cancelled"),
-                format!(
-                    "The subscription of the workspace “{workspace}” on Strongroom was cancelled. It stays on its plan until the end of the paid period, then moves to the free plan. Nothing is deleted.\n\nTo resume, open the workspace's billing page: {site}"
-                ),
-            ),
-        };
-        let html = format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title></head><body><p>{}</p></body></html>",
-            crate::mail::templates::escape_html(&subject),
-            crate::mail::templates::escape_html(&text).replace("\n\n", "</p><p>")
-        );
-        // Billing notices are written in English only so far (their translation is listed as open work).
-        OutgoingMail {
-            kind,
-            class: MailClass::Bulk,
-            to: to.clone(),
-            subject,
-            text,
-            html,
-            language: crate::mail::Language::En,
+    fn mail(self, language: Language, to: &model::EmailAddress, workspace: &str, site: &str) -> OutgoingMail {
+        match self {
+            Self::PaymentFailed => billing_mail::payment_failed(language, to, workspace, site),
+            Self::Cancelled => billing_mail::cancelled(language, to, workspace, site),
         }
     }
 }

@@ -10,10 +10,11 @@
 //! copy of the database); security mail is delivered before bulk mail ([`MailClass`]); delivered and
 //! failed rows are purged by [`crate::retention`].
 //!
-//! - [`templates`]: the mails we send, each with a plain-text and an HTML body.
+//! - [`templates`]: the mails we send, each with a plain-text and an HTML body; [`billing_mail`]: billing's.
 //! - [`outbox`]: enqueueing and reading.
 //! - [`delivery`]: the worker and the transports.
 
+pub mod billing_mail;
 mod delivery;
 mod language;
 mod outbox;

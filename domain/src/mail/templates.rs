@@ -23,7 +23,7 @@ pub fn escape_html(text: &str) -> String {
 }
 
 /// A mail body built from paragraphs and at most one button-like link.
-struct Body {
+pub(super) struct Body {
     language: Language,
     paragraphs: Vec<String>,
     action: Option<(String, String)>,
@@ -31,7 +31,7 @@ struct Body {
 }
 
 impl Body {
-    fn new(language: Language, paragraphs: &[&str]) -> Self {
+    pub(super) fn new(language: Language, paragraphs: &[&str]) -> Self {
         let footer = match language {
             Language::En => {
                 "If you did not expect this message, you can ignore it. We never ask for your password by mail."
@@ -54,7 +54,7 @@ impl Body {
         }
     }
 
-    fn action(mut self, label: &str, url: &str) -> Self {
+    pub(super) fn action(mut self, label: &str, url: &str) -> Self {
         self.action = Some((label.to_owned(), url.to_owned()));
         self
     }
@@ -100,7 +100,13 @@ impl Body {
 
     /// The finished mail. `class` says which queue it waits in: [`MailClass::Security`] for everything
     /// about an account, [`MailClass::Bulk`] for workspace mail that anyone with a workspace can cause.
-    fn into_mail(self, kind: &'static str, class: MailClass, to: &EmailAddress, subject: &str) -> OutgoingMail {
+    pub(super) fn into_mail(
+        self,
+        kind: &'static str,
+        class: MailClass,
+        to: &EmailAddress,
+        subject: &str,
+    ) -> OutgoingMail {
         OutgoingMail {
             kind,
             class,
@@ -114,7 +120,13 @@ impl Body {
 }
 
 /// Four texts, one per language, chosen by `language` (no catch-all: a missing language does not compile).
-fn pick(language: Language, en: &'static str, de: &'static str, fr: &'static str, tr: &'static str) -> &'static str {
+pub(super) fn pick(
+    language: Language,
+    en: &'static str,
+    de: &'static str,
+    fr: &'static str,
+    tr: &'static str,
+) -> &'static str {
     match language {
         Language::En => en,
         Language::De => de,
@@ -704,6 +716,8 @@ mod tests {
             approval_needed(language, &to, &to, "W", 1, "T", "L"),
             request_decided(language, &to, "W", 1, "T", Decision { approved: true, comment: "C" }, "L"),
             request_decided(language, &to, "W", 1, "T", Decision { approved: false, comment: "C" }, "L"),
+            super::super::billing_mail::payment_failed(language, &to, "W", "L"),
+            super::super::billing_mail::cancelled(language, &to, "W", "L"),
         ];
         mails.extend(notices.iter().map(|n| notice(language, &to, n, "L")));
         mails

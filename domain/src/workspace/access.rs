@@ -95,7 +95,7 @@ impl WorkspaceAccess<'_> {
             }
             return Err(refused);
         }
-        let billing = self.billing.access(&db).await?;
+        let (billing, max_members) = self.billing.standing(&db).await?;
         Ok(Caller {
             user: signed_in.user,
             email: signed_in.email.clone(),
@@ -108,6 +108,7 @@ impl WorkspaceAccess<'_> {
             control: self.control.clone(),
             mailer: self.mailer.clone(),
             billing,
+            max_members,
             vault: self.vault.clone(),
         })
     }

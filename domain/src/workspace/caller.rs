@@ -33,6 +33,8 @@ pub struct Caller {
     pub(crate) mailer: std::sync::Arc<crate::mail::Mailer>,
     /// What the workspace's subscription lets it do now (PAY1): read-only refuses business writes.
     pub(crate) billing: crate::billing::status::Access,
+    /// The member limit of the workspace's plan (PAY1); `None`: no limit.
+    pub(crate) max_members: Option<u32>,
     pub(crate) vault: std::sync::Arc<crate::crypto::Vault>,
 }
 

@@ -57,6 +57,20 @@ pub async fn invite(
         return Err(DomainError::Conflict(Conflict::AlreadyMember));
     }
     let now = Utc::now();
+    if let Some(max) = caller.max_members {
+        // Open invitations count: each may become a member.
+        let members = member::Entity::find().count(&caller.db).await?;
+        let open = invitation::Entity::find()
+            .filter(invitation::Column::TenantId.eq(caller.workspace.id.as_uuid()))
+            .filter(invitation::Column::AcceptedAt.is_null())
+            .filter(invitation::Column::RevokedAt.is_null())
+            .filter(invitation::Column::ExpiresAt.gt(now))
+            .count(&caller.control)
+            .await?;
+        if members + open >= u64::from(max) {
+            return Err(DomainError::Conflict(Conflict::PlanMemberLimit));
+        }
+    }
     let day_ago = now - Duration::days(1);
     let sent_by_workspace = invitation::Entity::find()
         .filter(invitation::Column::TenantId.eq(caller.workspace.id.as_uuid()))

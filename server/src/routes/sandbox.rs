@@ -132,7 +132,7 @@ async fn invoices(State(state): State<AppState>, headers: HeaderMap, Query(query
 fn page(stylesheet: &str, title: &str, body: &str) -> Html<String> {
     Html(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} (sandbox)</title><link rel=\"stylesheet\" href=\"/pkg/{stylesheet}\"></head><body><main class=\"sandbox-provider\">\
+         <title>{title} (sandbox)</title><link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"/pkg/{stylesheet}\"></head><body><main class=\"sandbox-provider\">\
          <p class=\"sandbox-label\" role=\"note\"><strong>SANDBOX</strong>: a stand-in for the payment provider. No real payment is made and no card is asked for.</p>\
          {body}</main></body></html>",
         title = escape_html(title)

@@ -1,5 +1,5 @@
-use crate::dto::WorkspaceHomeDto;
-use crate::i18n::{t_string, use_i18n};
+use crate::dto::{PaymentNotice, WorkspaceHomeDto};
+use crate::i18n::{t_string, td_string, use_i18n};
 use leptos::prelude::*;
 use model::Permission;
 
@@ -28,7 +28,9 @@ pub fn WorkspaceNav(home: WorkspaceHomeDto) -> impl IntoView {
     })
     .map(|(path, label, _)| (format!("{base}{path}"), label))
     .collect();
+    let payment = payment_banner(&home);
     view! {
+        {payment}
         <nav class="workspace-nav" aria-label=t_string!(i18n, workspace.nav_label)>
             <a class="workspace-name" href=base.clone()>{home.workspace.name.clone()}</a>
             <ul>
@@ -36,4 +38,22 @@ pub fn WorkspaceNav(home: WorkspaceHomeDto) -> impl IntoView {
             </ul>
         </nav>
     }
+}
+
+/// The payment banner (PAY1) on every page of a workspace whose payment failed: until when it keeps
+/// working, or that it is read-only; a link to billing for those who may pay.
+fn payment_banner(home: &WorkspaceHomeDto) -> Option<impl IntoView + use<>> {
+    let locale = crate::lang::current();
+    let text = match home.payment.as_ref()? {
+        PaymentNotice::Grace { until } => crate::lang::fill(
+            td_string!(locale, billing.banner_grace),
+            &[("date", &crate::formatting::format_date(locale, until))],
+        ),
+        PaymentNotice::ReadOnly => td_string!(locale, billing.banner_read_only).to_owned(),
+    };
+    let link = home.can(Permission::BillingManage).then(|| {
+        let href = format!("{}/admin/billing", home.workspace.path());
+        view! { " " <a href=href>{td_string!(locale, billing.banner_link)}</a> }
+    });
+    Some(view! { <p class="banner" role="alert" data-testid="payment-banner">{text}{link}</p> })
 }

@@ -4,6 +4,7 @@
 
 mod fixture;
 mod iyzico;
+mod limits;
 mod no_card_data;
 mod sandbox_flow;
 mod stand_in;

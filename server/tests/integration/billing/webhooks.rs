@@ -160,6 +160,9 @@ async fn past_due_beyond_grace_is_read_only_and_nothing_is_deleted() {
         .call("purchasing/suppliers/add", &[("slug", &shop.slug), ("name", "Grace Supplies"), ("email", "")])
         .await;
     assert_eq!(during.status(), 200);
+    // Every page of the workspace says so, not only the billing page.
+    let page = shop.owner.get_page(&format!("/w/{}/suppliers", shop.slug)).await.text().await.unwrap();
+    assert!(page.contains("data-testid=\"payment-banner\"") && page.contains("keeps working until"), "{page}");
     // Seven days and a second later.
     let since = chrono::Utc::now() - chrono::Duration::days(7) - chrono::Duration::seconds(1);
     use sea_orm::{ConnectionTrait as _, Statement};
@@ -176,10 +179,28 @@ async fn past_due_beyond_grace_is_read_only_and_nothing_is_deleted() {
     assert_eq!(refused.status(), 403, "read-only after the grace period");
     let body = refused.text().await.unwrap();
     assert!(body.contains("PaymentOverdue"), "{body}");
+    // Every business write is refused, the customers and sales orders of DATA1 too.
+    let customer = shop
+        .owner
+        .call(
+            "sales/customers/add",
+            &[
+                ("slug", &shop.slug),
+                ("name", "Late Customer"),
+                ("email", ""),
+                ("phone", ""),
+                ("address", ""),
+                ("notes", ""),
+            ],
+        )
+        .await;
+    assert_eq!(customer.status(), 403, "no new customers while read-only");
     let list = shop.owner.fetch(&format!("/rpc/purchasing/suppliers?slug={}", shop.slug)).await;
     assert_eq!(list.status(), 200, "reading still works");
     let list: serde_json::Value = list.json().await.unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 2, "nothing deleted");
     let billing = shop.overview().await;
     assert_eq!(billing["access"], "read_only", "and the billing page still opens, to pay");
+    let page = shop.owner.get_page(&format!("/w/{}/members", shop.slug)).await.text().await.unwrap();
+    assert!(page.contains("This workspace is read-only until its overdue payment is made"), "{page}");
 }

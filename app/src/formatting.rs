@@ -1,0 +1,78 @@
+//! Dates and amounts written the way each of the four languages writes them (UX3): `2026-12-01` or
+//! `01.12.2026`; `1,234.50 EUR` or `1.234,50 EUR` or `1 234,50 EUR`. The DTOs carry dates as RFC 3339
+//! and amounts as plain decimals (`1234.50`), so the server and the browser format them the same way and
+//! hydration sees the same text. Pure functions, so the tests below pin every language's shape.
+
+use crate::i18n::Locale;
+
+/// The date part of an RFC 3339 timestamp (`2026-12-01T14:05:09Z`) in `locale`'s order. Anything else
+/// is shown as it came.
+pub fn format_date(locale: Locale, iso: &str) -> String {
+    let (Some(year), Some(month), Some(day)) = (iso.get(0..4), iso.get(5..7), iso.get(8..10)) else {
+        return iso.to_owned();
+    };
+    if iso.as_bytes().get(4) != Some(&b'-') || iso.as_bytes().get(7) != Some(&b'-') {
+        return iso.to_owned();
+    }
+    match locale {
+        Locale::en => format!("{year}-{month}-{day}"),
+        Locale::de | Locale::tr => format!("{day}.{month}.{year}"),
+        Locale::fr => format!("{day}/{month}/{year}"),
+    }
+}
+
+/// A decimal amount (`1234.50`, `-3.00`, `12`) with `locale`'s decimal and grouping separators,
+/// followed by the currency code. Anything that is not such a decimal is shown as it came.
+pub fn format_amount(locale: Locale, amount: &str, currency: &str) -> String {
+    let (sign, digits) = amount.strip_prefix('-').map_or(("", amount), |rest| ("-", rest));
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let well_formed =
+        !whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()) && fraction.bytes().all(|b| b.is_ascii_digit());
+    if !well_formed {
+        return format!("{amount} {currency}").trim_end().to_owned();
+    }
+    let (group, decimal) = match locale {
+        Locale::en => (",", "."),
+        Locale::de | Locale::tr => (".", ","),
+        // French groups with a narrow no-break space, so an amount never breaks across lines.
+        Locale::fr => ("\u{202f}", ","),
+    };
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push_str(group);
+        }
+        grouped.push(digit);
+    }
+    let fraction = if fraction.is_empty() { String::new() } else { format!("{decimal}{fraction}") };
+    // A no-break space keeps the code with its number.
+    format!("{sign}{grouped}{fraction}\u{a0}{currency}").trim_end_matches('\u{a0}').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    /// Proves: UX3
+    fn dates_follow_each_language() {
+        let at = "2026-12-01T14:05:09Z";
+        assert_eq!(format_date(Locale::en, at), "2026-12-01");
+        assert_eq!(format_date(Locale::de, at), "01.12.2026");
+        assert_eq!(format_date(Locale::fr, at), "01/12/2026");
+        assert_eq!(format_date(Locale::tr, at), "01.12.2026");
+        assert_eq!(format_date(Locale::de, "soon"), "soon");
+    }
+
+    #[test]
+    /// Proves: UX3
+    fn amounts_follow_each_language() {
+        assert_eq!(format_amount(Locale::en, "1234567.50", "EUR"), "1,234,567.50\u{a0}EUR");
+        assert_eq!(format_amount(Locale::de, "1234567.50", "EUR"), "1.234.567,50\u{a0}EUR");
+        assert_eq!(format_amount(Locale::fr, "1234.50", "EUR"), "1\u{202f}234,50\u{a0}EUR");
+        assert_eq!(format_amount(Locale::tr, "-999.00", "TRY"), "-999,00\u{a0}TRY");
+        assert_eq!(format_amount(Locale::en, "12", "USD"), "12\u{a0}USD");
+        assert_eq!(format_amount(Locale::de, "100", ""), "100");
+        assert_eq!(format_amount(Locale::de, "1e9", "EUR"), "1e9 EUR", "not a decimal: left as it came");
+    }
+}
