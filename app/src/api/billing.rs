@@ -29,7 +29,8 @@ pub async fn billing_page(slug: String, checkout: Option<String>) -> Result<Bill
     let result: Result<_, AppError> = async {
         let caller = auth::caller(&slug, Area::AdminConsole).await?;
         let checkout = checkout.as_deref().and_then(|c| uuid::Uuid::parse_str(c.trim()).ok());
-        let o = billing()?.overview(&caller, checkout).await?;
+        let billing = billing()?;
+        let o = billing.overview(&caller, checkout).await?;
         let (access, grace_until) = match o.access {
             Access::Full => ("full", None),
             Access::Grace { until } => ("grace", Some(timestamp(until))),
@@ -38,7 +39,12 @@ pub async fn billing_page(slug: String, checkout: Option<String>) -> Result<Bill
         };
         Ok(BillingDto {
             home: super::workspaces::home(&caller).await?,
-            provider: o.provider.map(|p| p.key().to_owned()),
+            // The sandbox is named as such, whichever provider's scheme it speaks.
+            provider: if billing.is_sandbox() {
+                Some("sandbox".to_owned())
+            } else {
+                o.provider.map(|p| p.key().to_owned())
+            },
             plan_key: o.plan.key.clone(),
             plan_name: o.plan.name.clone(),
             interval: o.interval.map(|i| i.key().to_owned()),

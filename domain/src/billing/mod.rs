@@ -9,10 +9,12 @@
 //! - [`plans`]: the configured plans, validated at start.
 //! - [`status`]: subscription states and what they let a workspace do.
 //! - [`signatures`]: Stripe's and iyzico's signature schemes.
+//! - [`sandbox`], [`sandbox_iyzico`]: the dev-mode stand-in provider, speaking Stripe or iyzico.
 
 pub mod iyzico;
 pub mod plans;
 pub mod sandbox;
+pub mod sandbox_iyzico;
 mod service;
 pub mod settings;
 pub mod signatures;

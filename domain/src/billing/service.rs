@@ -5,7 +5,8 @@ use super::BillingError;
 use super::iyzico::{Basket, IyzicoClient};
 use super::plans::{Interval, Plan, Plans};
 use super::sandbox::Sandbox;
-use super::settings::{BillingSettings, ProviderKind};
+use super::sandbox_iyzico::IyzicoSandbox;
+use super::settings::{BillingSettings, ProviderKind, SandboxScheme};
 use super::signatures::StripeWebhookKeys;
 use super::status::{Access, SubscriptionStatus};
 use super::store::{self, Applied, EventRef, Snapshot};
@@ -39,6 +40,7 @@ pub struct Billing {
     webhook_keys: Option<StripeWebhookKeys>,
     iyzico: Option<IyzicoClient>,
     sandbox: Option<Arc<Sandbox>>,
+    sandbox_iyzico: Option<Arc<IyzicoSandbox>>,
 }
 
 /// One receipt, as the provider reports it.
@@ -143,7 +145,21 @@ impl Billing {
             .build()
             .map_err(|e| DomainError::Misconfigured(format!("HTTP client: {e}")))?;
         let mut sandbox = None;
-        if settings.provider == Some(ProviderKind::Sandbox) {
+        let mut sandbox_iyzico = None;
+        if settings.provider == Some(ProviderKind::Sandbox) && settings.sandbox_scheme == SandboxScheme::Iyzico {
+            // The sandbox stands in for iyzico: the deployment is an iyzico one whose API is the sandbox,
+            // so the production iyzico client and checks are what runs.
+            let own = Arc::new(IyzicoSandbox::new());
+            let own_url = settings.self_url.get_or_insert_with(|| mailer.settings().public_url.clone());
+            let base = own_url.join("/sandbox/iyzico").map_err(|e| DomainError::Misconfigured(e.to_string()))?;
+            settings.iyzico = Some(super::settings::IyzicoSettings {
+                api_base: base,
+                api_key: own.api_key().to_owned(),
+                secret_key: own.secret_key().clone(),
+            });
+            settings.provider = Some(ProviderKind::Iyzico);
+            sandbox_iyzico = Some(own);
+        } else if settings.provider == Some(ProviderKind::Sandbox) {
             let own = Arc::new(Sandbox::new());
             // A command that serves nothing (`migrate`) has no bound address: the configured one will do.
             let own_url = settings.self_url.get_or_insert_with(|| mailer.settings().public_url.clone());
@@ -165,7 +181,7 @@ impl Billing {
             .iyzico
             .as_ref()
             .map(|s| IyzicoClient::new(http.clone(), s.api_base.clone(), s.api_key.clone(), s.secret_key.clone()));
-        Ok(Self { settings, control, tenancy, mailer, stripe, webhook_keys, iyzico, sandbox })
+        Ok(Self { settings, control, tenancy, mailer, stripe, webhook_keys, iyzico, sandbox, sandbox_iyzico })
     }
 
     pub fn provider(&self) -> Option<ProviderKind> {
@@ -181,11 +197,20 @@ impl Billing {
         self.sandbox.as_ref()
     }
 
+    /// The sandbox standing in for iyzico (`billing.sandbox_scheme = "iyzico"`).
+    pub fn sandbox_iyzico(&self) -> Option<&Arc<IyzicoSandbox>> {
+        self.sandbox_iyzico.as_ref()
+    }
+
+    /// Whether payments go to the sandbox, whichever provider it speaks (the pages say so).
+    pub fn is_sandbox(&self) -> bool {
+        self.sandbox.is_some() || self.sandbox_iyzico.is_some()
+    }
+
     fn grace(&self) -> chrono::Duration {
         chrono::Duration::days(i64::from(self.settings.grace_days))
     }
 
-    /// What the workspace behind `db` may do now (read on every entry into a workspace).
     /// What the workspace's subscription lets it do now, and the member limit of the plan in force
     /// (`None`: no limit). Limits apply only where billing is on: without a provider nobody can buy more.
     pub(crate) async fn standing(&self, db: &DatabaseConnection) -> DomainResult<(Access, Option<u32>)> {
@@ -809,13 +834,26 @@ impl Billing {
 
     /// Sends a sandbox webhook to this server's real Stripe webhook route, signed with Stripe's scheme.
     pub async fn deliver_sandbox(&self, delivery: &super::sandbox::Delivery) -> Result<(), BillingError> {
+        self.post_to_self("/billing/webhooks/stripe", "Stripe-Signature", &delivery.signature, &delivery.body).await
+    }
+
+    /// Sends a sandbox webhook to this server's real iyzico webhook route, signed `X-Iyz-Signature-V3`.
+    pub async fn deliver_sandbox_iyzico(
+        &self,
+        delivery: &super::sandbox_iyzico::IyzicoDelivery,
+    ) -> Result<(), BillingError> {
+        self.post_to_self("/billing/webhooks/iyzico", "X-Iyz-Signature-V3", &delivery.signature, &delivery.body).await
+    }
+
+    /// A sandbox webhook over real HTTP to this very server, as the provider would send it.
+    async fn post_to_self(&self, path: &str, header: &str, signature: &str, body: &str) -> Result<(), BillingError> {
         let base = self.settings.self_url.as_ref().ok_or(BillingError::Refused("no own address"))?;
-        let url = base.join("/billing/webhooks/stripe").map_err(|_| BillingError::Refused("bad own address"))?;
+        let url = base.join(path).map_err(|_| BillingError::Refused("bad own address"))?;
         let response = reqwest::Client::new()
             .post(url)
-            .header("Stripe-Signature", &delivery.signature)
+            .header(header, signature)
             .header("Content-Type", "application/json")
-            .body(delivery.body.clone())
+            .body(body.to_owned())
             .send()
             .await
             .map_err(|e| BillingError::Provider(format!("sandbox webhook not delivered: {e}")))?;

@@ -31,6 +31,14 @@ impl ProviderKind {
     }
 }
 
+/// Which provider's API and signatures the sandbox speaks (`billing.sandbox_scheme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SandboxScheme {
+    #[default]
+    Stripe,
+    Iyzico,
+}
+
 #[derive(Clone)]
 pub struct StripeSettings {
     /// `https://api.stripe.com` (a test server's address in the integration tests).
@@ -77,6 +85,8 @@ pub struct BillingSettings {
     pub webhook_tolerance_secs: i64,
     pub stripe: Option<StripeSettings>,
     pub iyzico: Option<IyzicoSettings>,
+    /// With the sandbox provider: whether it stands in for Stripe or for iyzico.
+    pub sandbox_scheme: SandboxScheme,
     /// This server's own address, for the sandbox (its API and webhooks come back here). Set once the
     /// socket is bound.
     pub self_url: Option<Url>,
@@ -94,6 +104,7 @@ impl BillingSettings {
             webhook_tolerance_secs: super::signatures::STRIPE_DEFAULT_TOLERANCE_SECS,
             stripe: None,
             iyzico: None,
+            sandbox_scheme: SandboxScheme::Stripe,
             self_url: None,
         }
     }

@@ -7,7 +7,7 @@
 
 use super::{Mode, redact};
 use domain::billing::plans::{Plan, Plans};
-use domain::billing::settings::{BillingSettings, IyzicoSettings, ProviderKind, StripeSettings};
+use domain::billing::settings::{BillingSettings, IyzicoSettings, ProviderKind, SandboxScheme, StripeSettings};
 use domain::billing::signatures::{STRIPE_DEFAULT_TOLERANCE_SECS, StripeWebhookKeys};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -19,6 +19,8 @@ pub struct RawBilling {
     /// `sandbox` (dev mode only), `stripe`, `iyzico`, or `off`; default: `sandbox` in dev mode, `off` in
     /// production.
     pub provider: Option<String>,
+    /// With the sandbox: `stripe` [default] or `iyzico`, the provider whose API and signatures it speaks.
+    pub sandbox_scheme: Option<String>,
     /// Days of trial on a workspace's first paid plan [14]; 0: none.
     pub trial_days: u32,
     /// Days a workspace keeps working after a failed payment before it becomes read-only [7].
@@ -45,6 +47,7 @@ impl Default for RawBilling {
     fn default() -> Self {
         Self {
             provider: None,
+            sandbox_scheme: None,
             trial_days: 14,
             grace_days: 7,
             refetch_every_secs: 900,
@@ -93,7 +96,16 @@ impl RawBilling {
             },
         };
         let plans = if self.plans.is_empty() { Plans::dev_defaults() } else { self.plans.clone() };
-        let needs_prices = matches!(provider, Some(ProviderKind::Stripe | ProviderKind::Sandbox));
+        let sandbox_scheme = match self.sandbox_scheme.as_deref() {
+            None | Some("stripe") => SandboxScheme::Stripe,
+            Some("iyzico") => SandboxScheme::Iyzico,
+            Some(other) => {
+                problems.push(format!("billing.sandbox_scheme: `{other}` is not one of stripe, iyzico"));
+                SandboxScheme::Stripe
+            }
+        };
+        let needs_prices = matches!(provider, Some(ProviderKind::Stripe))
+            || (provider == Some(ProviderKind::Sandbox) && sandbox_scheme == SandboxScheme::Stripe);
         let plans = match Plans::validate(plans, needs_prices) {
             Ok(plans) => plans,
             Err(found) => {
@@ -159,6 +171,7 @@ impl RawBilling {
             webhook_tolerance_secs: self.stripe_tolerance_secs,
             stripe,
             iyzico,
+            sandbox_scheme,
             self_url: None,
         }
     }

@@ -5,6 +5,7 @@ mod dev;
 mod exports;
 mod health;
 mod sandbox;
+mod sandbox_iyzico;
 mod site;
 
 use crate::middleware::{client_ip, csrf, errors, locale, rate_limit, security_headers, trace};
@@ -39,7 +40,7 @@ pub fn router(state: AppState) -> Router {
     }
     // The payment providers' routes: outside the session and CSRF layers (they verify themselves).
     let mut providers = billing::routes();
-    if state.dev_mode && state.platform.billing().sandbox().is_some() {
+    if state.dev_mode && state.platform.billing().is_sandbox() {
         providers = providers.merge(sandbox::routes());
     }
     let providers = providers.with_state(state.clone());

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sandbox/pay/{id}", get(pay_page).post(pay))
         .route("/sandbox/portal/{customer}", get(portal_page))
         .route("/sandbox/portal/{customer}/fail-renewal", post(fail_renewal))
+        .merge(super::sandbox_iyzico::routes())
 }
 
 type Pairs = Vec<(String, String)>;
@@ -47,7 +48,7 @@ fn authorized<'a>(
     Ok((sandbox.as_ref(), own_base(state)))
 }
 
-fn own_base(state: &AppState) -> String {
+pub(super) fn own_base(state: &AppState) -> String {
     state.platform.mailer().link("").trim_end_matches('/').to_owned()
 }
 
@@ -129,7 +130,7 @@ async fn invoices(State(state): State<AppState>, headers: HeaderMap, Query(query
     axum::Json(sandbox.invoices(&query.customer)).into_response()
 }
 
-fn page(stylesheet: &str, title: &str, body: &str) -> Html<String> {
+pub(super) fn page(stylesheet: &str, title: &str, body: &str) -> Html<String> {
     Html(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} (sandbox)</title><link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"/pkg/{stylesheet}\"></head><body><main class=\"sandbox-provider\">\
@@ -167,8 +168,8 @@ async fn pay_page(State(state): State<AppState>, Path(id): Path<String>) -> Resp
 }
 
 #[derive(Deserialize)]
-struct Choice {
-    outcome: String,
+pub(super) struct Choice {
+    pub(super) outcome: String,
 }
 
 async fn pay(State(state): State<AppState>, Path(id): Path<String>, Form(choice): Form<Choice>) -> Response {

@@ -7,6 +7,7 @@ mod iyzico;
 mod limits;
 mod no_card_data;
 mod sandbox_flow;
+mod sandbox_iyzico;
 mod stand_in;
 mod stripe_api;
 mod webhooks;

@@ -164,6 +164,9 @@ const ROUTES: &[(&str, Coverage)] = &[
     ("/sandbox/pay/{id}", Coverage::Public),
     ("/sandbox/portal/{customer}", Coverage::Public),
     ("/sandbox/portal/{customer}/fail-renewal", Coverage::Public),
+    ("/sandbox/iyzico/payment/iyzipos/checkoutform/initialize/auth/ecom", Coverage::Public),
+    ("/sandbox/iyzico/payment/iyzipos/checkoutform/auth/ecom/detail", Coverage::Public),
+    ("/sandbox/iyzico/pay/{token}", Coverage::Public),
 ];
 
 /// Every route the running application serves: the paths its router holds (pages, server functions
