@@ -126,6 +126,7 @@ fn test() -> Result<(), String> {
     let started = std::time::Instant::now();
     tools::ensure_for_tests()?;
     supply_chain::ensure_tools()?;
+    let browser_side = site::build_browser_side_in_background();
 
     process::step("rustfmt");
     process::cargo(&["fmt", "--all", "--check"]).run()?;
@@ -186,6 +187,7 @@ fn test() -> Result<(), String> {
         _ => println!("(STRONGROOM_TEST_REDIS is not set: skipping the Redis session-store tests)"),
     }
 
+    browser_side.join().unwrap_or_else(|_| Err("the browser-side build thread panicked".to_owned()))?;
     e2e::run(false, Vec::new())?;
     println!("\nall checks passed in {:.0?}", started.elapsed());
     Ok(())

@@ -28,6 +28,13 @@ pub fn cmd(program: &str, args: &[&str]) -> Cmd {
     Cmd { inner, shown: format!("{program} {}", args.join(" ")) }
 }
 
+/// `command` with its stdout and stderr going to `log`, when there is one.
+pub fn logged(command: Cmd, log: Option<&std::fs::File>) -> Result<Cmd, String> {
+    let Some(log) = log else { return Ok(command) };
+    let (out, err) = (log.try_clone().map_err(|e| e.to_string())?, log.try_clone().map_err(|e| e.to_string())?);
+    Ok(command.stdout(out).stderr(err))
+}
+
 pub fn cargo(args: &[&str]) -> Cmd {
     cmd(&std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()), args)
 }

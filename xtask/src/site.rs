@@ -86,8 +86,31 @@ pub fn build(release: bool) -> Result<(), String> {
     assets::precompress(&site_root(), release)
 }
 
+/// Starts the browser half of a dev site build in the background: wasm-bindgen-cli installed and the
+/// WebAssembly compiled. `cargo xtask test` starts it first: it needs nothing the checks produce, and
+/// on a fresh machine it fills the single-threaded stretches (build scripts, linking) of clippy and the
+/// test build instead of running after them. Its output goes to `<target>/browser-build.log`; joining
+/// the handle shows that log if it failed. [`build`] then finds both done.
+pub fn build_browser_side_in_background() -> std::thread::JoinHandle<Result<(), String>> {
+    std::thread::spawn(|| {
+        let log_path = target_dir().join("browser-build.log");
+        let _ = std::fs::create_dir_all(target_dir());
+        let log = std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+        let result = tools::wasm_bindgen_cli_logged(Some(&log))
+            .and_then(|()| build_library_logged(false, &target_dir().join("front"), Some(&log)));
+        result.map_err(|e| {
+            let shown = std::fs::read_to_string(&log_path).unwrap_or_default();
+            format!("{shown}\nthe browser-side build in the background failed: {e}")
+        })
+    })
+}
+
 /// The `hydrate` build of `frontend` for the browser, in `front_target` as cargo-leptos does.
 fn build_library(release: bool, front_target: &Path) -> Result<(), String> {
+    build_library_logged(release, front_target, None)
+}
+
+fn build_library_logged(release: bool, front_target: &Path, log: Option<&std::fs::File>) -> Result<(), String> {
     let mut args = vec![
         "build",
         "--package=frontend",
@@ -100,7 +123,7 @@ fn build_library(release: bool, front_target: &Path) -> Result<(), String> {
     if release {
         args.push("--profile=wasm-release");
     }
-    cargo(&args).env("CARGO_TARGET_DIR", front_target).run()
+    process::logged(cargo(&args).env("CARGO_TARGET_DIR", front_target), log)?.run()
 }
 
 /// The path of the server binary that [`build`] produced.

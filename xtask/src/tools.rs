@@ -128,6 +128,11 @@ fn locked_wasm_bindgen_version() -> Result<String, String> {
 }
 
 pub fn wasm_bindgen_cli() -> Result<(), String> {
+    wasm_bindgen_cli_logged(None)
+}
+
+/// [`wasm_bindgen_cli`], with cargo's output into `log` when given (for work in the background).
+pub fn wasm_bindgen_cli_logged(log: Option<&std::fs::File>) -> Result<(), String> {
     let wanted = locked_wasm_bindgen_version()?;
     let installed = cmd("wasm-bindgen", &["--version"]).output().unwrap_or_default();
     if installed.split_whitespace().nth(1) == Some(wanted.as_str()) {
@@ -135,7 +140,7 @@ pub fn wasm_bindgen_cli() -> Result<(), String> {
     }
     process::step(&format!("install wasm-bindgen-cli {wanted} (the version Cargo.lock pins)"));
     // Not `--locked`: its lockfile names a dependency version the registry no longer has.
-    cmd("cargo", &["install", "wasm-bindgen-cli", "--version", &wanted, "--force"]).run()
+    process::logged(cmd("cargo", &["install", "wasm-bindgen-cli", "--version", &wanted, "--force"]), log)?.run()
 }
 
 fn chromium() -> Result<(), String> {
