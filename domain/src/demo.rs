@@ -1,5 +1,6 @@
 //! Demo data for newcomers (`cargo xtask run --demo`, which runs `strongroom serve --demo`): a workspace
-//! with a member in every built-in role, suppliers, and purchase requests in every state, made through
+//! with a member in every built-in role, suppliers, purchase requests in every state, customers and
+//! sales orders in every state of their life cycle, made through
 //! the same domain calls people's clicks make (invitations are sent and accepted, requests submitted,
 //! decided and withdrawn), so what the newcomer sees is what the product does.
 //!
@@ -12,6 +13,9 @@ use crate::identity::{RequestMeta, SignedIn};
 use crate::platform::Platform;
 use crate::workspace::access::Area;
 use crate::workspace::purchasing::{self, Decision, LineInput, RequestInput, RequestStatus};
+use crate::workspace::sales::OrderStatus;
+use crate::workspace::sales::customers::{self, CustomerInput};
+use crate::workspace::sales::orders::{self, OrderInput};
 use crate::workspace::{Caller, invitations};
 use model::{BuiltinRole, EmailAddress, WorkspaceName};
 use secrecy::SecretString;
@@ -175,6 +179,50 @@ async fn fill(platform: &Platform, slug: &str, people: &[SignedIn]) -> DomainRes
                     }
                 }
             }
+        }
+    }
+    sales(&deciders[2]).await
+}
+
+/// Customers (their contact data encrypted and shown masked) and a sales order in every state.
+async fn sales(owner: &Caller) -> DomainResult<()> {
+    let mut ids = Vec::new();
+    for (name, email, phone, address) in [
+        ("Hanse Kontor GmbH", "einkauf@hanse-kontor.example.com", "+49 40 5550 1234", "Speicherstadt 4, 20457 Hamburg"),
+        ("Atelier Marceau", "commandes@marceau.example.com", "+33 1 55 50 12 34", "12 rue du Bac, 75007 Paris"),
+        ("Ege Tekstil A.Ş.", "siparis@egetekstil.example.com", "+90 232 555 12 34", "Alsancak, 35220 İzmir"),
+    ] {
+        let input = CustomerInput {
+            name: name.to_owned(),
+            email: email.to_owned(),
+            phone: phone.to_owned(),
+            address: address.to_owned(),
+            notes: String::new(),
+        };
+        ids.push(customers::add(owner, &input).await?.id.to_string());
+    }
+    use OrderStatus::{Cancelled, Completed, Confirmed, Draft, Shipped};
+    let wanted: [(&str, &str, &str, &[OrderStatus]); 5] = [
+        ("Oak conference table", "1", "1890.00", &[]),
+        ("Linen curtains, 12 panels", "12", "74.50", &[Confirmed]),
+        ("Cotton towels, pallet", "300", "6.20", &[Confirmed, Shipped]),
+        ("Brass door handles", "40", "32.00", &[Confirmed, Shipped, Completed]),
+        ("Wool carpet runner", "2", "410.00", &[Cancelled]),
+    ];
+    for (i, (item, quantity, unit_price, path)) in wanted.into_iter().enumerate() {
+        let input = OrderInput {
+            customer: ids[i % ids.len()].clone(),
+            notes: String::new(),
+            lines: vec![LineInput {
+                description: item.to_owned(),
+                quantity: quantity.to_owned(),
+                unit_price: unit_price.to_owned(),
+            }],
+        };
+        let order = orders::create(owner, &input).await?;
+        debug_assert_eq!(order.status, Draft);
+        for to in path {
+            orders::set_status(owner, order.id, *to).await?;
         }
     }
     Ok(())

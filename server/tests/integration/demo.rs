@@ -60,7 +60,7 @@ fn demo_data_is_refused_on_an_address_other_machines_reach() {
 }
 
 #[tokio::test]
-async fn the_demo_has_every_role_and_every_request_state_and_its_people_sign_in() {
+async fn the_demo_has_every_role_every_request_and_order_state_and_its_people_sign_in() {
     let app = TestApp::spawn().await;
     let permit = DemoPermit::check(true, "127.0.0.1:3000".parse().unwrap()).unwrap();
     let made = demo::seed(&app.platform, permit).await.expect("demo seeded");
@@ -94,6 +94,19 @@ async fn the_demo_has_every_role_and_every_request_state_and_its_people_sign_in(
     let every_state: BTreeSet<String> =
         ["pending", "approved", "denied", "withdrawn"].into_iter().map(str::to_owned).collect();
     assert_eq!(states, every_state, "purchase requests in every state: {requests}");
+
+    let orders: Value = owner.fetch(&format!("/rpc/sales/orders?slug={}", made.slug)).await.json().await.unwrap();
+    let sales: BTreeSet<String> = orders["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["kind"] == "sales")
+        .map(|o| o["status"].as_str().unwrap().to_lowercase())
+        .collect();
+    let every_state: BTreeSet<String> =
+        ["draft", "confirmed", "shipped", "completed", "cancelled"].into_iter().map(str::to_owned).collect();
+    assert_eq!(sales, every_state, "sales orders in every state: {orders}");
+    assert!(orders["items"].as_array().unwrap().iter().any(|o| o["kind"] == "purchase"), "and the purchase orders");
 
     // A second start finds the workspace and only hands out a new password.
     let again = demo::seed(&app.platform, DemoPermit::check(true, "127.0.0.1:3000".parse().unwrap()).unwrap())
