@@ -3,23 +3,31 @@
 //! shown as such, never decrypted here).
 
 use crate::api::audit_chain;
+use crate::i18n::td_string;
+use crate::lang::fill;
 use leptos::prelude::*;
 
 #[component]
 pub fn AuditChainStatus(slug: String) -> impl IntoView {
     let chain = Resource::new_blocking(move || slug.clone(), audit_chain);
+    let locale = crate::lang::current();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 chain.await.ok().map(|c| {
                     if c.holds {
-                        let after = c.checkpoint.map(|p| format!(" (after a retention purge up to entry {p})")).unwrap_or_default();
-                        view! { <p class="notice ok" role="status" data-testid="audit-chain">{format!("The audit chain holds: {} entries verified{after}.", c.verified)}</p> }.into_any()
+                        let text = match c.checkpoint {
+                            Some(entry) => fill(
+                                td_string!(locale, data_keys.chain_holds_after),
+                                &[("count", &c.verified), ("entry", &entry)],
+                            ),
+                            None => fill(td_string!(locale, data_keys.chain_holds), &[("count", &c.verified)]),
+                        };
+                        view! { <p class="notice ok" role="status" data-testid="audit-chain">{text}</p> }.into_any()
                     } else {
-                        let text = format!(
-                            "The audit chain is broken at entry {}: {}. Entries may have been changed, deleted or reordered.",
-                            c.broken_at.unwrap_or_default(),
-                            c.reason.unwrap_or_default()
+                        let text = fill(
+                            td_string!(locale, data_keys.chain_broken),
+                            &[("entry", &c.broken_at.unwrap_or_default()), ("reason", &c.reason.unwrap_or_default())],
                         );
                         view! { <p class="notice error" role="alert" data-testid="audit-chain">{text}</p> }.into_any()
                     }

@@ -7,14 +7,17 @@ use super::workspace_page;
 use crate::api::{DeleteWorkspace, RotateKey, key_status};
 use crate::components::{CsrfField, InputField, field_error, form_error, refresh_on_success};
 use crate::dto::{KeyStatusDto, WorkspaceHomeDto};
+use crate::i18n::td_string;
+use crate::lang::fill;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use model::Field;
 
 #[component]
 pub fn DataKeysPage() -> impl IntoView {
+    let locale = crate::lang::current();
     view! {
-        <Title text="Data and encryption"/>
+        <Title text=td_string!(locale, data_keys.title)/>
         {workspace_page(key_status, |home, status| view! { <DataKeys home status/> }.into_any())}
     }
 }
@@ -27,22 +30,25 @@ fn DataKeys(home: WorkspaceHomeDto, status: KeyStatusDto) -> impl IntoView {
     let rotate = ServerAction::<RotateKey>::new();
     refresh_on_success(rotate.value());
     let done = status.rows == status.rows_on_current;
+    let locale = crate::lang::current();
+    let on_current =
+        fill(td_string!(locale, data_keys.of), &[("done", &status.rows_on_current), ("all", &status.rows)]);
     view! {
         <WorkspaceNav home/>
         <section class="card" aria-labelledby="key-title">
-            <h1 id="key-title">"Encryption key"</h1>
-            <p>"Contact data and notes are encrypted with this workspace's own key, kept apart from its database."</p>
+            <h1 id="key-title">{td_string!(locale, data_keys.key_heading)}</h1>
+            <p>{td_string!(locale, data_keys.key_text)}</p>
             <dl class="facts" data-testid="key-status">
-                <dt>"Key version in use"</dt>
+                <dt>{td_string!(locale, data_keys.version)}</dt>
                 <dd>{status.current_version}</dd>
-                <dt>"Records on this version"</dt>
-                <dd>{format!("{} of {}", status.rows_on_current, status.rows)}</dd>
+                <dt>{td_string!(locale, data_keys.records)}</dt>
+                <dd>{on_current}</dd>
             </dl>
-            {(!done).then(|| view! { <p class="hint" role="status">"Older records are being re-encrypted in the background; everything stays readable meanwhile."</p> })}
+            {(!done).then(|| view! { <p class="hint" role="status">{td_string!(locale, data_keys.reencrypting)}</p> })}
             <ActionForm action=rotate attr:class="form">
                 <CsrfField/>
                 <input type="hidden" name="slug" value=slug.clone()/>
-                <button type="submit" disabled=move || rotate.pending().get()>"Rotate the key"</button>
+                <button type="submit" disabled=move || rotate.pending().get()>{td_string!(locale, data_keys.rotate)}</button>
             </ActionForm>
             <p class="field-error" role="alert">{move || form_error(rotate.value(), &[]).get()}</p>
         </section>
@@ -54,16 +60,18 @@ fn DataKeys(home: WorkspaceHomeDto, status: KeyStatusDto) -> impl IntoView {
 fn DeleteWorkspaceForm(slug: String) -> impl IntoView {
     let action = ServerAction::<DeleteWorkspace>::new();
     let value = action.value();
+    let locale = crate::lang::current();
+    let confirm = fill(td_string!(locale, data_keys.delete_confirm), &[("slug", &slug)]);
     view! {
         <section class="card danger" aria-labelledby="delete-title">
-            <h2 id="delete-title">"Delete this workspace"</h2>
-            <p>"Its keys are destroyed first: afterwards nobody, not even we, can read any of its data or any copy of it. This cannot be undone."</p>
+            <h2 id="delete-title">{td_string!(locale, data_keys.delete_heading)}</h2>
+            <p>{td_string!(locale, data_keys.delete_text)}</p>
             <ActionForm action=action attr:class="form">
                 <CsrfField/>
                 <input type="hidden" name="slug" value=slug.clone()/>
-                <InputField id="delete-confirm" name="confirm" label=format!("Type the workspace address “{slug}” to confirm") error=field_error(value, Field::WorkspaceSlug)/>
+                <InputField id="delete-confirm" name="confirm" label=confirm error=field_error(value, Field::WorkspaceSlug)/>
                 <p class="field-error" role="alert">{move || form_error(value, &[Field::WorkspaceSlug]).get()}</p>
-                <button type="submit" class="danger">"Delete workspace for good"</button>
+                <button type="submit" class="danger">{td_string!(locale, data_keys.delete)}</button>
             </ActionForm>
         </section>
     }
