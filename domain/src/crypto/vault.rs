@@ -257,7 +257,9 @@ impl Vault {
     /// Version 1 of the data and index keys, only while the workspace is live in the registry (never
     /// again after it was deleted and shredded).
     async fn create_first(&self, tenant: TenantId) -> DomainResult<()> {
-        let txn = self.control.begin().await?;
+        // A write transaction from the start: on SQLite, two first uses at once that both read first
+        // and then write would deadlock, and one would be refused with "database is locked".
+        let txn = crate::db::begin_write(&self.control).await?;
         let live = tenant::Entity::find_by_id(tenant.as_uuid())
             .one(&txn)
             .await?
@@ -353,7 +355,7 @@ pub struct RewrapReport {
 /// ciphertext is under the data keys, which do not change.
 pub async fn rewrap_all(control: &DatabaseConnection, old: &Keys, new: &Keys) -> DomainResult<RewrapReport> {
     let (old_id, new_id) = (master_key_id(old), master_key_id(new));
-    let txn = control.begin().await?;
+    let txn = crate::db::begin_write(control).await?;
     let mut report = RewrapReport::default();
     for row in workspace_key::Entity::find().all(&txn).await? {
         if row.master_key_id == new_id {
