@@ -8,88 +8,28 @@
 //! reference alike, so the ratio compares like with like; the absolute figures are lower than an
 //! external tool on another machine would see.
 
-use base64::Engine as _;
-use server::Application;
-use server::config::RawConfig;
-use std::time::{Duration, Instant};
+mod support;
 
-const PASSWORD: &str = "plum orchard at dusk";
+use std::time::{Duration, Instant};
+use support::Browser;
+
 const CONNECTIONS: usize = 64;
 const ROWS: usize = 50;
-
-fn field<'a>(html: &'a str, marker: &str) -> &'a str {
-    let start = html.find(marker).expect("marker") + marker.len();
-    &html[start..start + html[start..].find('"').unwrap()]
-}
-
-struct Browser {
-    http: reqwest::Client,
-    base: String,
-}
-
-impl Browser {
-    async fn post(&self, endpoint: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let html = self.page("/signin").await;
-        let token = field(&html, "name=\"_csrf_token\" value=\"").to_owned();
-        let mut all = vec![("_csrf_token", token.as_str())];
-        all.extend_from_slice(fields);
-        let response = self
-            .http
-            .post(format!("{}/rpc/{endpoint}", self.base))
-            .header("accept", "application/json")
-            .header("origin", &self.base)
-            .form(&all)
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{endpoint}: {}", response.status());
-        response
-    }
-
-    async fn page(&self, path: &str) -> String {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .header("accept", "text/html")
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    }
-}
-
-async fn mail_text(platform: &domain::Platform, to: &str, kind: &str) -> String {
-    loop {
-        let mails = platform.mailer().messages_to(to).await.unwrap();
-        if let Some(mail) = mails.into_iter().find(|m| m.kind == kind) {
-            return mail.text;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
 
 /// An owner signed in (past the emailed code) with a workspace of [`ROWS`] suppliers; returns the
 /// browser and the page's path.
 async fn workspace_with_suppliers(base: &str, platform: &domain::Platform) -> (Browser, String) {
-    let http = reqwest::Client::builder().cookie_store(true).pool_max_idle_per_host(CONNECTIONS).build().unwrap();
-    let browser = Browser { http, base: base.to_owned() };
-    let email = "bench-owner@example.com";
-    browser.post("auth/sign-up", &[("email", email), ("password", PASSWORD)]).await;
-    let text = mail_text(platform, email, "verify_address").await;
-    let token: String = text.split("token=").nth(1).unwrap().chars().take_while(|c| !c.is_whitespace()).collect();
-    browser.post("auth/verify-email", &[("token", &token)]).await;
-    browser.post("auth/sign-in", &[("email", email), ("password", PASSWORD)]).await;
-    let text = mail_text(platform, email, "sign_in_code").await;
-    let code = &text[text.find("code is ").unwrap() + 8..][..6];
-    browser.post("auth/second-factor", &[("code", code)]).await;
+    let browser = Browser::new(base, CONNECTIONS);
+    browser.sign_up_and_in(platform, "bench-owner@example.com").await;
     let created: serde_json::Value =
         browser.post("workspaces/create", &[("name", "Bench Traders")]).await.json().await.unwrap();
     let slug = created["slug"].as_str().unwrap().to_owned();
     for i in 0..ROWS {
         let name = format!("Supplier {i:03} Handelsgesellschaft");
         let mail = format!("orders{i}@supplier.example.com");
-        browser.post("purchasing/suppliers/add", &[("slug", &slug), ("name", &name), ("email", &mail)]).await;
+        let added =
+            browser.post("purchasing/suppliers/add", &[("slug", &slug), ("name", &name), ("email", &mail)]).await;
+        assert_eq!(added.status(), 200);
     }
     (browser, format!("/w/{slug}/suppliers"))
 }
@@ -128,21 +68,9 @@ async fn load(http: &reqwest::Client, url: &str, seconds: f64, expected_len: usi
 
 #[tokio::main]
 async fn main() {
-    let seconds: f64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10.0);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (seconds, cores) = (support::seconds(), support::cores());
     let dir = tempfile::tempdir().unwrap();
-    let raw = RawConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().to_owned(),
-        master_key: Some(base64::engine::general_purpose::STANDARD.encode([7u8; 32]).into()),
-        site_root: dir.path().join("site"),
-        auth_requests_per_minute: 10_000_000,
-        workspace_requests_per_minute: u32::MAX,
-        ..RawConfig::default()
-    };
-    let app = Application::build(raw.validate().unwrap()).await.unwrap();
-    let (base, platform) = (format!("http://{}", app.local_addr()), app.platform());
-    tokio::spawn(app.run_until(std::future::pending()));
+    let (base, platform) = support::start(support::config(dir.path()).validate().unwrap()).await;
     let (browser, path) = workspace_with_suppliers(&base, &platform).await;
     let page = browser.page(&path).await;
     // Each row appears twice: in the HTML, and in the serialised data the browser hydrates from.

@@ -6,19 +6,12 @@
 //! session row, session id rotation, the security event. The ratio shows what all that costs on top of
 //! the password hash, which is meant to dominate.
 
-use base64::Engine as _;
+mod support;
+
 use domain::identity::password::{HashParams, PasswordHasher};
 use secrecy::SecretString;
-use server::Application;
-use server::config::RawConfig;
-use std::time::{Duration, Instant};
-
-const PASSWORD: &str = "plum orchard at dusk";
-
-fn field<'a>(html: &'a str, marker: &str) -> &'a str {
-    let start = html.find(marker).expect("marker") + marker.len();
-    &html[start..start + html[start..].find('"').unwrap()]
-}
+use std::time::Instant;
+use support::{Browser, PASSWORD};
 
 async fn raw_verifications(params: HashParams, seconds: f64) -> f64 {
     let hasher = PasswordHasher::new(params).unwrap();
@@ -33,78 +26,20 @@ async fn raw_verifications(params: HashParams, seconds: f64) -> f64 {
     f64::from(n) / started.elapsed().as_secs_f64()
 }
 
-struct Client {
-    http: reqwest::Client,
-    base: String,
-}
-
-impl Client {
-    async fn token(&self) -> String {
-        let html = self
-            .http
-            .get(format!("{}/signin", self.base))
-            .header("accept", "text/html")
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        field(&html, "name=\"_csrf_token\" value=\"").to_owned()
-    }
-
-    async fn post(&self, endpoint: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let token = self.token().await;
-        let mut all = vec![("_csrf_token", token.as_str())];
-        all.extend_from_slice(fields);
-        self.http
-            .post(format!("{}/rpc/{endpoint}", self.base))
-            .header("accept", "application/json")
-            .header("origin", &self.base)
-            .form(&all)
-            .send()
-            .await
-            .unwrap()
-    }
-}
-
 /// Sign-ins per second by `clients` browsers at once, each repeating sign-in (a known browser).
 async fn sign_ins(base: &str, platform: &domain::Platform, clients: usize, seconds: f64) -> f64 {
     let mut browsers = Vec::new();
     for i in 0..clients {
         let email = format!("bench{i}-{}@example.com", rand::random::<u32>());
-        let client =
-            Client { http: reqwest::Client::builder().cookie_store(true).build().unwrap(), base: base.to_owned() };
-        assert_eq!(client.post("auth/sign-up", &[("email", &email), ("password", PASSWORD)]).await.status(), 200);
-        let mail = loop {
-            let mails = platform.mailer().messages_to(&email).await.unwrap();
-            if let Some(mail) = mails.into_iter().find(|m| m.kind == "verify_address") {
-                break mail;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        };
-        let token: String =
-            mail.text.split("token=").nth(1).unwrap().chars().take_while(|c| !c.is_whitespace()).collect();
-        assert_eq!(client.post("auth/verify-email", &[("token", &token)]).await.status(), 200);
-        // First sign-in from this browser: pass the emailed code, so later ones are direct.
-        client.post("auth/sign-in", &[("email", &email), ("password", PASSWORD)]).await;
-        let code_mail = platform
-            .mailer()
-            .messages_to(&email)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|m| m.kind == "sign_in_code")
-            .unwrap();
-        let code = &code_mail.text[code_mail.text.find("code is ").unwrap() + 8..][..6];
-        assert_eq!(client.post("auth/second-factor", &[("code", code)]).await.status(), 200);
-        browsers.push((client, email));
+        let browser = Browser::new(base, 1);
+        browser.sign_up_and_in(platform, &email).await;
+        browsers.push((browser, email));
     }
     let started = Instant::now();
-    let runs = browsers.into_iter().map(|(client, email)| async move {
+    let runs = browsers.into_iter().map(|(browser, email)| async move {
         let mut n = 0u32;
         while started.elapsed().as_secs_f64() < seconds {
-            let response = client.post("auth/sign-in", &[("email", &email), ("password", PASSWORD)]).await;
+            let response = browser.post("auth/sign-in", &[("email", &email), ("password", PASSWORD)]).await;
             let body = response.text().await.unwrap();
             assert!(body.contains("SignedIn"), "a direct sign-in: {body}");
             n += 1;
@@ -117,22 +52,11 @@ async fn sign_ins(base: &str, platform: &domain::Platform, clients: usize, secon
 
 #[tokio::main]
 async fn main() {
-    let seconds: f64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10.0);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (seconds, cores) = (support::seconds(), support::cores());
     let dir = tempfile::tempdir().unwrap();
-    let raw = RawConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().to_owned(),
-        master_key: Some(base64::engine::general_purpose::STANDARD.encode([7u8; 32]).into()),
-        site_root: dir.path().join("site"),
-        auth_requests_per_minute: 10_000_000,
-        ..RawConfig::default()
-    };
-    let settings = raw.validate().unwrap();
+    let settings = support::config(dir.path()).validate().unwrap();
     let params = settings.platform.identity.hash;
-    let app = Application::build(settings).await.unwrap();
-    let (base, platform) = (format!("http://{}", app.local_addr()), app.platform());
-    tokio::spawn(app.run_until(std::future::pending()));
+    let (base, platform) = support::start(settings).await;
     println!(
         "argon2id m={} KiB t={} p={}, {cores} cores, {seconds} s per measurement",
         params.memory_kib, params.iterations, params.parallelism
