@@ -48,4 +48,6 @@ pub enum Conflict {
     OrderStatusChange,
     #[error("A key rotation is still re-encrypting older data; please wait until it has finished.")]
     RotationInProgress,
+    #[error("This workspace has used up its space for attachments.")]
+    AttachmentQuotaReached,
 }

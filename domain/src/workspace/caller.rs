@@ -34,6 +34,10 @@ pub struct Caller {
     /// What the workspace's subscription lets it do now (PAY1): read-only refuses business writes.
     pub(crate) billing: crate::billing::status::Access,
     pub(crate) vault: std::sync::Arc<crate::crypto::Vault>,
+    /// Where attachments go, and their limits (DATA4).
+    pub(crate) attachments: std::sync::Arc<super::attachments::AttachmentStore>,
+    /// How long new signed links last (DATA5).
+    pub(crate) links: super::sales::links::LinkSettings,
 }
 
 impl Caller {
