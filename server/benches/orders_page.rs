@@ -80,8 +80,9 @@ fn placeholders(db: &DatabaseConnection, rows: usize, columns: usize) -> String 
     let sqlite = db.get_database_backend() == sea_orm::DbBackend::Sqlite;
     (0..rows)
         .map(|r| {
-            let row: Vec<String> =
-                (0..columns).map(|c| if sqlite { "?".to_owned() } else { format!("${}", r * columns + c + 1) }).collect();
+            let row: Vec<String> = (0..columns)
+                .map(|c| if sqlite { "?".to_owned() } else { format!("${}", r * columns + c + 1) })
+                .collect();
             format!("({})", row.join(", "))
         })
         .collect::<Vec<_>>()
@@ -174,7 +175,8 @@ async fn page(db: &DatabaseConnection, keys: Option<&FieldKeys>, cursor: i64) ->
                JOIN customers c ON c.id = o.customer_id WHERE o.number < $1 ORDER BY o.number DESC LIMIT $2";
     let backend = db.get_database_backend();
     let sql = if backend == sea_orm::DbBackend::Sqlite { sql.replace('$', "?") } else { sql.to_owned() };
-    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, [cursor.into(), PAGE.into()])).await.unwrap();
+    let rows =
+        db.query_all_raw(Statement::from_sql_and_values(backend, sql, [cursor.into(), PAGE.into()])).await.unwrap();
     rows.into_iter()
         .map(|r| {
             let order: uuid::Uuid = r.try_get_by_index(0).unwrap();

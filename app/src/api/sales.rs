@@ -242,7 +242,8 @@ pub async fn sales_order(slug: String, id: String) -> Result<SalesOrderPageDto, 
         let order = orders::detail(&caller, id).await?;
         let owner = domain::workspace::attachments::Owner::SalesOrder(id);
         let attachments = domain::workspace::attachments::list(&caller, owner).await?;
-        let links = if caller.can(Permission::SalesManage) { sales::links::list(&caller, id).await? } else { Vec::new() };
+        let links =
+            if caller.can(Permission::SalesManage) { sales::links::list(&caller, id).await? } else { Vec::new() };
         Ok(SalesOrderPageDto {
             home: super::workspaces::home(&caller).await?,
             order: order.into(),

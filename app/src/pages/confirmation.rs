@@ -60,10 +60,14 @@ fn Invalid() -> impl IntoView {
 fn Confirmation(order: PublicOrderDto) -> impl IntoView {
     let i18n = use_i18n();
     let locale = lang::current();
-    let heading =
-        lang::fill(t_string!(i18n, confirmation.heading), &[("number", &order.number), ("workspace", &order.workspace)]);
-    let valid_until =
-        lang::fill(t_string!(i18n, confirmation.valid_until), &[("at", &lang::format_timestamp(locale, &order.expires_at))]);
+    let heading = lang::fill(
+        t_string!(i18n, confirmation.heading),
+        &[("number", &order.number), ("workspace", &order.workspace)],
+    );
+    let valid_until = lang::fill(
+        t_string!(i18n, confirmation.valid_until),
+        &[("at", &lang::format_timestamp(locale, &order.expires_at))],
+    );
     view! {
         <section class="card" data-testid="confirmation">
             <h1>{heading}</h1>

@@ -86,7 +86,10 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(OrderLinks::RevokedAt))
                     .col(uuid_null(OrderLinks::RevokedBy))
                     .col(timestamp_with_time_zone_null(OrderLinks::LastOpenedAt))
-                    .foreign_key(&mut cascade((OrderLinks::Table, OrderLinks::OrderId), (SalesOrders::Table, SalesOrders::Id)))
+                    .foreign_key(&mut cascade(
+                        (OrderLinks::Table, OrderLinks::OrderId),
+                        (SalesOrders::Table, SalesOrders::Id),
+                    ))
                     .to_owned(),
             )
             .await?;

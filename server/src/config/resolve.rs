@@ -4,8 +4,8 @@
 use super::{ConfigError, DEV_MASTER_KEY_FILE, MasterKeyOrigin, Mode, NO_MASTER_KEY, RawConfig};
 use crate::middleware::rate_limit::{Limit, RateLimitSettings};
 use domain::crypto::MasterKey;
-use domain::workspace::attachments::AttachmentSettings;
 use domain::session_store::SessionStorage;
+use domain::workspace::attachments::AttachmentSettings;
 use ipnet::IpNet;
 use secrecy::ExposeSecret as _;
 use url::Url;
@@ -98,9 +98,7 @@ impl RawConfig {
     /// The store is `<data_dir>/attachments`, which must not lie inside the served `site_root`.
     pub(super) fn attachment_settings(&self, problems: &mut Vec<String>) -> AttachmentSettings {
         if !(1024..=ATTACHMENT_CEILING).contains(&self.attachment_max_file_bytes) {
-            problems.push(format!(
-                "attachment_max_file_bytes: must be from 1024 to {ATTACHMENT_CEILING} (100 MiB)"
-            ));
+            problems.push(format!("attachment_max_file_bytes: must be from 1024 to {ATTACHMENT_CEILING} (100 MiB)"));
         }
         if self.attachment_quota_bytes < self.attachment_max_file_bytes {
             problems.push("attachment_quota_bytes: must be at least attachment_max_file_bytes".into());

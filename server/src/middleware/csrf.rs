@@ -129,7 +129,8 @@ pub async fn csrf(State(policy): State<Arc<CsrfPolicy>>, mut request: Request, n
     let header = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let content_type = request.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let is_form = content_type.starts_with("application/x-www-form-urlencoded");
-    let boundary = content_type.starts_with("multipart/form-data").then(|| multer::parse_boundary(content_type).ok()).flatten();
+    let boundary =
+        content_type.starts_with("multipart/form-data").then(|| multer::parse_boundary(content_type).ok()).flatten();
     let (parts, body) = request.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, policy.max_body_bytes).await else {
         let request = Request::from_parts(parts, Body::empty());

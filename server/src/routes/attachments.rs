@@ -69,11 +69,8 @@ async fn upload(
     back: String,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let plain_form = parts
-        .headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
+    let plain_form =
+        parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
     let result = async {
         let owner = owner?;
         let caller = app::auth::caller_in(&parts, &state.platform, &slug, Area::Workspace).await?;

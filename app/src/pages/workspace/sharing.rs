@@ -23,7 +23,8 @@ fn upload_refusal() -> Signal<Option<String>> {
 }
 
 fn size_text(bytes: i64) -> String {
-    if bytes < 1024 { format!("{bytes} B") } else { format!("{} KiB", (bytes + 1023) / 1024) }
+    let bytes = bytes.max(0) as u64;
+    if bytes < 1024 { format!("{bytes} B") } else { format!("{} KiB", bytes.div_ceil(1024)) }
 }
 
 /// Attachments of the thing at `upload` (its upload address); `can_upload` shows the form.

@@ -105,8 +105,10 @@ pub fn display_name(sent: &str, kind: FileKind) -> String {
 /// `Content-Disposition: attachment` for `name` (RFC 6266): an ASCII `filename` fallback and the exact
 /// name as `filename*` (RFC 8187, UTF-8, percent-encoded).
 pub fn content_disposition(name: &str) -> String {
-    let fallback: String =
-        name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
+    let fallback: String = name
+        .chars()
+        .map(|c| if (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ' { c } else { '_' })
+        .collect();
     let mut encoded = String::new();
     for byte in name.as_bytes() {
         match byte {

@@ -115,7 +115,9 @@ pub async fn upload(caller: &Caller, owner: Owner, sent_name: &str, bytes: Vec<u
     let settings = caller.attachments.settings().clone();
     let size = bytes.len() as u64;
     if size > settings.max_file_bytes {
-        return Err(ValidationError::FileTooLarge { field: Field::File, max_kib: settings.max_file_bytes / 1024 }.into());
+        return Err(
+            ValidationError::FileTooLarge { field: Field::File, max_kib: settings.max_file_bytes / 1024 }.into()
+        );
     }
     let kind = content::sniff(&bytes, sent_name).ok_or(ValidationError::FileType { field: Field::File })?;
     let filename = content::display_name(sent_name, kind);

@@ -14,8 +14,8 @@
 
 use super::super::Caller;
 use super::super::audit::{self, Actor, ActorKind};
-use super::customers;
 use super::OrderStatus;
+use super::customers;
 use crate::crypto::{FieldKeys, Vault, mac_matches};
 use crate::entities::tenant::{customer, order_link, sales_order, sales_order_line};
 use crate::error::{DomainError, DomainResult};
@@ -126,7 +126,8 @@ pub async fn create(caller: &Caller, order: uuid::Uuid) -> DomainResult<LinkInfo
     let keys = caller.field_keys().await?;
     let now = Utc::now();
     // Whole seconds: the token carries the expiry in seconds, the row must say the same.
-    let expires_at = Utc.timestamp_opt((now + caller.links.lifetime).timestamp(), 0).single().ok_or(DomainError::NotFound)?;
+    let expires_at =
+        Utc.timestamp_opt((now + caller.links.lifetime).timestamp(), 0).single().ok_or(DomainError::NotFound)?;
     let id = uuid::Uuid::new_v4();
     let txn = crate::db::begin_write(&caller.db).await?;
     let row = sales_order::Entity::find_by_id(order).one(&txn).await?.ok_or(DomainError::NotFound)?;

@@ -10,7 +10,8 @@ use crate::harness::{Browser, TestApp};
 use serde_json::json;
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
-const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const PDF: &[u8] =
+    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 const CSV_TEXT: &str = "item;amount\nPflaumenmus;12.50\n=HYPERLINK(\"x\");1\n";
 
 async fn order_of(team: &Team) -> String {
@@ -71,7 +72,10 @@ async fn files_are_stored_encrypted_and_downloaded_only_as_inert_attachments_by_
         assert_eq!(status, 200, "{name}");
         assert_eq!(&body, bytes, "{name}: the very bytes come back");
         assert_eq!(header(&headers, "content-type"), *kind, "{name}");
-        let encoded: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+        let encoded: String = name
+            .bytes()
+            .map(|b| if b.is_ascii_alphanumeric() || b == b'.' { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect();
         assert_inert(name, &headers, &encoded);
     }
     let db = tenant_db(&app, &team.slug).await;
@@ -80,7 +84,8 @@ async fn files_are_stored_encrypted_and_downloaded_only_as_inert_attachments_by_
     assert_eq!((uploads.len(), downloads.len()), (4, 4), "uploads and downloads are audited");
 
     // On disk: random names under the workspace's directory, ciphertext only; nothing in the database.
-    let dir = app.data_dir.path().join("attachments").join(tenant(&app, &team.slug).await.as_uuid().simple().to_string());
+    let dir =
+        app.data_dir.path().join("attachments").join(tenant(&app, &team.slug).await.as_uuid().simple().to_string());
     let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap()).collect();
     assert_eq!(files.len(), 4);
     for file in &files {
@@ -131,9 +136,17 @@ async fn a_corpus_of_hostile_uploads_is_refused_or_stored_inert() {
     let file_type = json!({ "Invalid": { "FileType": { "field": "File" } } });
 
     let html = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>";
-    assert_eq!(upload(&team.owner, &path, "invoice.pdf", "application/pdf", html).await, (422, file_type.clone()), "HTML named .pdf");
+    assert_eq!(
+        upload(&team.owner, &path, "invoice.pdf", "application/pdf", html).await,
+        (422, file_type.clone()),
+        "HTML named .pdf"
+    );
     let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><script>alert(2)</script></svg>";
-    assert_eq!(upload(&team.owner, &path, "logo.png", "image/png", svg).await, (422, file_type.clone()), "SVG with script");
+    assert_eq!(
+        upload(&team.owner, &path, "logo.png", "image/png", svg).await,
+        (422, file_type.clone()),
+        "SVG with script"
+    );
     let zip = b"PK\x03\x04\x14\0\0\0\x08\0\0\0!\0";
     assert_eq!(upload(&team.owner, &path, "data.csv", "text/csv", zip).await, (422, file_type.clone()), "an archive");
     let traversal_html = b"\n  <html><script>x</script></html>";
@@ -171,7 +184,8 @@ async fn a_corpus_of_hostile_uploads_is_refused_or_stored_inert() {
     assert_eq!((status, body), (409, json!({ "Conflict": "AttachmentQuotaReached" })));
     let db = tenant_db(&app, &team.slug).await;
     assert_eq!(texts(&db, "SELECT filename FROM attachments").await.len(), 4, "only what was accepted");
-    let dir = app.data_dir.path().join("attachments").join(tenant(&app, &team.slug).await.as_uuid().simple().to_string());
+    let dir =
+        app.data_dir.path().join("attachments").join(tenant(&app, &team.slug).await.as_uuid().simple().to_string());
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 4, "refused files leave nothing behind");
 
     // The form, posted without WebAssembly: back to the order page, which says why, in words.

@@ -327,7 +327,14 @@ async fn probe(s: &Scene, path: &str, coverage: Coverage) {
             "/w/{slug}/sales/{id}/attachments" | "/w/{slug}/requests/{id}/attachments" => {
                 let id = if path.contains("/sales/") { &s.a_order } else { &s.a_request };
                 let concrete = path.replace("{slug}", slug).replace("{id}", id);
-                let sent = super::sharing_fixture::upload_raw(x, &concrete, "b.txt", "text/plain", b"from B", "application/json");
+                let sent = super::sharing_fixture::upload_raw(
+                    x,
+                    &concrete,
+                    "b.txt",
+                    "text/plain",
+                    b"from B",
+                    "application/json",
+                );
                 refused(&what, sent.await).await
             }
             "/rpc/sales/order/links/create" | "/rpc/sales/order/links/revoke" => {

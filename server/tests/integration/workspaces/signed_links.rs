@@ -127,8 +127,12 @@ async fn tampered_expired_revoked_unknown_and_foreign_links_show_nothing() {
     let expiring = link(order.clone()).await;
     let db = tenant_db(&app, &team.slug).await;
     let past = chrono::Utc::now() - chrono::Duration::minutes(1);
-    execute(&db, "UPDATE order_links SET expires_at = $1 WHERE id = $2", vec![past.into(), id_value(expiring["id"].as_str().unwrap())])
-        .await;
+    execute(
+        &db,
+        "UPDATE order_links SET expires_at = $1 WHERE id = $2",
+        vec![past.into(), id_value(expiring["id"].as_str().unwrap())],
+    )
+    .await;
     assert_shows_nothing("an expired link", &refusal(&app, &token_of(&expiring)).await, &unknown);
 
     // Revoked by the workspace.
@@ -136,7 +140,10 @@ async fn tampered_expired_revoked_unknown_and_foreign_links_show_nothing() {
     assert_eq!(open(&app.browser(), &token_of(&revoked)).await.0, 200);
     let answer = team
         .owner
-        .call("sales/order/links/revoke", &[("slug", &team.slug), ("id", &order), ("link", revoked["id"].as_str().unwrap())])
+        .call(
+            "sales/order/links/revoke",
+            &[("slug", &team.slug), ("id", &order), ("link", revoked["id"].as_str().unwrap())],
+        )
         .await;
     assert_eq!(answer.status(), 200);
     assert_shows_nothing("a revoked link", &refusal(&app, &token_of(&revoked)).await, &unknown);
