@@ -182,6 +182,7 @@ pub fn field_label(locale: Locale, field: Field) -> String {
         Field::Customer => td_string!(locale, fields.customer),
         Field::Reason => td_string!(locale, fields.reason),
         Field::Currency => td_string!(locale, fields.currency),
+        Field::File => td_string!(locale, fields.file),
     };
     text.to_owned()
 }
@@ -213,6 +214,10 @@ pub fn validation_text(locale: Locale, rule: &ValidationError) -> String {
             crate::lang::fill(td_string!(locale, errors.out_of_range), &[("field", &field), ("min", min), ("max", max)])
         }
         V::CannotLower { .. } => crate::lang::fill(td_string!(locale, errors.cannot_lower), &[("field", &field)]),
+        V::FileType { .. } => crate::lang::fill(td_string!(locale, errors.file_type), &[("field", &field)]),
+        V::FileTooLarge { max_kib, .. } => {
+            crate::lang::fill(td_string!(locale, errors.file_too_large), &[("field", &field), ("max_kib", max_kib)])
+        }
     }
 }
 
@@ -242,6 +247,7 @@ fn conflict_text(locale: Locale, conflict: Conflict) -> &'static str {
         Conflict::OrderStatusChange => td_string!(locale, errors.order_status_change),
         Conflict::RotationInProgress => td_string!(locale, errors.rotation_in_progress),
         Conflict::PlanMemberLimit => td_string!(locale, errors.plan_member_limit),
+        Conflict::AttachmentQuotaReached => td_string!(locale, errors.attachment_quota),
     }
 }
 

@@ -145,6 +145,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/totp") view=pages::TotpPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/recovery-codes") view=pages::RecoveryCodesPage ssr=SsrMode::Async/>
                     <Route path=path!("/security") view=pages::security::SecurityPromisesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/confirmation/:token") view=pages::ConfirmationPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -26,6 +26,10 @@ pub struct PlatformSettings {
     pub identity: IdentitySettings,
     pub sessions: SessionStorage,
     pub billing: crate::billing::settings::BillingSettings,
+    /// Attachments: the file store's place, the size limit and the workspace quota (DATA4).
+    pub attachments: crate::workspace::attachments::AttachmentSettings,
+    /// Signed links to orders: how long they last (DATA5).
+    pub links: crate::workspace::sales::links::LinkSettings,
 }
 
 pub struct Platform {
@@ -37,6 +41,8 @@ pub struct Platform {
     scheduler: Arc<Scheduler>,
     billing: Arc<crate::billing::Billing>,
     vault: Arc<Vault>,
+    attachments: Arc<crate::workspace::attachments::AttachmentStore>,
+    links: crate::workspace::sales::links::LinkSettings,
 }
 
 /// The name of the retention purge in the job scheduler.
@@ -134,7 +140,10 @@ impl Platform {
                 Ok(())
             }
         });
-        let platform = Self { control, tenancy, mailer, identity, sessions, scheduler, billing, vault };
+        let attachments = Arc::new(crate::workspace::attachments::AttachmentStore::new(settings.attachments.clone()));
+        let links = settings.links;
+        let platform =
+            Self { control, tenancy, mailer, identity, sessions, scheduler, billing, vault, attachments, links };
         let reconciled = platform.reconcile().await;
         tracing::info!(
             workspaces = migrated.migrated,
@@ -180,7 +189,25 @@ impl Platform {
             mailer: &self.mailer,
             billing: &self.billing,
             vault: &self.vault,
+            attachments: &self.attachments,
+            links: self.links,
         }
+    }
+
+    /// Where attachments go and their limits (DATA4).
+    pub fn attachment_settings(&self) -> &crate::workspace::attachments::AttachmentSettings {
+        self.attachments.settings()
+    }
+
+    /// Opens a signed link to an order for someone without an account (DATA5); any failure is
+    /// "not found", whatever it was.
+    pub async fn open_order_link(
+        &self,
+        token: &str,
+        meta: &crate::identity::RequestMeta,
+        request_id: Option<String>,
+    ) -> DomainResult<crate::workspace::sales::links::PublicOrder> {
+        crate::workspace::sales::links::open(&self.tenancy, &self.vault, token, meta, request_id).await
     }
 
     /// Plans, subscriptions and the payment providers (PAY1, PAY2).

@@ -32,6 +32,7 @@ pub enum Field {
     Customer,
     Reason,
     Currency,
+    File,
 }
 
 impl Field {
@@ -60,6 +61,7 @@ impl Field {
             Self::Customer => "Customer",
             Self::Reason => "Reason",
             Self::Currency => "Currency",
+            Self::File => "File",
         }
     }
 }
@@ -95,6 +97,10 @@ pub enum ValidationError {
     OutOfRange { field: Field, min: i64, max: i64 },
     #[error("{field} must not be lower than it is now.")]
     CannotLower { field: Field },
+    #[error("{field} must be a PDF, PNG, JPEG or WebP image, a CSV file or plain text.")]
+    FileType { field: Field },
+    #[error("{field} must be at most {max_kib} KiB.")]
+    FileTooLarge { field: Field, max_kib: u64 },
 }
 
 impl ValidationError {
@@ -111,7 +117,9 @@ impl ValidationError {
             | Self::NotACode { field, .. }
             | Self::NotAnAmount { field }
             | Self::OutOfRange { field, .. }
-            | Self::CannotLower { field } => *field,
+            | Self::CannotLower { field }
+            | Self::FileType { field }
+            | Self::FileTooLarge { field, .. } => *field,
         }
     }
 }

@@ -50,4 +50,6 @@ pub enum Conflict {
     RotationInProgress,
     #[error("The workspace's plan allows no more members (open invitations count); a larger plan allows more.")]
     PlanMemberLimit,
+    #[error("This workspace has used up its space for attachments.")]
+    AttachmentQuotaReached,
 }

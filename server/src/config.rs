@@ -126,7 +126,8 @@ pub struct RawConfig {
     /// a signed-in user, per account. Sign-in: `/rpc/auth/*` not listed below [30 / 30].
     pub auth_requests_per_minute: u32,
     pub auth_requests_per_account_per_minute: u32,
-    /// Emailed codes and links: second factor, (re)send and use a code, password reset, verification [20 / 20].
+    /// Emailed codes and links: second factor, (re)send and use a code, password reset, verification, and
+    /// signed links to an order's confirmation page [20 / 20].
     pub code_requests_per_minute: u32,
     pub code_requests_per_account_per_minute: u32,
     /// Sign-up [10 / 10].
@@ -147,6 +148,12 @@ pub struct RawConfig {
     /// Plans, subscriptions and the payment provider (the `[billing]` table).
     #[serde(default)]
     pub billing: billing::RawBilling,
+    /// Attachments (DATA4): largest file accepted, in bytes [10 MiB], at most 100 MiB.
+    pub attachment_max_file_bytes: u64,
+    /// Attachments: most bytes one workspace may keep [1 GiB]; at least one largest file.
+    pub attachment_quota_bytes: u64,
+    /// Signed links to an order's confirmation page (DATA5) last this many days [30], 1 to 365.
+    pub order_link_days: u32,
 }
 
 impl Default for RawConfig {
@@ -196,6 +203,9 @@ impl Default for RawConfig {
             export_requests_per_minute: 10,
             export_requests_per_account_per_minute: 10,
             billing: billing::RawBilling::default(),
+            attachment_max_file_bytes: domain::workspace::attachments::AttachmentSettings::DEFAULT_MAX_FILE_BYTES,
+            attachment_quota_bytes: domain::workspace::attachments::AttachmentSettings::DEFAULT_QUOTA_BYTES,
+            order_link_days: 30,
         }
     }
 }
@@ -316,6 +326,7 @@ impl RawConfig {
             }
         }
         self.check_exposure(&trusted_proxies, &mut problems);
+        let attachments = self.attachment_settings(&mut problems);
         let billing = self.billing.resolve(self.mode, &mut problems);
         if self.mode == Mode::Production && self.master_key.is_none() && self.master_key_file.is_none() {
             problems.push(NO_MASTER_KEY.into());
@@ -359,6 +370,10 @@ impl RawConfig {
                 identity,
                 sessions,
                 billing,
+                attachments,
+                links: domain::workspace::sales::links::LinkSettings {
+                    lifetime: chrono::Duration::days(i64::from(self.order_link_days)),
+                },
             },
             public_url,
             trusted_proxies,

@@ -3,6 +3,10 @@
 //! `main.rs` is only the command line; everything here is a library so that integration tests can
 //! start the real application on port 0 with a fresh database, exactly as production starts it.
 
+// The handlers' futures nest deeply (session, verified caller, domain, database); the compiler needs
+// more room to compute their layouts.
+#![recursion_limit = "256"]
+
 pub mod banner;
 pub mod cli;
 pub mod config;
@@ -98,6 +102,9 @@ impl Application {
             site_root: settings.site_root,
             header_policy: HeaderPolicy { hsts: settings.mode == Mode::Production },
             max_body_bytes: settings.max_body_bytes,
+            upload_body_bytes: usize::try_from(settings.platform.attachments.max_file_bytes)
+                .unwrap_or(usize::MAX)
+                .saturating_add(routes::UPLOAD_FORM_OVERHEAD),
             request_timeout: settings.request_timeout,
             dev_mode: settings.mode == Mode::Dev,
             trusted_proxies: TrustedProxies(Arc::new(settings.trusted_proxies)),

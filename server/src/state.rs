@@ -22,6 +22,8 @@ pub struct AppState {
     pub assets: app::assets::AssetNames,
     pub header_policy: HeaderPolicy,
     pub max_body_bytes: usize,
+    /// The body limit of attachment uploads: the largest file plus the form around it (DATA4).
+    pub upload_body_bytes: usize,
     pub request_timeout: Duration,
     pub dev_mode: bool,
     pub trusted_proxies: TrustedProxies,

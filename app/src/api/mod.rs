@@ -11,6 +11,7 @@ mod billing;
 mod preferences;
 mod purchasing;
 mod sales;
+mod sharing;
 mod workspaces;
 
 pub use admin::*;
@@ -20,6 +21,7 @@ pub use billing::*;
 pub use preferences::*;
 pub use purchasing::*;
 pub use sales::*;
+pub use sharing::*;
 pub use workspaces::*;
 
 /// Redirects a plain form post; a WebAssembly caller gets the value and navigates itself (with

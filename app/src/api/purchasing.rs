@@ -129,8 +129,16 @@ pub async fn submit_request(
 pub async fn request_detail(slug: String, id: String) -> Result<RequestPageDto, AppError> {
     let result: Result<_, AppError> = async {
         let caller = auth::caller(&slug, Area::Workspace).await?;
-        let detail = RequestDetailDto::from(purchasing::request(&caller, object_id(&id)?).await?);
-        Ok(RequestPageDto { home: super::workspaces::home(&caller).await?, detail })
+        let id = object_id(&id)?;
+        let detail = RequestDetailDto::from(purchasing::request(&caller, id).await?);
+        let owner = domain::workspace::attachments::Owner::PurchaseRequest(id);
+        let attachments = domain::workspace::attachments::list(&caller, owner).await?;
+        Ok(RequestPageDto {
+            home: super::workspaces::home(&caller).await?,
+            detail,
+            attachments: attachments.into_iter().map(Into::into).collect(),
+            can_attach: caller.can(model::Permission::RequestsCreate),
+        })
     }
     .await;
     super::finish(result)

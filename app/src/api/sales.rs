@@ -238,11 +238,18 @@ pub async fn create_sales_order(
 pub async fn sales_order(slug: String, id: String) -> Result<SalesOrderPageDto, AppError> {
     let result: Result<_, AppError> = async {
         let caller = auth::caller(&slug, Area::Workspace).await?;
-        let order = orders::detail(&caller, object_id(&id)?).await?;
+        let id = object_id(&id)?;
+        let order = orders::detail(&caller, id).await?;
+        let owner = domain::workspace::attachments::Owner::SalesOrder(id);
+        let attachments = domain::workspace::attachments::list(&caller, owner).await?;
+        let links =
+            if caller.can(Permission::SalesManage) { sales::links::list(&caller, id).await? } else { Vec::new() };
         Ok(SalesOrderPageDto {
             home: super::workspaces::home(&caller).await?,
             order: order.into(),
             can_manage: caller.can(Permission::SalesManage),
+            attachments: attachments.into_iter().map(Into::into).collect(),
+            links: links.into_iter().map(Into::into).collect(),
         })
     }
     .await;

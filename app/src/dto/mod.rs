@@ -5,6 +5,7 @@ mod billing;
 mod identity;
 mod purchasing;
 mod sales;
+mod sharing;
 mod workspace;
 
 pub use audit_chain::*;
@@ -12,6 +13,7 @@ pub use billing::*;
 pub use identity::*;
 pub use purchasing::*;
 pub use sales::*;
+pub use sharing::*;
 pub use workspace::*;
 
 #[cfg(feature = "ssr")]

@@ -28,6 +28,9 @@ pub struct RequestPageDto {
     pub home: WorkspaceHomeDto,
     #[serde(flatten)]
     pub detail: RequestDetailDto,
+    /// Its files (DATA4), and whether the caller may add one.
+    pub attachments: Vec<super::AttachmentDto>,
+    pub can_attach: bool,
 }
 
 /// Where a request stands (a closed set: the browser never guesses from a string).

@@ -54,6 +54,10 @@ pub struct SalesOrderPageDto {
     pub home: WorkspaceHomeDto,
     pub order: SalesOrderDto,
     pub can_manage: bool,
+    /// Its files (DATA4).
+    pub attachments: Vec<super::AttachmentDto>,
+    /// Its signed links for the end customer (DATA5); only for `sales.manage`, else empty.
+    pub links: Vec<super::OrderLinkDto>,
 }
 
 /// A row of the combined order list.

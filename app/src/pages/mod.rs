@@ -2,6 +2,7 @@
 
 mod account;
 mod auth;
+mod confirmation;
 mod landing;
 mod not_found;
 pub mod security;
@@ -12,6 +13,7 @@ pub use auth::{
     EmailConfirmPage, EmailUndoPage, ResetConfirmPage, ResetRequestPage, ResetSentPage, SecondFactorPage, SignInPage,
     SignInWithCodePage, SignUpPage, SignUpSentPage, VerifyEmailPage,
 };
+pub use confirmation::ConfirmationPage;
 pub use landing::Landing;
 pub use not_found::NotFound;
 pub use workspace::{

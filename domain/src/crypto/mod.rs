@@ -5,6 +5,7 @@
 //! used directly. Nothing here appears in logs or `Debug` output. [`Vault`] holds each workspace's own
 //! random data keys, wrapped under the master key (envelope encryption of sensitive fields, DATA2).
 
+mod blobs;
 mod keys;
 mod master_key;
 mod random;

@@ -66,10 +66,10 @@ impl From<FieldError> for DomainError {
 
 /// One workspace's unwrapped keys.
 pub struct FieldKeys {
-    tenant: TenantId,
-    current: i32,
-    data: BTreeMap<i32, SecretBox<[u8; 32]>>,
-    index: SecretBox<[u8; 32]>,
+    pub(super) tenant: TenantId,
+    pub(super) current: i32,
+    pub(super) data: BTreeMap<i32, SecretBox<[u8; 32]>>,
+    pub(super) index: SecretBox<[u8; 32]>,
 }
 
 impl FieldKeys {
@@ -78,7 +78,7 @@ impl FieldKeys {
         self.current
     }
 
-    fn aad(&self, at: FieldRef<'_>) -> Vec<u8> {
+    pub(super) fn aad(&self, at: FieldRef<'_>) -> Vec<u8> {
         let tenant = self.tenant.to_string();
         let row = at.row.to_string();
         let parts: [&[u8]; 5] =

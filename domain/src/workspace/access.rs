@@ -41,6 +41,8 @@ pub struct WorkspaceAccess<'a> {
     pub(crate) mailer: &'a std::sync::Arc<crate::mail::Mailer>,
     pub(crate) billing: &'a crate::billing::Billing,
     pub(crate) vault: &'a std::sync::Arc<crate::crypto::Vault>,
+    pub(crate) attachments: &'a std::sync::Arc<super::attachments::AttachmentStore>,
+    pub(crate) links: super::sales::links::LinkSettings,
 }
 
 /// Permissions that make a role administrative (for "2FA for admins" and the admin allowlist).
@@ -110,6 +112,8 @@ impl WorkspaceAccess<'_> {
             billing,
             max_members,
             vault: self.vault.clone(),
+            attachments: self.attachments.clone(),
+            links: self.links,
         })
     }
 

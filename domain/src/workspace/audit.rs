@@ -23,6 +23,8 @@ pub enum ActorKind {
     ApiToken,
     /// Strongroom itself (background jobs, automatic decisions).
     System,
+    /// Someone without an account, holding a signed link the workspace made (DATA5).
+    Visitor,
 }
 
 impl ActorKind {
@@ -32,6 +34,7 @@ impl ActorKind {
             Self::Staff => "staff",
             Self::ApiToken => "api_token",
             Self::System => "system",
+            Self::Visitor => "visitor",
         }
     }
 }

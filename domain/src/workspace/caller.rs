@@ -36,6 +36,10 @@ pub struct Caller {
     /// The member limit of the workspace's plan (PAY1); `None`: no limit.
     pub(crate) max_members: Option<u32>,
     pub(crate) vault: std::sync::Arc<crate::crypto::Vault>,
+    /// Where attachments go, and their limits (DATA4).
+    pub(crate) attachments: std::sync::Arc<super::attachments::AttachmentStore>,
+    /// How long new signed links last (DATA5).
+    pub(crate) links: super::sales::links::LinkSettings,
 }
 
 impl Caller {

@@ -47,5 +47,7 @@ pub async fn delete(caller: &Caller, tenancy: &Tenancy, confirm: &str) -> Domain
     if let Err(error) = tenancy.drop_deleted(tenant).await {
         tracing::error!(%error, %tenant, "workspace deleted and shredded, but its database could not be dropped");
     }
+    // Its attachments (DATA4) are ciphertext under the destroyed keys too; removing them frees the space.
+    caller.attachments.remove_workspace(tenant).await;
     Ok(())
 }

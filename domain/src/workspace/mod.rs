@@ -9,6 +9,7 @@
 //! simply not found.
 
 pub mod access;
+pub mod attachments;
 pub mod audit;
 pub mod audit_chain;
 mod caller;

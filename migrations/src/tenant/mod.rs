@@ -9,6 +9,7 @@ mod m0004_purchasing_indexes_fallback;
 mod m0005_customers_orders;
 mod m0006_audit_chain;
 mod m0007_billing;
+mod m0008_attachments_links;
 
 pub struct TenantMigrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m0005_customers_orders::Migration),
             Box::new(m0006_audit_chain::Migration),
             Box::new(m0007_billing::Migration),
+            Box::new(m0008_attachments_links::Migration),
         ]
     }
 

@@ -1,10 +1,11 @@
 //! The parts of [`RawConfig::validate`] that resolve one group of settings each: rate limits, who may
-//! reach the server, where sessions live, and the master key.
+//! reach the server, where sessions live, the master key, and attachments and signed links.
 
 use super::{ConfigError, DEV_MASTER_KEY_FILE, MasterKeyOrigin, Mode, NO_MASTER_KEY, RawConfig};
 use crate::middleware::rate_limit::{Limit, RateLimitSettings};
 use domain::crypto::MasterKey;
 use domain::session_store::SessionStorage;
+use domain::workspace::attachments::AttachmentSettings;
 use ipnet::IpNet;
 use secrecy::ExposeSecret as _;
 use url::Url;
@@ -85,6 +86,35 @@ impl RawConfig {
                     .map_err(|e| ConfigError(vec![format!("data_dir {}: {e}", self.data_dir.display())]))?;
                 Ok((MasterKey::create_file(&path).map_err(fail)?, MasterKeyOrigin::Generated(path)))
             }
+        }
+    }
+}
+
+/// The largest attachment a configuration may allow.
+const ATTACHMENT_CEILING: u64 = 100 * 1024 * 1024;
+
+impl RawConfig {
+    /// Attachments' place and limits (DATA4), and the link lifetime (DATA5): every problem reported.
+    /// The store is `<data_dir>/attachments`, which must not lie inside the served `site_root`.
+    pub(super) fn attachment_settings(&self, problems: &mut Vec<String>) -> AttachmentSettings {
+        if !(1024..=ATTACHMENT_CEILING).contains(&self.attachment_max_file_bytes) {
+            problems.push(format!("attachment_max_file_bytes: must be from 1024 to {ATTACHMENT_CEILING} (100 MiB)"));
+        }
+        if self.attachment_quota_bytes < self.attachment_max_file_bytes {
+            problems.push("attachment_quota_bytes: must be at least attachment_max_file_bytes".into());
+        }
+        if !(1..=365).contains(&self.order_link_days) {
+            problems.push("order_link_days: must be from 1 to 365".into());
+        }
+        let dir = self.data_dir.join("attachments");
+        let absolute = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+        if absolute(&dir).starts_with(absolute(&self.site_root)) {
+            problems.push("data_dir: attachments would be inside site_root, which is served; keep them apart".into());
+        }
+        AttachmentSettings {
+            dir,
+            max_file_bytes: self.attachment_max_file_bytes,
+            workspace_quota_bytes: self.attachment_quota_bytes,
         }
     }
 }

@@ -200,3 +200,22 @@ fn database_passwords_are_not_shown() {
     }
     assert!(shown.contains("postgres://sr:redacted@db/strongroom"), "{shown}");
 }
+
+#[test]
+fn attachment_limits_and_link_lifetime_are_checked_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dev_in(dir.path()).validate().unwrap();
+    let attachments = &settings.platform.attachments;
+    assert_eq!(attachments.dir, dir.path().join("attachments"));
+    assert_eq!((attachments.max_file_bytes, attachments.workspace_quota_bytes), (10 << 20, 1 << 30));
+    assert_eq!(settings.platform.links.lifetime, chrono::Duration::days(30));
+    let refused = |raw: RawConfig| raw.validate().unwrap_err().to_string();
+    let error = refused(RawConfig { attachment_max_file_bytes: 200 << 20, ..dev_in(dir.path()) });
+    assert!(error.contains("attachment_max_file_bytes"), "{error}");
+    let error = refused(RawConfig { attachment_quota_bytes: 1024, ..dev_in(dir.path()) });
+    assert!(error.contains("attachment_quota_bytes"), "{error}");
+    let error = refused(RawConfig { order_link_days: 0, ..dev_in(dir.path()) });
+    assert!(error.contains("order_link_days"), "{error}");
+    let served = RawConfig { site_root: dir.path().to_owned(), ..dev_in(dir.path()) };
+    assert!(refused(served).contains("inside site_root"), "attachments must not be served");
+}

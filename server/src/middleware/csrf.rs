@@ -1,7 +1,8 @@
 //! CSRF protection (WEB2) for every state-changing request: the `Origin` (or, failing that, the
 //! `Referer`) must be this site, and the request must carry the session's CSRF token, either in the
 //! `x-csrf-token` header or, for form posts, in the `_csrf_token` field (the one every form renders,
-//! whether or not WebAssembly is running).
+//! whether or not WebAssembly is running; in a `multipart/form-data` upload form it is read the same
+//! way, from the form's fields).
 //!
 //! Where the token lives: a signed-in browser's token is in its server-side session (new at every
 //! sign-in, see `app::auth::establish`). An anonymous visitor gets no server-side record at all (a page
@@ -126,23 +127,27 @@ pub async fn csrf(State(policy): State<Arc<CsrfPolicy>>, mut request: Request, n
         return refuse(&request, StatusCode::FORBIDDEN, AppError::CsrfRejected);
     };
     let header = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let is_form = request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let content_type = request.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    let boundary =
+        content_type.starts_with("multipart/form-data").then(|| multer::parse_boundary(content_type).ok()).flatten();
     let (parts, body) = request.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, policy.max_body_bytes).await else {
         let request = Request::from_parts(parts, Body::empty());
         return refuse(&request, StatusCode::PAYLOAD_TOO_LARGE, AppError::BadRequest);
     };
-    let presented = header.or_else(|| {
+    let mut presented = header.or_else(|| {
         is_form
             .then(|| {
                 form_urlencoded::parse(&bytes).find(|(name, _)| name == CSRF_FIELD).map(|(_, value)| value.into_owned())
             })
             .flatten()
     });
+    if presented.is_none()
+        && let Some(boundary) = boundary
+    {
+        presented = multipart_token(bytes.clone(), boundary).await;
+    }
     let request = Request::from_parts(parts, Body::from(bytes));
     match presented {
         Some(token) if super::csrf_mask::unmask(&token).is_some_and(|token| tokens_match(&expected, &token)) => {
@@ -153,6 +158,17 @@ pub async fn csrf(State(policy): State<Arc<CsrfPolicy>>, mut request: Request, n
             refuse(&request, StatusCode::FORBIDDEN, AppError::CsrfRejected)
         }
     }
+}
+
+/// The `_csrf_token` field of a multipart form, if it has one (forms render it first).
+async fn multipart_token(bytes: axum::body::Bytes, boundary: String) -> Option<String> {
+    let mut form = multer::Multipart::new(Body::from(bytes).into_data_stream(), boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(CSRF_FIELD) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn tokens_match(expected: &str, presented: &str) -> bool {

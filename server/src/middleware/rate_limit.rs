@@ -53,6 +53,14 @@ impl EndpointClass {
         if path.starts_with("/w/") && path.ends_with(".csv") {
             return Some(Self::Exports);
         }
+        // Signed links to an order (DATA5), the page and its function: links, counted like emailed ones.
+        if path.starts_with("/confirmation/") || path == "/rpc/public/order-confirmation" {
+            return Some(Self::Codes);
+        }
+        // Attachment uploads and downloads (DATA4).
+        if path.starts_with("/w/") && path.contains("/attachments") {
+            return Some(Self::Workspace);
+        }
         let function = path.strip_prefix("/rpc/")?;
         Some(match function {
             "auth/sign-up" => Self::SignUp,

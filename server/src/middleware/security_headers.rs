@@ -32,6 +32,10 @@ pub struct HeaderPolicy {
     pub hsts: bool,
 }
 
+/// The policy of downloaded files (DATA4): nothing may load, and the file, if a browser rendered it at
+/// all, is in a sandbox of its own origin without scripts. A response that carries exactly this keeps it.
+pub const DOWNLOAD_CSP: &str = "sandbox; default-src 'none'";
+
 pub fn content_security_policy(nonce: &CspNonce) -> String {
     let nonce = &nonce.0;
     [
@@ -57,13 +61,16 @@ pub async fn security_headers(State(policy): State<HeaderPolicy>, mut request: R
     request.extensions_mut().insert(nonce.clone());
     let server_function = request.uri().path().starts_with("/rpc/");
     let mut response = next.run(request).await;
+    let sandboxed = response.headers().get(header::CONTENT_SECURITY_POLICY).is_some_and(|v| v == DOWNLOAD_CSP);
     let headers = response.headers_mut();
     let mut set = |name: HeaderName, value: &str| {
         if let Ok(value) = HeaderValue::from_str(value) {
             headers.insert(name, value);
         }
     };
-    set(header::CONTENT_SECURITY_POLICY, &content_security_policy(&nonce));
+    if !sandboxed {
+        set(header::CONTENT_SECURITY_POLICY, &content_security_policy(&nonce));
+    }
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");
     // Same-origin requests keep the full referrer (Leptos uses it to send a plain form post back to its

@@ -1,5 +1,6 @@
 //! The router: which path goes where, and the middleware stack around it.
 
+mod attachments;
 mod billing;
 mod dev;
 mod exports;
@@ -34,7 +35,11 @@ pub fn router(state: AppState) -> Router {
     let account_limits =
         rate_limit::AccountLimits { limits: state.rate_limits.clone(), platform: state.platform.clone() };
     let sessions = session_layer(&state);
-    let mut routes = Router::new().merge(health::routes()).merge(exports::routes()).merge(site::routes(&state));
+    let mut routes = Router::new()
+        .merge(health::routes())
+        .merge(exports::routes())
+        .merge(attachments::download_routes())
+        .merge(site::routes(&state));
     if state.dev_mode {
         routes = routes.merge(dev::routes());
     }
@@ -44,6 +49,18 @@ pub fn router(state: AppState) -> Router {
         providers = providers.merge(sandbox::routes());
     }
     let providers = providers.with_state(state.clone());
+    // Attachment uploads (DATA4): the same session, CSRF and locale layers, but their own body limit
+    // (the largest file plus the form around it) instead of everyone else's.
+    let upload_bytes = state.upload_body_bytes;
+    let upload_csrf = std::sync::Arc::new(csrf::CsrfPolicy { max_body_bytes: upload_bytes, ..(*state.csrf).clone() });
+    let uploads = attachments::upload_routes()
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(upload_csrf, csrf::csrf))
+        .layer(axum::middleware::from_fn(locale::locale))
+        .layer(axum::middleware::from_fn_with_state(account_limits.clone(), rate_limit::by_account))
+        .layer(sessions.clone())
+        .layer(RequestBodyLimitLayer::new(upload_bytes))
+        .layer(DefaultBodyLimit::max(upload_bytes));
     let routes = routes.with_state(state);
 
     // Each `layer` wraps everything before it, so the last one added sees a request first. Every
@@ -56,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .merge(providers)
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
         .layer(DefaultBodyLimit::max(max_body_bytes))
+        .merge(uploads)
         .layer(axum::middleware::from_fn_with_state(rate_limits, rate_limit::by_address))
         .layer(axum::middleware::from_fn_with_state(proxies, client_ip::client_ip))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
@@ -104,3 +122,6 @@ pub const SESSION_COOKIE: &str = "__Host-strongroom-session";
 
 /// How long to wait for in-flight requests when shutting down.
 pub const GRACEFUL_SHUTDOWN: Duration = Duration::from_secs(10);
+
+/// Room for the rest of an upload form beside the file.
+pub const UPLOAD_FORM_OVERHEAD: usize = attachments::FORM_OVERHEAD;

@@ -16,6 +16,7 @@ mod policies;
 mod requests;
 mod roles;
 mod sales;
+mod sharing;
 mod suppliers;
 mod workspaces;
 

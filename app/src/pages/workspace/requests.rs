@@ -160,8 +160,10 @@ pub fn RequestPage() -> impl IntoView {
 fn RequestView(page: RequestPageDto) -> impl IntoView {
     let i18n = use_i18n();
     let locale = lang::current();
-    let RequestPageDto { home, detail } = page;
+    let RequestPageDto { home, detail, attachments, can_attach } = page;
     let summary = detail.summary.clone();
+    let base = home.workspace.path();
+    let upload = format!("{base}/requests/{}/attachments", summary.id);
     view! {
         <Title text=crate::lang::fill(t_string!(i18n, requests.page_title), &[("number", &summary.number)])/>
         <WorkspaceNav home=home.clone()/>
@@ -195,6 +197,7 @@ fn RequestView(page: RequestPageDto) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </section>
+        <super::sharing::Attachments base=base upload=upload items=attachments can_upload=can_attach/>
         {detail.can_decide.then(|| view! { <DecisionForm slug=home.workspace.slug.clone() id=summary.id.clone()/> })}
         {detail.can_change.then(|| view! {
             <ChangeForms slug=home.workspace.slug.clone() id=summary.id.clone() supplier=summary.supplier_id.clone()

@@ -220,7 +220,7 @@ pub fn SalesOrderPage() -> impl IntoView {
 
 #[component]
 fn SalesOrder(page: SalesOrderPageDto) -> impl IntoView {
-    let SalesOrderPageDto { home, order, can_manage } = page;
+    let SalesOrderPageDto { home, order, can_manage, attachments, links } = page;
     let base = home.workspace.path();
     let slug = home.workspace.slug.clone();
     let action = ServerAction::<SetOrderStatus>::new();
@@ -228,6 +228,8 @@ fn SalesOrder(page: SalesOrderPageDto) -> impl IntoView {
     crate::components::refresh_on_success(value);
     let customer = order.customer.clone();
     let (next_steps, order_id) = (order.next.clone(), order.id.clone());
+    let upload = format!("{base}/sales/{}/attachments", order.id);
+    let (links_slug, links_id) = (slug.clone(), order.id.clone());
     view! {
         <WorkspaceNav home/>
         <section class="card">
@@ -273,5 +275,7 @@ fn SalesOrder(page: SalesOrderPageDto) -> impl IntoView {
                 <p class="field-error" role="alert">{move || form_error(value, &[Field::Description]).get()}</p>
             </section>
         })}
+        <super::sharing::Attachments base=base.clone() upload=upload items=attachments can_upload=can_manage/>
+        {can_manage.then(move || view! { <super::sharing::OrderLinks slug=links_slug id=links_id links/> })}
     }
 }

@@ -1,6 +1,7 @@
 //! Tables of a workspace's own database.
 
 pub(crate) mod approval_decision;
+pub(crate) mod attachment;
 pub(crate) mod audit_chain_head;
 pub(crate) mod audit_checkpoint;
 pub(crate) mod audit_event;
@@ -11,6 +12,7 @@ pub(crate) mod customer;
 pub(crate) mod member;
 pub(crate) mod member_role;
 pub(crate) mod notification;
+pub(crate) mod order_link;
 pub(crate) mod pending_control_change;
 pub(crate) mod purchase_order;
 pub(crate) mod purchase_request;

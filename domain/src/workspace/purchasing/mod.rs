@@ -17,7 +17,7 @@ mod approvals;
 mod changes;
 mod orders;
 mod people;
-mod requests;
+pub(crate) mod requests;
 mod suppliers;
 
 pub use crate::entities::tenant::approval_decision::Decision;

@@ -307,7 +307,7 @@ pub async fn requests(caller: &Caller, page: &PageRequest) -> DomainResult<Page<
 
 /// A request the caller may see (else "not found", whether or not it exists), and whether they may
 /// decide it now.
-pub(super) async fn visible_request(caller: &Caller, id: uuid::Uuid) -> DomainResult<(purchase_request::Model, bool)> {
+pub(crate) async fn visible_request(caller: &Caller, id: uuid::Uuid) -> DomainResult<(purchase_request::Model, bool)> {
     let row = purchase_request::Entity::find_by_id(id).one(&caller.db).await?.ok_or(DomainError::NotFound)?;
     let can_decide = approvals::scope(caller).await?.covers(caller, &row);
     let own = row.requester_id == caller.user.as_uuid();

@@ -9,10 +9,12 @@
 //!   sorted and paged by keyset; [`export`] writes the same list as CSV (audited, formulas defused).
 //! - [`mask`] and [`reveal`]: every answer carries masked contact data; revealing one field of one
 //!   customer takes `contact.reveal`, a reason, stays under a per-member rate and writes an audit event.
+//! - [`links`]: signed, expiring, revocable links to one order's confirmation page (DATA5).
 //! - [`rotation`]: data key rotation and the background re-encryption of older rows, with progress.
 
 pub mod customers;
 pub mod export;
+pub mod links;
 pub mod list;
 pub mod mask;
 pub mod orders;

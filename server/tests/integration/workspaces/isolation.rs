@@ -167,6 +167,15 @@ const ROUTES: &[(&str, Coverage)] = &[
     ("/sandbox/iyzico/payment/iyzipos/checkoutform/initialize/auth/ecom", Coverage::Public),
     ("/sandbox/iyzico/payment/iyzipos/checkoutform/auth/ecom/detail", Coverage::Public),
     ("/sandbox/iyzico/pay/{token}", Coverage::Public),
+    // Attachments (DATA4) and signed links (DATA5); the confirmation page and its server function are
+    // opened by a signed link without an account (their own tests: `signed_links`).
+    ("/w/{slug}/sales/{id}/attachments", Coverage::Object),
+    ("/w/{slug}/requests/{id}/attachments", Coverage::Object),
+    ("/w/{slug}/attachments/{id}", Coverage::Object),
+    ("/rpc/sales/order/links/create", Coverage::Object),
+    ("/rpc/sales/order/links/revoke", Coverage::Object),
+    ("/confirmation/{token}", Coverage::Public),
+    ("/rpc/public/order-confirmation", Coverage::Public),
 ];
 
 /// Every route the running application serves: the paths its router holds (pages, server functions
@@ -203,6 +212,8 @@ struct Scene {
     a_role: String,
     a_customer: String,
     a_order: String,
+    a_attachment: String,
+    a_link: String,
     attacker: Browser,
 }
 
@@ -258,10 +269,19 @@ async fn scene(app: &TestApp) -> Scene {
     let a_customer = customer["id"].as_str().unwrap().to_owned();
     let (_, order) = super::sales_fixture::add_order(&a.owner, &a.slug, &a_customer, "1", "5").await;
     let a_order = order["id"].as_str().unwrap().to_owned();
+    let upload_path = format!("/w/{}/sales/{a_order}/attachments", a.slug);
+    let secret_file = format!("{SECRET} file");
+    let (_, attachment) =
+        super::sharing_fixture::upload(&a.owner, &upload_path, "a.txt", "text/plain", secret_file.as_bytes()).await;
+    let a_attachment = attachment["id"].as_str().unwrap().to_owned();
+    let (_, link) = super::sharing_fixture::create_link(&a.owner, &a.slug, &a_order).await;
+    let a_link = link["id"].as_str().unwrap().to_owned();
     let attacker = b.owner.clone();
     Scene {
         a_customer,
         a_order,
+        a_attachment,
+        a_link,
         a_supplier,
         a_request: request["id"].as_str().unwrap().to_owned(),
         a_member,
@@ -304,6 +324,27 @@ async fn probe(s: &Scene, path: &str, coverage: Coverage) {
                 refused(&what, get_raw(x, &format!("/w/{slug}/customers/{}", s.a_customer)).await).await
             }
             "/w/{slug}/sales/{id}" => refused(&what, get_raw(x, &format!("/w/{slug}/sales/{}", s.a_order)).await).await,
+            "/w/{slug}/attachments/{id}" => {
+                refused(&what, get_raw(x, &format!("/w/{slug}/attachments/{}", s.a_attachment)).await).await
+            }
+            "/w/{slug}/sales/{id}/attachments" | "/w/{slug}/requests/{id}/attachments" => {
+                let id = if path.contains("/sales/") { &s.a_order } else { &s.a_request };
+                let concrete = path.replace("{slug}", slug).replace("{id}", id);
+                let sent = super::sharing_fixture::upload_raw(
+                    x,
+                    &concrete,
+                    "b.txt",
+                    "text/plain",
+                    b"from B",
+                    "application/json",
+                );
+                refused(&what, sent.await).await
+            }
+            "/rpc/sales/order/links/create" | "/rpc/sales/order/links/revoke" => {
+                let endpoint = &path["/rpc/".len()..];
+                let fields = [("slug", slug.as_str()), ("id", s.a_order.as_str()), ("link", s.a_link.as_str())];
+                refused(&what, x.call(endpoint, &fields).await).await
+            }
             p if p.starts_with("/w/{slug}") => {
                 let concrete = p.replace("{slug}", slug);
                 assert!(!concrete.contains('{'), "{p}: a placeholder left in the probed address {concrete}");
@@ -484,6 +525,8 @@ async fn another_workspace_s_ids_get_nothing_anywhere() {
     assert_eq!(customer["customer"]["name"], format!("{SECRET} customer"), "A's customer was not changed");
     let order = get(&a.owner, &format!("/rpc/sales/order?slug={}&id={}", a.slug, s.a_order)).await;
     assert_eq!(order["order"]["status"], "draft", "A's order did not move");
+    assert_eq!(order["links"][0]["state"], "active", "A's link was not revoked");
+    assert_eq!(order["attachments"].as_array().unwrap().len(), 1, "nothing was attached to A's order");
     let b_orders = get(&s.b.owner, &format!("/rpc/sales/orders?slug={}", s.b.slug)).await;
     assert_eq!(b_orders["items"], serde_json::json!([]), "A's customer could not be used in B");
     let keys = get(&a.owner, &format!("/rpc/admin/keys?slug={}", a.slug)).await;

@@ -2,6 +2,7 @@
 
 mod approval_paths;
 mod approvals;
+mod attachments;
 mod audit;
 mod audit_chain;
 mod crash_consistency;
@@ -17,4 +18,6 @@ mod policies;
 mod rules;
 mod sales;
 mod sales_fixture;
+mod sharing_fixture;
+mod signed_links;
 mod upgrades;
