@@ -26,6 +26,8 @@ pub struct PlatformSettings {
     pub identity: IdentitySettings,
     pub sessions: SessionStorage,
     pub billing: crate::billing::settings::BillingSettings,
+    /// Backups (OPS1): interval, work directory, targets, retention.
+    pub backup: crate::backup::BackupSettings,
 }
 
 pub struct Platform {
@@ -37,6 +39,7 @@ pub struct Platform {
     scheduler: Arc<Scheduler>,
     billing: Arc<crate::billing::Billing>,
     vault: Arc<Vault>,
+    backups: Arc<crate::backup::Backups>,
 }
 
 /// The name of the retention purge in the job scheduler.
@@ -134,7 +137,15 @@ impl Platform {
                 Ok(())
             }
         });
-        let platform = Self { control, tenancy, mailer, identity, sessions, scheduler, billing, vault };
+        let backups = Arc::new(crate::backup::Backups::new(
+            control.clone(),
+            settings.control_database_url.clone(),
+            tenancy.clone(),
+            vault.clone(),
+            settings.backup.clone(),
+        ));
+        crate::backup::register_job(&scheduler, &backups);
+        let platform = Self { control, tenancy, mailer, identity, sessions, scheduler, billing, vault, backups };
         let reconciled = platform.reconcile().await;
         tracing::info!(
             workspaces = migrated.migrated,
@@ -218,6 +229,11 @@ impl Platform {
     /// Master key rotation: re-wraps every workspace key from `old` to `new` (DATA2).
     pub async fn rewrap_workspace_keys(&self, old: &Keys, new: &Keys) -> DomainResult<crate::crypto::RewrapReport> {
         crate::crypto::rewrap_all(&self.control, old, new).await
+    }
+
+    /// Backups of every workspace and of the control plane (OPS1–OPS3).
+    pub fn backups(&self) -> &Arc<crate::backup::Backups> {
+        &self.backups
     }
 
     /// Every workspace's keys (DATA2).

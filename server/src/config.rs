@@ -25,6 +25,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use url::Url;
 
+mod backup;
+pub use backup::{RawBackup, RawTarget};
 mod billing;
 mod redact;
 pub use redact::redact_url;
@@ -147,6 +149,9 @@ pub struct RawConfig {
     /// Plans, subscriptions and the payment provider (the `[billing]` table).
     #[serde(default)]
     pub billing: billing::RawBilling,
+    /// Backups: interval, work directory, targets (the `[backup]` table, OPS1).
+    #[serde(default)]
+    pub backup: backup::RawBackup,
 }
 
 impl Default for RawConfig {
@@ -196,6 +201,7 @@ impl Default for RawConfig {
             export_requests_per_minute: 10,
             export_requests_per_account_per_minute: 10,
             billing: billing::RawBilling::default(),
+            backup: backup::RawBackup::default(),
         }
     }
 }
@@ -317,6 +323,7 @@ impl RawConfig {
         }
         self.check_exposure(&trusted_proxies, &mut problems);
         let billing = self.billing.resolve(self.mode, &mut problems);
+        let backup = self.backup.resolve(&self.data_dir, &mut problems);
         if self.mode == Mode::Production && self.master_key.is_none() && self.master_key_file.is_none() {
             problems.push(NO_MASTER_KEY.into());
         }
@@ -359,6 +366,7 @@ impl RawConfig {
                 identity,
                 sessions,
                 billing,
+                backup,
             },
             public_url,
             trusted_proxies,

@@ -3,6 +3,7 @@
 //! `main.rs` is only the command line; everything here is a library so that integration tests can
 //! start the real application on port 0 with a fresh database, exactly as production starts it.
 
+pub mod backup_cli;
 pub mod banner;
 pub mod cli;
 pub mod config;
@@ -43,6 +44,8 @@ pub enum StartupError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("the audit chain of {0} workspace(s) is broken")]
     AuditBroken(usize),
+    #[error("backup failed: {0}")]
+    BackupFailed(String),
 }
 
 /// Says where the master key came from; a freshly generated one is a warning worth reading.
