@@ -19,7 +19,7 @@
 
 use aes_gcm::aead::{KeyInit as _, Payload};
 use aes_gcm::Aes256Gcm;
-use aead_stream::{DecryptorBE32, EncryptorBE32, StreamBE32};
+use aead_stream::{DecryptorBE32, EncryptorBE32};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};

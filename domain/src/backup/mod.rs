@@ -115,16 +115,8 @@ impl Backups {
         &self.settings
     }
 
-    pub(crate) fn control(&self) -> &DatabaseConnection {
-        &self.control
-    }
-
     pub(crate) fn tenancy(&self) -> &Tenancy {
         &self.tenancy
-    }
-
-    pub(crate) fn vault(&self) -> &Vault {
-        &self.vault
     }
 
     /// The configured target called `name`.

@@ -131,7 +131,7 @@ mod tests {
 
     #[test]
     /// Proves: OPS1
-    fn two_years_of_hourly_backups_leave_seven_days_four_weeks_and_three_months() {
+    fn two_years_of_backups_every_six_hours_leave_seven_days_four_weeks_and_three_months() {
         let start = at(2025, 1, 1, 0);
         let end = at(2026, 12, 31, 23); // Thursday, ISO week 53 of 2026
         let hours = (end - start).num_hours();

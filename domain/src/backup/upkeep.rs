@@ -3,7 +3,7 @@
 
 use super::catalogue::{self, BackupRecord, BackupState};
 use super::format::Scope;
-use super::{Backups, RunReport, STALE_AFTER, Target, TargetKind, quiet, retention};
+use super::{BACKUP_JOB, Backups, RunReport, STALE_AFTER, Target, TargetKind, quiet, retention};
 use crate::error::DomainResult;
 use chrono::Utc;
 use std::sync::Arc;

@@ -1,10 +1,10 @@
 //! OPS1, OPS3: the scheduled job backs up every workspace that changed (and the control plane) at the
-//! configured interval, which is the recovery point, and prunes after each new verified backup.
+//! configured interval, which is the recovery point, and prunes after each new verified backup. A
+//! workspace has changed when the head of its audit chain moved (every change is audited).
 
-use super::add_row;
 use crate::harness::TestApp;
 use crate::workspaces::fixture::Team;
-use crate::workspaces::sales_fixture::{tenant, tenant_db};
+use crate::workspaces::sales_fixture::tenant;
 use domain::backup::BACKUP_JOB;
 use domain::backup::format::Scope;
 
@@ -32,7 +32,8 @@ async fn the_job_backs_up_changed_workspaces_every_interval_and_skips_unchanged_
     assert_eq!((busy_first.len(), quiet_first.len()), (1, 1), "every workspace is backed up");
     assert_eq!(good(Scope::ControlPlane).await.len(), 1, "the control plane is backed up too");
 
-    add_row(&tenant_db(&app, &busy.slug).await, "a change").await;
+    // A change made in the app (audited, like every change).
+    busy.supplier("Acme Supplies").await;
     run_job(&app).await;
     let busy_second = good(busy_scope).await;
     assert_ne!(busy_second, busy_first, "a changed workspace gets a new backup");
