@@ -131,6 +131,8 @@ pub struct Finished<'a> {
     pub snapshot_sha256: &'a str,
     pub key_version: &'a str,
     pub fingerprint: Option<&'a str>,
+    /// Targets that failed (the others hold verified copies).
+    pub error: Option<String>,
 }
 
 pub async fn add_copy(db: &DatabaseConnection, id: uuid::Uuid, target: &str, bytes: u64) -> DomainResult<()> {
@@ -156,6 +158,7 @@ pub async fn finish(db: &DatabaseConnection, id: uuid::Uuid, done: Finished<'_>)
         .col_expr(backup::Column::SnapshotSha256, Expr::value(Some(done.snapshot_sha256.to_owned())))
         .col_expr(backup::Column::KeyVersion, Expr::value(done.key_version.to_owned()))
         .col_expr(backup::Column::Fingerprint, Expr::value(done.fingerprint.map(str::to_owned)))
+        .col_expr(backup::Column::Error, Expr::value(done.error))
         .filter(backup::Column::Id.eq(id))
         .exec(db)
         .await?;

@@ -343,6 +343,7 @@ impl Backups {
             snapshot_sha256: &manifest.snapshot_sha256,
             key_version: &key_version,
             fingerprint: fingerprint.as_deref(),
+            error: (!failures.is_empty()).then(|| failures.join("; ")),
         };
         catalogue::finish(&self.control, id, done).await?;
         progress("done", file_bytes, file_bytes);

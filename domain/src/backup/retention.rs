@@ -211,6 +211,12 @@ mod tests {
         // A prune asked for after the pause, naming an older backup as the new one: nothing changes.
         let stale = plan(&stored, RetentionPolicy::STANDARD, stored[0].id);
         assert!(stale.delete.is_empty(), "pruning only after a new verified backup");
+        // Even where the rules would delete much (20 days never pruned), nothing goes unless the plan
+        // follows the newest backup's verification.
+        let unpruned: Vec<_> =
+            (0..20u32).map(|d| Candidate { id: d, taken_at: at(2025, 1, 1, 3) + Duration::days(d.into()) }).collect();
+        assert!(plan(&unpruned, RetentionPolicy::STANDARD, 5).delete.is_empty(), "not after a new verified backup");
+        assert_eq!(plan(&unpruned, RetentionPolicy::STANDARD, 19).delete.len(), 20 - 7 - 2, "7 days, 2 older weeks");
         assert_eq!(before.len(), 11, "Dec 25–31, Dec 21 and 14 (weeks), Nov 30 and Oct 31 (months)");
         // After the pause the first new backup pushes out one backup per rule at most: the oldest day
         // (Dec 25), the oldest week (Dec 14) and the oldest month (Oct 31).

@@ -93,8 +93,7 @@ fn a_truncated_backup_is_refused() {
     let mut cuts: Vec<usize> = frames.iter().map(|(at, _)| *at).collect();
     cuts.extend([file.len() - 1, frames[1].0 + 10, 5]);
     for cut in cuts {
-        let error = opened(&file[..cut], &key).unwrap_err();
-        assert!(!error.is_empty(), "cut at {cut}");
+        assert!(opened(&file[..cut], &key).is_err(), "a backup cut at {cut} of {} was accepted", file.len());
     }
     let mut longer = file.clone();
     longer.push(0);

@@ -157,3 +157,46 @@ async fn the_backups_of_a_crypto_shredded_workspace_cannot_be_decrypted() {
     let refused = sibling.platform.backups().restore_beside(record.id, quiet()).await;
     assert!(matches!(refused, Err(DomainError::KeysDestroyed(_))), "{refused:?}");
 }
+
+#[tokio::test]
+/// Proves: OPS1
+async fn a_target_that_is_down_is_reported_and_only_verified_copies_count() {
+    let app = TestApp::spawn_with(|raw| {
+        let dir = raw.data_dir.clone();
+        // A regular file where the directory should be: every write to this target fails.
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("down"), b"not a directory").unwrap();
+        raw.backup.targets = vec![
+            server::config::RawTarget { name: "up".into(), directory: dir.join("up") },
+            server::config::RawTarget { name: "down".into(), directory: dir.join("down").join("backups") },
+        ];
+    })
+    .await;
+    let team = Team::create(&app, "Half Co", "owner@example.com").await;
+    let half = tenant(&app, &team.slug).await;
+    let backups = app.platform.backups();
+    let record = backups.back_up_workspace(half, quiet()).await.unwrap();
+    assert!(record.is_good());
+    assert_eq!(record.targets, vec!["up".to_owned()], "only the copy that read back counts");
+    assert!(record.error.as_deref().is_some_and(|e| e.contains("down")), "the failing target is reported: {record:?}");
+    assert!(backups.verify(record.id, true, quiet()).await.unwrap().iter().all(|c| c.result.is_ok()));
+
+    // With every target down the backup fails, is never good, and leaves nothing behind.
+    let app = TestApp::spawn_with(|raw| {
+        let dir = raw.data_dir.clone();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("down"), b"not a directory").unwrap();
+        raw.backup.targets =
+            vec![server::config::RawTarget { name: "down".into(), directory: dir.join("down").join("backups") }];
+    })
+    .await;
+    let team = Team::create(&app, "Down Co", "owner@example.com").await;
+    let down = tenant(&app, &team.slug).await;
+    let failed = app.platform.backups().back_up_workspace(down, quiet()).await;
+    assert!(matches!(failed, Err(DomainError::Unreachable { .. })), "{failed:?}");
+    let listed = app.platform.backups().list(None).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(!listed[0].is_good() && listed[0].state == domain::backup::catalogue::BackupState::Failed, "{listed:?}");
+    let work: Vec<_> = std::fs::read_dir(app.data_dir.path().join("backup-work")).unwrap().flatten().collect();
+    assert!(work.is_empty(), "no plaintext snapshot or sealed file is left in the work directory: {work:?}");
+}
