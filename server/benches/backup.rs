@@ -97,7 +97,10 @@ async fn main() {
     println!("  plain file copy:                            {:8.1} MB/s ({plain:.2} s)", mb_per_s(size, plain));
     println!("  backup (snapshot, check, zstd, AES-GCM):    {:8.1} MB/s ({backup:.2} s)", mb_per_s(size, backup));
     println!("  restore (decrypt, unzstd, check):           {:8.1} MB/s ({restore:.2} s)", mb_per_s(size, restore));
-    println!("  compressed and encrypted size:              {:8.1} % of the database", sealed as f64 * 100.0 / size as f64);
+    println!(
+        "  compressed and encrypted size:              {:8.1} % of the database",
+        sealed as f64 * 100.0 / size as f64
+    );
     println!("  ratio backup / plain copy throughput:       {:8.3}", plain / backup);
     println!("  ratio restore / plain copy throughput:      {:8.3}", plain / restore);
 }

@@ -5,9 +5,9 @@ use crate::StartupError;
 use crate::cli::BackupCommand;
 use crate::config::ConfigError;
 use domain::Platform;
+use domain::backup::Progress;
 use domain::backup::catalogue::{BackupRecord, BackupState};
 use domain::backup::format::Scope;
-use domain::backup::Progress;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal as _;
 use std::sync::Arc;
@@ -123,7 +123,11 @@ pub async fn run(platform: &Platform, command: BackupCommand) -> Result<(), Star
             let mut failed = 0;
             for check in &checks {
                 match &check.result {
-                    Ok(()) => println!("{id} on {}: verified{}", check.target, if deep { " (restore test passed)" } else { "" }),
+                    Ok(()) => println!(
+                        "{id} on {}: verified{}",
+                        check.target,
+                        if deep { " (restore test passed)" } else { "" }
+                    ),
                     Err(why) => {
                         failed += 1;
                         println!("{id} on {}: FAILED: {why}", check.target);
@@ -131,7 +135,10 @@ pub async fn run(platform: &Platform, command: BackupCommand) -> Result<(), Star
                 }
             }
             if checks.is_empty() || failed > 0 {
-                return Err(StartupError::BackupFailed(format!("{failed} of {} copies of {id} do not verify", checks.len())));
+                return Err(StartupError::BackupFailed(format!(
+                    "{failed} of {} copies of {id} do not verify",
+                    checks.len()
+                )));
             }
         }
         BackupCommand::Prune => {

@@ -8,8 +8,8 @@ use crate::error::DomainResult;
 use crate::ids::TenantId;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _};
 use sea_orm::{ActiveModelTrait as _, QueryOrder as _};
+use sea_orm::{ActiveValue::Set, ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _};
 
 pub const RUNNING: &str = "running";
 pub const VERIFIED: &str = "verified";
@@ -62,11 +62,8 @@ fn scope_of(row: &backup::Model) -> Scope {
 }
 
 fn record(row: backup::Model, copies: &[backup_copy::Model]) -> BackupRecord {
-    let targets = copies
-        .iter()
-        .filter(|c| c.backup_id == row.id && c.state == VERIFIED)
-        .map(|c| c.target.clone())
-        .collect();
+    let targets =
+        copies.iter().filter(|c| c.backup_id == row.id && c.state == VERIFIED).map(|c| c.target.clone()).collect();
     BackupRecord {
         id: row.id,
         scope: scope_of(&row),

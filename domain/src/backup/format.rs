@@ -17,9 +17,9 @@
 //!   was decrypted. A file without its last chunk is truncated; bytes after it are refused.
 //! - Both directions stream: memory use is a chunk and zstd's window, whatever the database's size.
 
-use aes_gcm::aead::{KeyInit as _, Payload};
-use aes_gcm::Aes256Gcm;
 use aead_stream::{DecryptorBE32, EncryptorBE32};
+use aes_gcm::Aes256Gcm;
+use aes_gcm::aead::{KeyInit as _, Payload};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};

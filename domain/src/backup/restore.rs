@@ -8,7 +8,7 @@
 //! check before anything else uses it.
 
 use super::format::{self, Manifest, Scope, Source};
-use super::{Backups, BackupRecord, Progress, WorkFile, io_join, snapshot};
+use super::{BackupRecord, Backups, Progress, WorkFile, io_join, snapshot};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::TenantId;
 use crate::tenancy::TenantPlacement;
@@ -192,8 +192,11 @@ impl Backups {
                 if workspace {
                     snapshot::migrate_tenant_copy(&url).await?;
                 }
-                let db = crate::db::connect(&url, crate::db::PoolLimits { max_connections: 1, ..crate::db::PoolLimits::TENANT })
-                    .await?;
+                let db = crate::db::connect(
+                    &url,
+                    crate::db::PoolLimits { max_connections: 1, ..crate::db::PoolLimits::TENANT },
+                )
+                .await?;
                 db.execute_unprepared(&format!("ALTER DATABASE \"{db_name}\" SET default_transaction_read_only = on"))
                     .await?;
                 db.close().await?;

@@ -50,6 +50,9 @@ enum Period {
     Month(i32, u32),
 }
 
+/// Which period of one rule a moment falls in.
+type PeriodOf = fn(DateTime<Utc>) -> Period;
+
 fn day(at: DateTime<Utc>) -> Period {
     Period::Day(at.year(), at.ordinal())
 }
@@ -68,14 +71,13 @@ fn month(at: DateTime<Utc>) -> Period {
 pub fn plan<Id: Copy + Eq>(backups: &[Candidate<Id>], policy: RetentionPolicy, new_verified: Id) -> PrunePlan<Id> {
     let mut sorted = backups.to_vec();
     // Newest first; ties keep their order, so the result does not depend on the input order beyond that.
-    sorted.sort_by(|a, b| b.taken_at.cmp(&a.taken_at));
+    sorted.sort_by_key(|b| std::cmp::Reverse(b.taken_at));
     let Some(newest) = sorted.first() else { return PrunePlan { keep: Vec::new(), delete: Vec::new() } };
     if newest.id != new_verified {
         return PrunePlan { keep: sorted.iter().map(|b| b.id).collect(), delete: Vec::new() };
     }
     let mut kept = BTreeSet::from([0usize]);
-    let rules: [(usize, fn(DateTime<Utc>) -> Period); 3] =
-        [(policy.daily, day), (policy.weekly, week), (policy.monthly, month)];
+    let rules: [(usize, PeriodOf); 3] = [(policy.daily, day), (policy.weekly, week), (policy.monthly, month)];
     for (count, period_of) in rules {
         let mut last: Option<Period> = None;
         let mut used = 0;
@@ -223,11 +225,8 @@ mod tests {
         stored.push(Candidate { id: 1000, taken_at: at(2027, 1, 1, 3) });
         let plan = plan(&stored, RetentionPolicy::STANDARD, 1000);
         assert_eq!(plan.keep.len() + plan.delete.len(), before.len() + 1);
-        let deleted: Vec<NaiveDate> = plan
-            .delete
-            .iter()
-            .map(|id| stored.iter().find(|b| b.id == *id).unwrap().taken_at.date_naive())
-            .collect();
+        let deleted: Vec<NaiveDate> =
+            plan.delete.iter().map(|id| stored.iter().find(|b| b.id == *id).unwrap().taken_at.date_naive()).collect();
         let d = |m, d| NaiveDate::from_ymd_opt(2025, m, d).unwrap();
         assert_eq!(deleted, vec![d(12, 25), d(12, 14), d(10, 31)]);
         assert!(plan.keep.contains(&1000));
@@ -237,10 +236,8 @@ mod tests {
     /// Proves: OPS1
     fn the_newest_verified_backup_is_always_kept() {
         let none = RetentionPolicy { daily: 0, weekly: 0, monthly: 0 };
-        let backups = [
-            Candidate { id: 'a', taken_at: at(2026, 1, 1, 1) },
-            Candidate { id: 'b', taken_at: at(2026, 1, 2, 1) },
-        ];
+        let backups =
+            [Candidate { id: 'a', taken_at: at(2026, 1, 1, 1) }, Candidate { id: 'b', taken_at: at(2026, 1, 2, 1) }];
         let plan = plan(&backups, none, 'b');
         assert_eq!(plan.keep, vec!['b']);
         assert_eq!(plan.delete, vec!['a']);
@@ -269,7 +266,8 @@ mod tests {
         shuffled.reverse();
         shuffled.rotate_left(37);
         let newest = forward.len() - 1;
-        let (a, b) = (plan(&forward, RetentionPolicy::STANDARD, newest), plan(&shuffled, RetentionPolicy::STANDARD, newest));
+        let (a, b) =
+            (plan(&forward, RetentionPolicy::STANDARD, newest), plan(&shuffled, RetentionPolicy::STANDARD, newest));
         assert_eq!(a, b);
         let counts: BTreeMap<bool, usize> = [(true, a.keep.len()), (false, a.delete.len())].into();
         assert_eq!(counts[&true] + counts[&false], 200);

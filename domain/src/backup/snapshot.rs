@@ -127,7 +127,8 @@ pub async fn sqlite_replace_rows(
             );
             let live = &live;
             async move {
-                let rows = live.query_all_raw(sea_orm::Statement::from_string(live.get_database_backend(), sql)).await?;
+                let rows =
+                    live.query_all_raw(sea_orm::Statement::from_string(live.get_database_backend(), sql)).await?;
                 rows.iter().map(|r| r.try_get::<String>("", "name")).collect::<Result<Vec<_>, _>>()
             }
         };
@@ -157,8 +158,15 @@ pub async fn sqlite_replace_rows(
             .await?;
         }
         let (action, object, changes) = audit;
-        crate::workspace::audit::record(&txn, &crate::workspace::audit::Actor::system(), action, "backup", object, changes)
-            .await?;
+        crate::workspace::audit::record(
+            &txn,
+            &crate::workspace::audit::Actor::system(),
+            action,
+            "backup",
+            object,
+            changes,
+        )
+        .await?;
         txn.commit().await?;
         Ok::<(), DomainError>(())
     }

@@ -52,9 +52,24 @@ impl Backups {
         catalogue::mark_interrupted(&self.control, before).await?;
         // A run that died after renaming its copy, or failed on another target, may have left complete
         // files of a backup that is not good: they go too (retention only ever counts good ones).
-        for failed in self.list(None).await?.into_iter().filter(|b| b.state == BackupState::Failed) {
+        let records = self.list(None).await?;
+        for failed in records.iter().filter(|b| b.state == BackupState::Failed) {
             for target in &self.settings.targets {
                 target.delete(&failed.file_name).await?;
+            }
+        }
+        // Complete files that no good backup lists on that target (a run killed between pruning a copy
+        // from the catalogue and deleting its file); files of backups still running are left alone.
+        for target in &self.settings.targets {
+            for name in target.list().await? {
+                let keep = records.iter().any(|b| {
+                    b.file_name == name
+                        && (b.state == BackupState::Running || (b.is_good() && b.targets.contains(&target.name)))
+                });
+                if !keep {
+                    target.delete(&name).await?;
+                    removed += 1;
+                }
             }
         }
         Ok(removed)
@@ -74,8 +89,10 @@ impl Backups {
             let plan = retention::plan(&copies, self.settings.policy, new_verified);
             for id in plan.delete {
                 let backup = backups.iter().find(|b| b.id == id).expect("planned from this list");
-                target.delete(&backup.file_name).await?;
+                // The catalogue first: a run killed in between leaves a file nobody counts (and the
+                // clean-up removes), never a listed copy whose file is gone.
                 catalogue::delete_copy(&self.control, id, &target.name).await?;
+                target.delete(&backup.file_name).await?;
                 deleted += 1;
             }
         }
@@ -96,7 +113,6 @@ impl Backups {
         }
         Ok(deleted)
     }
-
 }
 
 /// Registers the scheduled backup run ([`BACKUP_JOB`], every [`BackupSettings::every`]) with a lease
@@ -121,4 +137,3 @@ pub fn register_job(scheduler: &crate::jobs::Scheduler, backups: &Arc<Backups>) 
         }
     });
 }
-

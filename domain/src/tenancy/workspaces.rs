@@ -242,7 +242,12 @@ impl Tenancy {
 
     /// Every workspace's id and address, whatever its state (for operators' listings of backups).
     pub async fn all_slugs(&self) -> DomainResult<Vec<(TenantId, String)>> {
-        Ok(tenant::Entity::find().all(&self.control).await?.into_iter().map(|r| (TenantId::from(r.id), r.slug)).collect())
+        Ok(tenant::Entity::find()
+            .all(&self.control)
+            .await?
+            .into_iter()
+            .map(|r| (TenantId::from(r.id), r.slug))
+            .collect())
     }
 
     /// An active workspace by its id.

@@ -14,8 +14,8 @@
 //! Without any `[[backup.targets]]`, backups go to `<data_dir>/backups` (named `local`): a copy on the
 //! same machine only, which is said at start-up in production mode.
 
-use domain::backup::{BackupSettings, DEFAULT_EVERY, MIN_EVERY, Target, TargetKind};
 use domain::backup::retention::RetentionPolicy;
+use domain::backup::{BackupSettings, DEFAULT_EVERY, MIN_EVERY, Target, TargetKind};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;

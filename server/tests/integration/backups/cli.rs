@@ -118,8 +118,16 @@ async fn backups_killed_at_random_moments_never_leave_a_bad_backup_listed_as_goo
     // Live data is intact, and clean-up leaves only good backups and no partial file.
     assert_eq!(live_markers(&app, &team.slug).await.len(), 300);
     app.platform.backups().clean_up(Duration::ZERO).await.unwrap();
-    let good: Vec<String> =
-        app.platform.backups().list(None).await.unwrap().into_iter().filter(|b| b.is_good()).map(|b| b.file_name).collect();
+    let good: Vec<String> = app
+        .platform
+        .backups()
+        .list(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|b| b.is_good())
+        .map(|b| b.file_name)
+        .collect();
     for entry in std::fs::read_dir(app.data_dir.path().join("backups")).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         assert!(good.contains(&name), "{name} is left on the target but is not a good backup");

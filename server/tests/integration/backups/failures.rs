@@ -61,7 +61,8 @@ async fn a_flipped_byte_a_truncation_or_swapped_chunks_make_restore_refuse_the_b
     let swapped = {
         let header_len = u32::from_be_bytes(original[9..13].try_into().unwrap()) as usize;
         let first = 13 + header_len;
-        let len_at = |at: usize| 4 + (u32::from_be_bytes(original[at..at + 4].try_into().unwrap()) & 0x7fff_ffff) as usize;
+        let len_at =
+            |at: usize| 4 + (u32::from_be_bytes(original[at..at + 4].try_into().unwrap()) & 0x7fff_ffff) as usize;
         let second = first + len_at(first);
         let third = second + len_at(second);
         let mut bytes = original[..first].to_vec();

@@ -67,7 +67,9 @@ async fn restoring_onto_live_first_backs_up_the_current_state_then_puts_the_back
     assert!(markers(&before.url).await.is_empty(), "the safety backup holds the state before the restore");
     // The app keeps working on the restored workspace, and the restore is in its audit log.
     add_row(&tenant_db(&app, &team.slug).await, "new").await;
-    let audit = crate::workspaces::sales_fixture::texts(&tenant_db(&app, &team.slug).await, "SELECT action FROM audit_events").await;
+    let audit =
+        crate::workspaces::sales_fixture::texts(&tenant_db(&app, &team.slug).await, "SELECT action FROM audit_events")
+            .await;
     assert!(audit.iter().flatten().any(|a| a == "backup.restored"), "{audit:?}");
     let (_, report) = app.platform.verify_audit(None).await.unwrap().into_iter().next().unwrap();
     assert!(report.broken.is_none(), "the audit chain holds after the restore: {:?}", report.broken);
