@@ -9,11 +9,13 @@
 //! - [`crypto`]: the master key and, later, field encryption.
 //! - [`db`]: connecting to SQLite or PostgreSQL with the settings we rely on.
 //! - [`jobs`]: background work that runs once per period across every server sharing the database.
+//! - [`backup`]: encrypted, verified backups of every database, retention, restore (OPS1–OPS3).
 //! - [`retention`]: how long each growing control-plane table keeps its rows, and the purge job.
 //!
 //! Ids like ID4 or TN1 in doc comments refer to the promises on the public security page (`/security#ID4`)
 //! and in SECURITY.md, generated from `security/promises.toml` and the tests' `Proves:` markers.
 
+pub mod backup;
 pub mod billing;
 pub mod crypto;
 pub mod db;

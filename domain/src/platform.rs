@@ -30,6 +30,8 @@ pub struct PlatformSettings {
     pub attachments: crate::workspace::attachments::AttachmentSettings,
     /// Signed links to orders: how long they last (DATA5).
     pub links: crate::workspace::sales::links::LinkSettings,
+    /// Backups (OPS1): interval, work directory, targets, retention.
+    pub backup: crate::backup::BackupSettings,
 }
 
 pub struct Platform {
@@ -43,6 +45,7 @@ pub struct Platform {
     vault: Arc<Vault>,
     attachments: Arc<crate::workspace::attachments::AttachmentStore>,
     links: crate::workspace::sales::links::LinkSettings,
+    backups: Arc<crate::backup::Backups>,
 }
 
 /// The name of the retention purge in the job scheduler.
@@ -142,8 +145,27 @@ impl Platform {
         });
         let attachments = Arc::new(crate::workspace::attachments::AttachmentStore::new(settings.attachments.clone()));
         let links = settings.links;
-        let platform =
-            Self { control, tenancy, mailer, identity, sessions, scheduler, billing, vault, attachments, links };
+        let backups = Arc::new(crate::backup::Backups::new(
+            control.clone(),
+            settings.control_database_url.clone(),
+            tenancy.clone(),
+            vault.clone(),
+            settings.backup.clone(),
+        ));
+        crate::backup::register_job(&scheduler, &backups);
+        let platform = Self {
+            control,
+            tenancy,
+            mailer,
+            identity,
+            sessions,
+            scheduler,
+            billing,
+            vault,
+            attachments,
+            links,
+            backups,
+        };
         let reconciled = platform.reconcile().await;
         tracing::info!(
             workspaces = migrated.migrated,
@@ -245,6 +267,11 @@ impl Platform {
     /// Master key rotation: re-wraps every workspace key from `old` to `new` (DATA2).
     pub async fn rewrap_workspace_keys(&self, old: &Keys, new: &Keys) -> DomainResult<crate::crypto::RewrapReport> {
         crate::crypto::rewrap_all(&self.control, old, new).await
+    }
+
+    /// Backups of every workspace and of the control plane (OPS1–OPS3).
+    pub fn backups(&self) -> &Arc<crate::backup::Backups> {
+        &self.backups
     }
 
     /// Every workspace's keys (DATA2).

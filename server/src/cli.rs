@@ -42,6 +42,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Backups of every workspace and of the control plane (OPS1–OPS3): make, list, check, prune, restore.
+    Backup {
+        #[command(subcommand)]
+        command: BackupCommand,
+    },
     /// Re-wrap every workspace's data keys under a new master key (the workspaces' data is not touched),
     /// then exit. Afterwards configure the new key (`master_key` / `master_key_file`) and restart.
     RotateMasterKey {
@@ -59,5 +64,50 @@ pub enum AuditCommand {
         /// Only the workspace at this address.
         #[arg(long)]
         workspace: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Back up now: every workspace that changed since its last good backup and the control plane, or
+    /// only what the options name. Each new backup is copied to every target, read back, and pruned after.
+    Run {
+        /// Only the workspace at this address (backed up whether or not it changed).
+        #[arg(long, conflicts_with = "control")]
+        workspace: Option<String>,
+        /// Only the control-plane database.
+        #[arg(long)]
+        control: bool,
+    },
+    /// List the backups (newest first) with time, size, targets and verification state.
+    List {
+        /// Only the workspace at this address.
+        #[arg(long)]
+        workspace: Option<String>,
+    },
+    /// Check the copies of a backup on every target (read back and hashed); with --deep, the restore
+    /// test: decrypt into scratch, integrity check, row counts. Fails if any copy does not verify.
+    Verify {
+        /// The backup's id (see `backup list`).
+        id: uuid::Uuid,
+        #[arg(long)]
+        deep: bool,
+    },
+    /// Apply retention (7 daily, 4 weekly, 3 monthly) on every target, after each scope's newest good backup.
+    Prune,
+    /// Restore a backup: beside live as a read-only copy, or onto the live workspace (after a backup of
+    /// its current state).
+    Restore {
+        /// The backup's id (see `backup list`).
+        id: uuid::Uuid,
+        /// Restore as a new, read-only database beside live; prints where it is.
+        #[arg(long, conflicts_with = "onto_live", required_unless_present = "onto_live")]
+        beside: bool,
+        /// Replace the live workspace's data with the backup's (a backup of the current state comes first).
+        #[arg(long)]
+        onto_live: bool,
+        /// Confirms --onto-live without asking.
+        #[arg(long)]
+        yes: bool,
     },
 }

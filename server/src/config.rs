@@ -25,6 +25,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use url::Url;
 
+mod backup;
+pub use backup::{RawBackup, RawTarget};
 mod billing;
 mod redact;
 pub use redact::redact_url;
@@ -154,6 +156,9 @@ pub struct RawConfig {
     pub attachment_quota_bytes: u64,
     /// Signed links to an order's confirmation page (DATA5) last this many days [30], 1 to 365.
     pub order_link_days: u32,
+    /// Backups: interval, work directory, targets (the `[backup]` table, OPS1).
+    #[serde(default)]
+    pub backup: backup::RawBackup,
 }
 
 impl Default for RawConfig {
@@ -206,6 +211,7 @@ impl Default for RawConfig {
             attachment_max_file_bytes: domain::workspace::attachments::AttachmentSettings::DEFAULT_MAX_FILE_BYTES,
             attachment_quota_bytes: domain::workspace::attachments::AttachmentSettings::DEFAULT_QUOTA_BYTES,
             order_link_days: 30,
+            backup: backup::RawBackup::default(),
         }
     }
 }
@@ -328,6 +334,7 @@ impl RawConfig {
         self.check_exposure(&trusted_proxies, &mut problems);
         let attachments = self.attachment_settings(&mut problems);
         let billing = self.billing.resolve(self.mode, &mut problems);
+        let backup = self.backup.resolve(&self.data_dir, &mut problems);
         if self.mode == Mode::Production && self.master_key.is_none() && self.master_key_file.is_none() {
             problems.push(NO_MASTER_KEY.into());
         }
@@ -374,6 +381,7 @@ impl RawConfig {
                 links: domain::workspace::sales::links::LinkSettings {
                     lifetime: chrono::Duration::days(i64::from(self.order_link_days)),
                 },
+                backup,
             },
             public_url,
             trusted_proxies,

@@ -7,6 +7,7 @@
 // more room to compute their layouts.
 #![recursion_limit = "256"]
 
+pub mod backup_cli;
 pub mod banner;
 pub mod cli;
 pub mod config;
@@ -47,6 +48,8 @@ pub enum StartupError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("the audit chain of {0} workspace(s) is broken")]
     AuditBroken(usize),
+    #[error("backup failed: {0}")]
+    BackupFailed(String),
 }
 
 /// Says where the master key came from; a freshly generated one is a warning worth reading.

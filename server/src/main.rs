@@ -86,6 +86,10 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
             }
             if broken > 0 { Err(StartupError::AuditBroken(broken)) } else { Ok(()) }
         }
+        Command::Backup { command } => {
+            let platform = domain::Platform::start(&settings.platform, settings.master_key).await?;
+            server::backup_cli::run(&platform, command).await
+        }
         Command::RotateMasterKey { new_key_file } => {
             let new = domain::crypto::MasterKey::read_file(&new_key_file)
                 .map_err(|e| StartupError::Config(server::config::ConfigError(vec![e.to_string()])))?;

@@ -30,6 +30,8 @@ pub enum KeyPurpose {
     WorkspaceKeyWrap,
     /// Signs the checkpoints a retention purge leaves at the start of a workspace's audit chain.
     AuditCheckpoint,
+    /// Wraps the random key of each control-plane backup (OPS1; workspace backups use the workspace's key).
+    BackupKeyWrap,
 }
 
 impl KeyPurpose {
@@ -43,6 +45,7 @@ impl KeyPurpose {
             Self::CsrfCookie => b"strongroom/csrf-cookie/v1",
             Self::WorkspaceKeyWrap => b"strongroom/workspace-key-wrap/v1",
             Self::AuditCheckpoint => b"strongroom/audit-checkpoint/v1",
+            Self::BackupKeyWrap => b"strongroom/backup-key-wrap/v1",
         }
     }
 }
@@ -57,6 +60,7 @@ pub struct Keys {
     csrf_cookie: SecretBox<[u8; 32]>,
     workspace_key_wrap: SecretBox<[u8; 32]>,
     audit_checkpoint: SecretBox<[u8; 32]>,
+    backup_key_wrap: SecretBox<[u8; 32]>,
 }
 
 impl Keys {
@@ -70,6 +74,7 @@ impl Keys {
             csrf_cookie: master.derive(KeyPurpose::CsrfCookie.info()),
             workspace_key_wrap: master.derive(KeyPurpose::WorkspaceKeyWrap.info()),
             audit_checkpoint: master.derive(KeyPurpose::AuditCheckpoint.info()),
+            backup_key_wrap: master.derive(KeyPurpose::BackupKeyWrap.info()),
         }
     }
 
@@ -83,6 +88,7 @@ impl Keys {
             KeyPurpose::CsrfCookie => self.csrf_cookie.expose_secret(),
             KeyPurpose::WorkspaceKeyWrap => self.workspace_key_wrap.expose_secret(),
             KeyPurpose::AuditCheckpoint => self.audit_checkpoint.expose_secret(),
+            KeyPurpose::BackupKeyWrap => self.backup_key_wrap.expose_secret(),
         }
     }
 

@@ -120,6 +120,36 @@ impl FieldKeys {
         sealed.map(|s| self.decrypt(at, s)).transpose()
     }
 
+    // ---- backups (OPS1): a backup's own random key, wrapped by this workspace's data key ----
+
+    fn backup_aad(&self, context: &str) -> Vec<u8> {
+        let tenant = self.tenant.to_string();
+        let mut aad = Vec::new();
+        for part in [b"strongroom/backup-key/v1".as_slice(), tenant.as_bytes(), context.as_bytes()] {
+            aad.extend_from_slice(&(part.len() as u32).to_be_bytes());
+            aad.extend_from_slice(part);
+        }
+        aad
+    }
+
+    /// Wraps a backup's key under the current data key, bound to `context` (the backup's id); returns
+    /// the data key version used. Shredding the workspace destroys that key, and so every backup's key.
+    pub fn wrap_backup_key(&self, context: &str, key: &[u8; 32]) -> (i32, String) {
+        let data = self.data.get(&self.current).expect("the current version is loaded");
+        (self.current, seal::seal(data.expose_secret(), &self.backup_aad(context), key))
+    }
+
+    /// Unwraps a backup's key wrapped by [`FieldKeys::wrap_backup_key`].
+    pub fn unwrap_backup_key(&self, version: i32, context: &str, sealed: &str) -> DomainResult<SecretBox<[u8; 32]>> {
+        let data = self.data.get(&version).ok_or(DomainError::KeysDestroyed(self.tenant))?;
+        let bytes = seal::open(data.expose_secret(), &self.backup_aad(context), sealed)
+            .map_err(|_| DomainError::Tampered(format!("the key of backup {context} does not open")))?;
+        let key: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| DomainError::Tampered(format!("the key of backup {context} has the wrong length")))?;
+        Ok(SecretBox::new(Box::new(key)))
+    }
+
     /// The keyed blind index of `normalized` (already trimmed and lower-cased) in `column`: equal inputs
     /// give equal indexes, and without the workspace's index key nobody can compute or test one.
     pub fn blind_index(&self, column: &str, normalized: &str) -> String {

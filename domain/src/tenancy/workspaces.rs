@@ -170,6 +170,11 @@ impl Tenancy {
         Ok(())
     }
 
+    /// Forgets a workspace's pool (after a restore replaced its database's content: backups, OPS2).
+    pub(crate) fn evict(&self, tenant: TenantId) {
+        self.connections.evict(tenant);
+    }
+
     /// Removes a workspace whose creation never committed: its database and its registry row.
     pub(crate) async fn abandon(&self, row: &tenant::Model) -> DomainResult<()> {
         let tenant = TenantId::from(row.id);
@@ -233,6 +238,16 @@ impl Tenancy {
             .into_iter()
             .map(workspace_from_row)
             .collect()
+    }
+
+    /// Every workspace's id and address, whatever its state (for operators' listings of backups).
+    pub async fn all_slugs(&self) -> DomainResult<Vec<(TenantId, String)>> {
+        Ok(tenant::Entity::find()
+            .all(&self.control)
+            .await?
+            .into_iter()
+            .map(|r| (TenantId::from(r.id), r.slug))
+            .collect())
     }
 
     /// An active workspace by its id.

@@ -10,6 +10,8 @@ mod m0005_outbox_jobs;
 mod m0006_applied_control_changes;
 mod m0007_workspace_keys;
 mod m0009_languages;
+// Backups (issue 13): the catalogue.
+mod m0010_backups;
 
 pub struct ControlMigrator;
 
@@ -24,6 +26,7 @@ impl MigratorTrait for ControlMigrator {
             Box::new(m0006_applied_control_changes::Migration),
             Box::new(m0007_workspace_keys::Migration),
             Box::new(m0009_languages::Migration),
+            Box::new(m0010_backups::Migration),
         ]
     }
 

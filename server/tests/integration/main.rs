@@ -8,6 +8,7 @@
 
 mod harness;
 
+mod backups;
 mod billing;
 mod cli;
 mod demo;

@@ -3,6 +3,9 @@
 pub(crate) mod account_throttle;
 pub(crate) mod applied_control_change;
 pub(crate) mod auth_session;
+// Backups (issue 13).
+pub(crate) mod backup;
+pub(crate) mod backup_copy;
 pub(crate) mod email_code;
 pub(crate) mod invitation;
 pub(crate) mod ip_throttle;

@@ -1,0 +1,266 @@
+//! Reading backups back (OPS1, OPS2): the restore test, restoring beside live (a read-only copy) and
+//! restoring onto live (after a backup of the current state).
+//!
+//! Every path starts the same way: a copy whose SHA-256 is the catalogue's is fetched from a target, its
+//! header must name the backup and scope the catalogue expects, its key is unwrapped (a shredded
+//! workspace has no key left: its backups do not open), and it is decrypted into the work directory,
+//! where the result must authenticate chunk by chunk, match its manifest and pass the database's own
+//! check before anything else uses it.
+
+use super::format::{self, Manifest, Scope, Source};
+use super::{BackupRecord, Backups, Progress, WorkFile, io_join, snapshot};
+use crate::error::{DomainError, DomainResult};
+use crate::ids::TenantId;
+use crate::tenancy::TenantPlacement;
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait as _;
+use secrecy::ExposeSecret as _;
+use std::path::PathBuf;
+
+/// A restored copy beside live: where it is (read-only) and what moment it shows.
+#[derive(Debug, Clone)]
+pub struct RestoredCopy {
+    pub backup: uuid::Uuid,
+    pub taken_at: DateTime<Utc>,
+    /// A read-only connection URL (`sqlite://…?mode=ro`, or a PostgreSQL database whose transactions
+    /// are read-only by default).
+    pub url: String,
+}
+
+/// What a restore onto live did.
+#[derive(Debug, Clone)]
+pub struct LiveRestore {
+    /// The backup of the state just before (so the restore itself can be undone).
+    pub safety_backup: BackupRecord,
+    pub restored: uuid::Uuid,
+}
+
+/// The outcome of checking one copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyCheck {
+    pub target: String,
+    /// `Ok` when it read back with the catalogue's SHA-256 (and, for a deep check, decrypted, passed the
+    /// database's integrity check and had the manifest's row counts).
+    pub result: Result<(), String>,
+}
+
+/// A decrypted snapshot in the work directory (deleted when dropped).
+struct Decrypted {
+    file: WorkFile,
+    source: Source,
+    manifest: Manifest,
+}
+
+impl Backups {
+    /// Fetches, checks, unwraps and decrypts the copy of `record` on `target`.
+    async fn decrypt(&self, record: &BackupRecord, target: &str, progress: &Progress) -> DomainResult<Decrypted> {
+        let target = self.target(target)?;
+        let (sha256, _) = target.hash(&record.file_name).await?;
+        if Some(&sha256) != record.file_sha256.as_ref() {
+            return Err(DomainError::Tampered(format!(
+                "the copy of backup {} on {} is not the file that was written",
+                record.id, target.name
+            )));
+        }
+        let path = target.fetch(&record.file_name).await?;
+        let read_path = path.clone();
+        let (header, aad) = tokio::task::spawn_blocking(move || {
+            let mut file = std::io::BufReader::new(std::fs::File::open(read_path)?);
+            format::read_header(&mut file).map_err(std::io::Error::from)
+        })
+        .await
+        .map_err(io_join)??;
+        if header.backup_id != record.id || header.scope != record.scope {
+            return Err(DomainError::Tampered(format!("the file of backup {} names another backup", record.id)));
+        }
+        let key = self.unwrap_key(&header).await?;
+        let out = WorkFile(self.work_path(&format!(".partial-{}.restore", uuid::Uuid::new_v4().simple())));
+        let (to, total, report) = (out.0.clone(), record.snapshot_bytes.unwrap_or(0), progress.clone());
+        let source = header.source;
+        let manifest = tokio::task::spawn_blocking(move || {
+            let mut input = std::io::BufReader::new(std::fs::File::open(path)?);
+            format::read_header(&mut input)?;
+            let output = std::io::BufWriter::new(std::fs::File::create(&to)?);
+            let progress = |done| report("decrypt", done, total);
+            let (output, manifest) = format::open(input, output, &header, aad, key.expose_secret(), &progress)?;
+            output.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            Ok::<_, std::io::Error>(manifest)
+        })
+        .await
+        .map_err(io_join)?
+        .map_err(|e| match format::format_error(&e) {
+            Some(refused) => DomainError::Tampered(format!("backup {}: {refused}", record.id)),
+            None => DomainError::Io(e),
+        })?;
+        Ok(Decrypted { file: out, source, manifest })
+    }
+
+    /// Decrypts from the first target whose copy verifies.
+    async fn decrypt_any(&self, record: &BackupRecord, progress: &Progress) -> DomainResult<Decrypted> {
+        if !record.is_good() {
+            return Err(DomainError::Misconfigured(format!("backup {} is not a verified backup", record.id)));
+        }
+        let mut last = None;
+        for target in &record.targets {
+            match self.decrypt(record, target, progress).await {
+                Ok(decrypted) => return Ok(decrypted),
+                Err(error @ DomainError::KeysDestroyed(_)) => return Err(error),
+                Err(error) => {
+                    tracing::warn!(%error, target, backup = %record.id, "a backup copy could not be read");
+                    last = Some(error);
+                }
+            }
+        }
+        Err(last.unwrap_or(DomainError::NotFound))
+    }
+
+    /// The database's own check of a decrypted snapshot, and (SQLite) its row counts against the manifest.
+    async fn check_decrypted(decrypted: &Decrypted) -> DomainResult<()> {
+        match decrypted.source {
+            Source::Sqlite => {
+                let counts = snapshot::sqlite_check(&decrypted.file.0).await?;
+                if counts != decrypted.manifest.row_counts {
+                    return Err(DomainError::Tampered("the restored rows differ from the backup's manifest".into()));
+                }
+                Ok(())
+            }
+            Source::Postgres => snapshot::postgres_list(&decrypted.file.0).await,
+        }
+    }
+
+    /// Checks every copy of backup `id`: read back and hashed, and with `deep` the restore test
+    /// (decrypted into scratch, integrity-checked, row counts compared).
+    pub async fn verify(&self, id: uuid::Uuid, deep: bool, progress: Progress) -> DomainResult<Vec<CopyCheck>> {
+        let record = self.get(id).await?;
+        let mut checks = Vec::new();
+        for target in &record.targets {
+            let result = async {
+                if deep {
+                    let decrypted = self.decrypt(&record, target, &progress).await?;
+                    Self::check_decrypted(&decrypted).await
+                } else {
+                    let (sha256, _) = self.target(target)?.hash(&record.file_name).await?;
+                    if Some(&sha256) == record.file_sha256.as_ref() {
+                        Ok(())
+                    } else {
+                        Err(DomainError::Tampered("the copy reads back with another SHA-256".into()))
+                    }
+                }
+            }
+            .await
+            .map_err(|e| e.to_string());
+            checks.push(CopyCheck { target: target.clone(), result });
+        }
+        Ok(checks)
+    }
+
+    fn restored_dir(&self) -> PathBuf {
+        match self.placement() {
+            TenantPlacement::Sqlite { dir } => dir.join("restored"),
+            TenantPlacement::Postgres { .. } => self.settings.work_dir.join("restored"),
+        }
+    }
+
+    /// Restores backup `id` beside live: a new, read-only database with the backup's content (for a
+    /// workspace, brought to the current schema so it can be browsed), live data untouched.
+    #[tracing::instrument(skip(self, progress))]
+    pub async fn restore_beside(&self, id: uuid::Uuid, progress: Progress) -> DomainResult<RestoredCopy> {
+        let record = self.get(id).await?;
+        let decrypted = self.decrypt_any(&record, &progress).await?;
+        Self::check_decrypted(&decrypted).await?;
+        progress("restore", 0, 0);
+        let workspace = matches!(record.scope, Scope::Workspace(_));
+        let url = match (decrypted.source, self.placement()) {
+            (Source::Sqlite, _) => {
+                let dir = self.restored_dir();
+                tokio::fs::create_dir_all(&dir).await?;
+                let path = dir.join(format!("{}.db", record.id.simple()));
+                tokio::fs::copy(&decrypted.file.0, &path).await?;
+                if workspace {
+                    snapshot::migrate_tenant_copy(&format!("sqlite://{}?mode=rwc", path.display())).await?;
+                }
+                let mut permissions = tokio::fs::metadata(&path).await?.permissions();
+                permissions.set_readonly(true);
+                tokio::fs::set_permissions(&path, permissions).await?;
+                format!("sqlite://{}?mode=ro", path.display())
+            }
+            (Source::Postgres, placement @ TenantPlacement::Postgres { .. }) => {
+                let db_name = placement.database_name(TenantId::new_random());
+                placement.create_database(&db_name).await?;
+                let url = placement.url_for(&db_name)?;
+                snapshot::postgres_restore(&url, &decrypted.file.0, false).await?;
+                if workspace {
+                    snapshot::migrate_tenant_copy(&url).await?;
+                }
+                let db = crate::db::connect(
+                    &url,
+                    crate::db::PoolLimits { max_connections: 1, ..crate::db::PoolLimits::TENANT },
+                )
+                .await?;
+                db.execute_unprepared(&format!("ALTER DATABASE \"{db_name}\" SET default_transaction_read_only = on"))
+                    .await?;
+                db.close().await?;
+                url
+            }
+            (Source::Postgres, TenantPlacement::Sqlite { .. }) => {
+                return Err(DomainError::Misconfigured(
+                    "a PostgreSQL backup can only be restored where a PostgreSQL server is configured".into(),
+                ));
+            }
+        };
+        tracing::info!(backup = %id, "backup restored beside live");
+        Ok(RestoredCopy { backup: id, taken_at: record.taken_at, url })
+    }
+
+    /// Restores workspace backup `id` onto the live workspace: first a backup of the current state
+    /// (which must verify), then every row is replaced by the backup's, in one transaction, and the
+    /// restore is recorded in the workspace's audit log.
+    #[tracing::instrument(skip(self, progress))]
+    pub async fn restore_onto_live(&self, id: uuid::Uuid, progress: Progress) -> DomainResult<LiveRestore> {
+        let record = self.get(id).await?;
+        let Scope::Workspace(tenant) = record.scope else {
+            return Err(DomainError::Misconfigured(
+                "the control plane is restored beside live (then configured as the database), not onto it".into(),
+            ));
+        };
+        let tenant = TenantId::from(tenant);
+        // Decrypt and check first: a backup that does not open must not cost the live state anything.
+        let decrypted = self.decrypt_any(&record, &progress).await?;
+        Self::check_decrypted(&decrypted).await?;
+        progress("backup of the current state", 0, 0);
+        let safety_backup = self.back_up_workspace(tenant, progress.clone()).await?;
+        let row = self.tenant_row(tenant).await?;
+        let live_url = self.tenant_url(&row)?;
+        let changes = serde_json::json!({
+            "backup": id.to_string(),
+            "taken_at": record.taken_at.to_rfc3339(),
+            "safety_backup": safety_backup.id.to_string(),
+        });
+        progress("restore", 0, 0);
+        match decrypted.source {
+            Source::Sqlite => {
+                let copy = &decrypted.file.0;
+                snapshot::migrate_tenant_copy(&format!("sqlite://{}?mode=rwc", copy.display())).await?;
+                snapshot::sqlite_replace_rows(&live_url, copy, ("backup.restored", &id.to_string(), changes)).await?;
+            }
+            Source::Postgres => {
+                self.tenancy().evict(tenant);
+                snapshot::postgres_restore(&live_url, &decrypted.file.0, true).await?;
+                snapshot::migrate_tenant_copy(&live_url).await?;
+                let db = self.tenancy().open(&row).await?;
+                crate::workspace::audit::record(
+                    &db,
+                    &crate::workspace::audit::Actor::system(),
+                    "backup.restored",
+                    "backup",
+                    &id.to_string(),
+                    changes,
+                )
+                .await?;
+            }
+        }
+        self.tenancy().evict(tenant);
+        tracing::info!(backup = %id, workspace = %tenant, "backup restored onto live");
+        Ok(LiveRestore { safety_backup, restored: id })
+    }
+}
