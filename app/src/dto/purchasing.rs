@@ -139,7 +139,21 @@ pub struct LineForm {
 mod from_domain {
     use super::*;
     use crate::dto::timestamp;
-    use domain::workspace::purchasing::{OrderInfo, RequestDetail, RequestStatus, RequestSummary, SupplierInfo};
+    use domain::workspace::purchasing::{
+        LineInfo, OrderInfo, RequestDetail, RequestStatus, RequestSummary, SupplierInfo,
+    };
+
+    /// A line of a purchase request, a sales order or an order's public confirmation.
+    impl From<LineInfo> for LineDto {
+        fn from(l: LineInfo) -> Self {
+            Self {
+                description: l.description,
+                quantity: l.quantity,
+                unit_price: l.unit_price.format(),
+                total: l.total.format(),
+            }
+        }
+    }
 
     impl From<RequestStatus> for RequestStatusDto {
         fn from(s: RequestStatus) -> Self {
@@ -181,16 +195,7 @@ mod from_domain {
             Self {
                 can_change,
                 summary: d.summary.into(),
-                lines: d
-                    .lines
-                    .into_iter()
-                    .map(|l| LineDto {
-                        description: l.description,
-                        quantity: l.quantity,
-                        unit_price: l.unit_price.format(),
-                        total: l.total.format(),
-                    })
-                    .collect(),
+                lines: d.lines.into_iter().map(LineDto::from).collect(),
                 decisions: d
                     .decisions
                     .into_iter()

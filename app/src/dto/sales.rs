@@ -114,16 +114,7 @@ mod from_domain {
                 status: o.status.as_str().to_owned(),
                 next: o.status.next().iter().map(|s| s.as_str().to_owned()).collect(),
                 customer: o.customer.into(),
-                lines: o
-                    .lines
-                    .into_iter()
-                    .map(|l| LineDto {
-                        description: l.description,
-                        quantity: l.quantity,
-                        unit_price: l.unit_price.format(),
-                        total: l.total.format(),
-                    })
-                    .collect(),
+                lines: o.lines.into_iter().map(LineDto::from).collect(),
                 total: o.total.format(),
                 currency: o.currency,
                 notes: o.notes.unwrap_or_default(),

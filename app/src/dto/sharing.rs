@@ -92,16 +92,7 @@ mod from_domain {
                 customer: o.customer_name,
                 email: o.email.unwrap_or_default(),
                 phone: o.phone.unwrap_or_default(),
-                lines: o
-                    .lines
-                    .into_iter()
-                    .map(|l| LineDto {
-                        description: l.description,
-                        quantity: l.quantity,
-                        unit_price: l.unit_price.format(),
-                        total: l.total.format(),
-                    })
-                    .collect(),
+                lines: o.lines.into_iter().map(LineDto::from).collect(),
                 total: o.total.format(),
                 currency: o.currency,
                 created_at: timestamp(o.created_at),
