@@ -9,6 +9,7 @@ use sea_orm::{
     ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
     TransactionOptions, TransactionTrait as _,
 };
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The database engines Strongroom runs on.
@@ -52,8 +53,19 @@ impl PoolLimits {
 }
 
 /// Opens a pool to `url`, creating a missing SQLite file.
-#[tracing::instrument(skip_all, fields(backend))]
 pub async fn connect(url: &str, limits: PoolLimits) -> Result<DatabaseConnection, DbErr> {
+    connect_holding(url, limits, ()).await
+}
+
+/// Opens a pool like [`connect`] that owns `held` for as long as the pool exists: until its last handle,
+/// and the last connection taken from it, are gone (sqlx drops its connections, then its options, whose
+/// callback owns `held`). The tenant connection budget holds its reservations this way.
+#[tracing::instrument(skip_all, fields(backend))]
+pub async fn connect_holding<H: Send + Sync + 'static>(
+    url: &str,
+    limits: PoolLimits,
+    held: H,
+) -> Result<DatabaseConnection, DbErr> {
     let backend = Backend::of_url(url).map_err(DbErr::Custom)?;
     tracing::Span::current().record("backend", backend.as_str());
     let mut options = ConnectOptions::new(url.to_owned());
@@ -64,8 +76,16 @@ pub async fn connect(url: &str, limits: PoolLimits) -> Result<DatabaseConnection
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
+    let held = Arc::new(held);
     match backend {
         Backend::Sqlite => {
+            options.map_sqlx_sqlite_pool_opts(move |o| {
+                let held = held.clone();
+                o.after_connect(move |_, _| {
+                    let _owned_by_the_pool = &held;
+                    Box::pin(std::future::ready(Ok(())))
+                })
+            });
             options.map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
@@ -75,6 +95,13 @@ pub async fn connect(url: &str, limits: PoolLimits) -> Result<DatabaseConnection
             });
         }
         Backend::Postgres => {
+            options.map_sqlx_postgres_pool_opts(move |o| {
+                let held = held.clone();
+                o.after_connect(move |_, _| {
+                    let _owned_by_the_pool = &held;
+                    Box::pin(std::future::ready(Ok(())))
+                })
+            });
             options.set_application_name("strongroom").statement_timeout(Duration::from_secs(30));
         }
     }

@@ -264,6 +264,8 @@ impl Run {
         if let Err(error) = &outcome {
             tracing::warn!(job = name, %error, "job failed");
         }
+        let result = if outcome.is_ok() { "succeeded" } else { "failed" };
+        metrics::counter!("strongroom_job_runs_total", "job" => name, "outcome" => result).increment(1);
         if let Err(error) = self.finish(outcome.as_ref().err().cloned()).await {
             tracing::warn!(job = name, %error, "could not record a job's run; its lease will run out");
         }

@@ -10,7 +10,7 @@ use crate::jobs::{self, Scheduler};
 use crate::mail::{MailSettings, Mailer};
 use crate::retention;
 use crate::session_store::{DbSessionStore, RedisSessionStore, SessionBackend, SessionStorage};
-use crate::tenancy::{PlacementSettings, Tenancy, TenantConnections, TenantPlacement};
+use crate::tenancy::{ConnectionBudget, PlacementSettings, Tenancy, TenantConnections, TenantPlacement};
 use migrations::{ControlMigrator, MigratorTrait as _};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -20,8 +20,8 @@ use std::sync::Arc;
 pub struct PlatformSettings {
     pub control_database_url: String,
     pub tenant_placement: PlacementSettings,
-    /// How many tenant connection pools stay open at once.
-    pub tenant_pool_capacity: usize,
+    /// How many tenant connection pools stay open at once, and how many connections they hold together.
+    pub tenant_connections: ConnectionBudget,
     pub mail: MailSettings,
     pub identity: IdentitySettings,
     pub sessions: SessionStorage,
@@ -67,7 +67,7 @@ impl Platform {
         let control = db::connect(&settings.control_database_url, PoolLimits::CONTROL_PLANE).await?;
         ControlMigrator::up(&control, None).await?;
         let placement = TenantPlacement::open(&settings.tenant_placement).await?;
-        let tenancy = Tenancy::new(control.clone(), placement, TenantConnections::new(settings.tenant_pool_capacity));
+        let tenancy = Tenancy::new(control.clone(), placement, TenantConnections::new(settings.tenant_connections));
         let keys = Arc::new(Keys::derive(&master_key));
         let vault = Arc::new(Vault::new(control.clone(), keys.clone()));
         let mailer = Arc::new(Mailer::new(control.clone(), settings.mail.clone(), keys.clone())?);

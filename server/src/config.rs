@@ -63,6 +63,9 @@ pub struct RawConfig {
     pub data_dir: PathBuf,
     /// Dev mode only: allow a non-loopback `addr` (the dev outbox stays loopback-only either way).
     pub dev_allow_remote: bool,
+    /// Where Prometheus scrapes `/metrics` (OPS6): an address of its own, for a private network. Unset:
+    /// no metrics are served. Never the public site's address.
+    pub metrics_addr: Option<SocketAddr>,
     /// Control-plane database; default `sqlite://<data_dir>/control.db`. May hold a password: shown
     /// with it replaced.
     #[serde(serialize_with = "redact::url")]
@@ -80,6 +83,9 @@ pub struct RawConfig {
     pub site_root: PathBuf,
     /// Tenant connection pools kept open at once.
     pub tenant_pool_capacity: usize,
+    /// Database connections all workspaces' pools may hold together (unset: 192 on SQLite, where each is
+    /// an open file, 32 on PostgreSQL, so that two servers stay under its default of 100 connections).
+    pub tenant_connections_total: Option<u32>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
     /// Requests taking longer are answered with 408.
@@ -168,12 +174,14 @@ impl Default for RawConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
             data_dir: PathBuf::from("data"),
             dev_allow_remote: false,
+            metrics_addr: None,
             database_url: None,
             tenant_database_url: None,
             master_key: None,
             master_key_file: None,
             site_root: PathBuf::from("target/site"),
             tenant_pool_capacity: 256,
+            tenant_connections_total: None,
             max_body_bytes: 1024 * 1024,
             request_timeout_secs: 30,
             log_format: None,
@@ -257,8 +265,21 @@ impl RawConfig {
             (None, Some(Backend::Postgres)) => Some(PlacementSettings::PostgresServer { url: database_url.clone() }),
             (None, _) => Some(PlacementSettings::SqliteDirectory(self.data_dir.join("tenants"))),
         };
+        if self.metrics_addr.is_some_and(|metrics| metrics == self.addr && metrics.port() != 0) {
+            problems.push("metrics_addr: must differ from addr (metrics are never served on the public site)".into());
+        }
         if self.tenant_pool_capacity == 0 {
             problems.push("tenant_pool_capacity: must be at least 1".into());
+        }
+        let tenant_connections_total = self.tenant_connections_total.unwrap_or(match &tenant_placement {
+            Some(PlacementSettings::PostgresServer { .. }) => 32,
+            _ => 192,
+        });
+        if tenant_connections_total < domain::db::PoolLimits::TENANT.max_connections {
+            problems.push(format!(
+                "tenant_connections_total: must be at least {} (one workspace's pool)",
+                domain::db::PoolLimits::TENANT.max_connections
+            ));
         }
         if self.max_body_bytes < 1024 {
             problems.push("max_body_bytes: must be at least 1024".into());
@@ -364,11 +385,15 @@ impl RawConfig {
         Ok(Settings {
             mode: self.mode,
             addr: self.addr,
+            metrics_addr: self.metrics_addr,
             data_dir: self.data_dir,
             platform: PlatformSettings {
                 control_database_url: database_url,
                 tenant_placement: tenant_placement.unwrap_or(PlacementSettings::SqliteDirectory(PathBuf::new())),
-                tenant_pool_capacity: self.tenant_pool_capacity,
+                tenant_connections: domain::tenancy::ConnectionBudget::for_capacity(
+                    self.tenant_pool_capacity,
+                    tenant_connections_total,
+                ),
                 mail: MailSettings {
                     from: self.mail_from.clone(),
                     smtp_url: self.smtp_url.clone(),
@@ -425,6 +450,7 @@ pub enum MasterKeyOrigin {
 pub struct Settings {
     pub mode: Mode,
     pub addr: SocketAddr,
+    pub metrics_addr: Option<SocketAddr>,
     pub data_dir: PathBuf,
     pub platform: PlatformSettings,
     pub master_key: MasterKey,

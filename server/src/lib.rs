@@ -11,6 +11,7 @@ pub mod backup_cli;
 pub mod banner;
 pub mod cli;
 pub mod config;
+pub mod metrics;
 pub mod middleware;
 pub mod routes;
 pub mod state;
@@ -20,6 +21,7 @@ use crate::config::{MasterKeyOrigin, Mode, Settings};
 use crate::middleware::client_ip::TrustedProxies;
 use crate::middleware::csrf::CsrfPolicy;
 use crate::middleware::rate_limit::RateLimits;
+use crate::middleware::rate_limit::shared::SharedBuckets;
 use crate::middleware::security_headers::HeaderPolicy;
 use crate::state::AppState;
 use app::context::AppContext;
@@ -67,6 +69,8 @@ pub fn log_master_key_origin(origin: &MasterKeyOrigin) {
 /// A started application: databases ready, socket bound, not yet serving.
 pub struct Application {
     listener: TcpListener,
+    /// The metrics address's listener, when `metrics_addr` is set.
+    metrics: Option<TcpListener>,
     router: axum::Router,
     platform: Arc<Platform>,
 }
@@ -85,6 +89,15 @@ impl Application {
             // Without a public address, links point at the address really bound (port 0 in tests).
             settings.platform.mail.public_url = own;
         }
+        let metrics = match settings.metrics_addr {
+            Some(addr) => {
+                crate::metrics::recorder();
+                let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
+                tracing::info!(addr = %listener.local_addr().unwrap_or(addr), "metrics served at /metrics");
+                Some(listener)
+            }
+            None => None,
+        };
         let keys = Arc::new(domain::crypto::Keys::derive(&settings.master_key));
         let platform = Arc::new(Platform::start(&settings.platform, settings.master_key).await?);
         platform.spawn_background_tasks();
@@ -116,10 +129,18 @@ impl Application {
                 max_body_bytes: settings.max_body_bytes,
                 keys,
             }),
-            rate_limits: RateLimits::per_minute(&settings.rate_limits),
+            rate_limits: match platform.session_store() {
+                // Servers that share sessions share the rate limits too.
+                domain::session_store::SessionBackend::Redis(store) => RateLimits::shared(
+                    &settings.rate_limits,
+                    SharedBuckets::new(store.connection(), store.key_prefix()),
+                ),
+                domain::session_store::SessionBackend::Database(_) => RateLimits::per_minute(&settings.rate_limits),
+            },
+            metrics: metrics.is_some(),
         };
         state.rate_limits.spawn_pruning(RATE_LIMIT_PRUNING);
-        Ok(Self { listener, router: routes::router(state), platform })
+        Ok(Self { listener, metrics, router: routes::router(state), platform })
     }
 
     /// The address actually bound (useful with port 0).
@@ -136,9 +157,32 @@ impl Application {
         self.platform.clone()
     }
 
+    /// The metrics address actually bound, when there is one.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|listener| listener.local_addr().ok())
+    }
+
     /// Serves until `shutdown` completes, then finishes in-flight requests.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let (stopping, stop) = tokio::sync::watch::channel(());
+        if let Some(listener) = self.metrics {
+            let mut stop = stop.clone();
+            let metrics = axum::serve(listener, crate::metrics::router(self.platform.clone()))
+                .with_graceful_shutdown(async move { drop(stop.changed().await) });
+            tokio::spawn(async move {
+                if let Err(error) = metrics.await {
+                    tracing::error!(%error, "the metrics listener stopped");
+                }
+            });
+        }
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await
+        let result = axum::serve(self.listener, service)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                let _ = stopping.send(());
+            })
+            .await;
+        drop(stop);
+        result
     }
 }

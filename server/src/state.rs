@@ -29,6 +29,8 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     pub csrf: Arc<CsrfPolicy>,
     pub rate_limits: RateLimits,
+    /// Whether requests are measured for Prometheus (`metrics_addr` is set).
+    pub metrics: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {

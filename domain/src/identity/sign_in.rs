@@ -82,6 +82,24 @@ pub enum SignInStep {
     SecondFactor(PendingSignIn),
 }
 
+/// The metrics label of a first sign-in step's outcome (a fixed set: never an address or account).
+fn sign_in_outcome(step: &DomainResult<SignInStep>) -> &'static str {
+    match step {
+        Ok(SignInStep::SignedIn(_)) => "signed_in",
+        Ok(SignInStep::SecondFactor(_)) => "second_factor",
+        Err(DomainError::Auth(AuthFailure::InvalidCredentials)) => "wrong_credentials",
+        Err(DomainError::Auth(AuthFailure::NetworkBlocked { .. })) => "network_blocked",
+        Err(DomainError::Auth(AuthFailure::AccountProtected)) => "account_protected",
+        Err(DomainError::Auth(AuthFailure::AccountLocked)) => "account_locked",
+        Err(DomainError::Auth(AuthFailure::ProofOfWorkRequired { .. } | AuthFailure::ProofOfWorkInvalid)) => {
+            "proof_of_work"
+        }
+        Err(DomainError::Auth(AuthFailure::EmailNotVerified)) => "email_not_verified",
+        Err(DomainError::Auth(_)) => "refused",
+        Err(_) => "error",
+    }
+}
+
 fn refused(failure: AuthFailure) -> DomainError {
     DomainError::Auth(failure)
 }
@@ -90,6 +108,18 @@ impl Identity {
     /// Step one: address and password (and a solved proof of work, when one is required).
     #[tracing::instrument(skip_all)]
     pub async fn begin_sign_in(
+        &self,
+        email: &EmailAddress,
+        password: &SecretString,
+        proof_of_work: Option<(String, u64)>,
+        meta: &RequestMeta,
+    ) -> DomainResult<SignInStep> {
+        let step = self.check_password_step(email, password, proof_of_work, meta).await;
+        metrics::counter!("strongroom_sign_ins_total", "outcome" => sign_in_outcome(&step)).increment(1);
+        step
+    }
+
+    async fn check_password_step(
         &self,
         email: &EmailAddress,
         password: &SecretString,

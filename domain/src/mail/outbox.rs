@@ -122,6 +122,17 @@ impl Mailer {
     }
 
     /// The database the outbox lives in (the control plane), for mails not tied to a control-plane change.
+    /// Mails waiting to be sent (pending, or being sent now) and mails given up on, for metrics.
+    pub async fn queue_lengths(&self) -> DomainResult<(u64, u64)> {
+        use sea_orm::{ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _};
+        let count = |statuses: &[&str]| {
+            crate::entities::control::mail_outbox::Entity::find()
+                .filter(crate::entities::control::mail_outbox::Column::Status.is_in(statuses.iter().copied()))
+                .count(&self.db)
+        };
+        Ok((count(&[status::PENDING, status::SENDING]).await?, count(&[status::FAILED]).await?))
+    }
+
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
     }

@@ -53,6 +53,16 @@ impl RedisSessionStore {
         Ok(Self { connection, key_prefix: key_prefix.into() })
     }
 
+    /// The connection, for other state that servers sharing this Redis must share (rate limits).
+    pub fn connection(&self) -> ConnectionManager {
+        self.connection.clone()
+    }
+
+    /// The prefix of every key Strongroom writes to this Redis.
+    pub fn key_prefix(&self) -> &str {
+        &self.key_prefix
+    }
+
     fn key(&self, id: &Id) -> String {
         format!("{}{id}", self.key_prefix)
     }

@@ -13,7 +13,7 @@ mod connections;
 mod placement;
 mod workspaces;
 
-pub use connections::TenantConnections;
+pub use connections::{ConnectionBudget, TenantConnections};
 pub use placement::{PlacementSettings, TenantPlacement};
 pub(crate) use workspaces::workspace_from_row;
 pub use workspaces::{MigrationReport, Tenancy, WORKSPACES_PER_USER, Workspace, WorkspaceProfile};

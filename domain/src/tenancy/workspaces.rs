@@ -63,6 +63,11 @@ impl Tenancy {
         self.connections.open_pools()
     }
 
+    /// The tenant pools' connection budget and what of it is reserved now.
+    pub fn connections(&self) -> &TenantConnections {
+        &self.connections
+    }
+
     /// Creates a workspace owned by `owner`: registers it, creates its database, runs the tenant
     /// migrations, records the workspace inside its own database, and seeds roles, the owner's
     /// membership and default policies. If any step fails, nothing of it is left behind.

@@ -9,13 +9,23 @@
 //! [[backup.targets]]
 //! name = "local"
 //! directory = "/var/backups/strongroom"
+//!
+//! [[backup.targets]]
+//! name = "offsite"
+//! s3_bucket = "acme-backups"
+//! s3_endpoint = "https://s3.eu-central-1.example.com"   # unset for AWS S3
+//! s3_region = "eu-central-1"
+//! s3_prefix = "strongroom/"
+//! s3_access_key_id = "..."
+//! s3_secret_access_key = "..."
 //! ```
 //!
 //! Without any `[[backup.targets]]`, backups go to `<data_dir>/backups` (named `local`): a copy on the
 //! same machine only, which is said at start-up in production mode.
 
 use domain::backup::retention::RetentionPolicy;
-use domain::backup::{BackupSettings, DEFAULT_EVERY, MIN_EVERY, Target, TargetKind};
+use domain::backup::{BackupSettings, DEFAULT_EVERY, MIN_EVERY, S3Bucket, Target, TargetKind};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -31,14 +41,71 @@ pub struct RawBackup {
     pub targets: Vec<RawTarget>,
 }
 
-/// One `[[backup.targets]]` entry.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// One `[[backup.targets]]` entry: a `directory`, or an `s3_bucket` with its address and credentials.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTarget {
     /// How the catalogue names it: 1 to 64 characters from a-z, 0-9, `-` and `_`.
     pub name: String,
     /// A directory (local, or a mounted file system).
-    pub directory: PathBuf,
+    pub directory: Option<PathBuf>,
+    /// A bucket of an S3-compatible store.
+    pub s3_bucket: Option<String>,
+    /// The store's address; unset for AWS S3 itself. `http://` only for a private network.
+    pub s3_endpoint: Option<String>,
+    /// [us-east-1]
+    pub s3_region: Option<String>,
+    /// Put before every object name, e.g. `strongroom/`.
+    #[serde(default)]
+    pub s3_prefix: String,
+    pub s3_access_key_id: Option<String>,
+    #[serde(serialize_with = "super::redact::secret")]
+    pub s3_secret_access_key: Option<SecretString>,
+}
+
+impl RawTarget {
+    /// A directory target.
+    pub fn directory(name: &str, directory: impl Into<PathBuf>) -> Self {
+        Self { name: name.into(), directory: Some(directory.into()), ..Self::default() }
+    }
+
+    fn kind(&self, problems: &mut Vec<String>) -> Option<TargetKind> {
+        let problem = |what: &str| format!("backup.targets.{}: {what}", self.name);
+        match (&self.directory, &self.s3_bucket) {
+            (Some(directory), None) => {
+                if !directory.is_absolute() && directory.components().any(|c| c.as_os_str() == "..") {
+                    problems.push(problem("the directory must not climb with `..`"));
+                }
+                Some(TargetKind::Directory(directory.clone()))
+            }
+            (None, Some(bucket)) => {
+                let (Some(key), Some(secret)) = (&self.s3_access_key_id, &self.s3_secret_access_key) else {
+                    problems.push(problem("an S3 target needs s3_access_key_id and s3_secret_access_key"));
+                    return None;
+                };
+                if let Some(endpoint) = &self.s3_endpoint
+                    && url::Url::parse(endpoint).map_or(true, |u| !matches!(u.scheme(), "http" | "https"))
+                {
+                    problems.push(problem("s3_endpoint must be an http:// or https:// address"));
+                }
+                if self.s3_prefix.starts_with('/') || self.s3_prefix.contains("..") {
+                    problems.push(problem("s3_prefix must not start with `/` or contain `..`"));
+                }
+                Some(TargetKind::S3(S3Bucket::new(
+                    self.s3_endpoint.clone(),
+                    bucket.clone(),
+                    self.s3_region.clone().unwrap_or_else(|| "us-east-1".into()),
+                    self.s3_prefix.clone(),
+                    key.clone(),
+                    secret.clone(),
+                )))
+            }
+            _ => {
+                problems.push(problem("give either `directory` or `s3_bucket`"));
+                None
+            }
+        }
+    }
 }
 
 impl Default for RawBackup {
@@ -68,10 +135,9 @@ impl RawBackup {
             if targets.iter().any(|t: &Target| t.name == raw.name) {
                 problems.push(format!("backup.targets: the name `{}` is used twice", raw.name));
             }
-            if !raw.directory.is_absolute() && raw.directory.components().any(|c| c.as_os_str() == "..") {
-                problems.push(format!("backup.targets.{}: the directory must not climb with `..`", raw.name));
+            if let Some(kind) = raw.kind(problems) {
+                targets.push(Target { name: raw.name.clone(), kind });
             }
-            targets.push(Target { name: raw.name.clone(), kind: TargetKind::Directory(raw.directory.clone()) });
         }
         if targets.is_empty() {
             targets.push(Target { name: "local".into(), kind: TargetKind::Directory(data_dir.join("backups")) });
@@ -104,14 +170,49 @@ mod tests {
         assert_eq!(problems.len(), 1, "{problems:?}");
         let twice = RawBackup {
             targets: vec![
-                RawTarget { name: "a".into(), directory: "/x".into() },
-                RawTarget { name: "a".into(), directory: "/y".into() },
-                RawTarget { name: "Bad Name".into(), directory: "/z".into() },
+                RawTarget::directory("a", "/x"),
+                RawTarget::directory("a", "/y"),
+                RawTarget::directory("Bad Name", "/z"),
             ],
             ..RawBackup::default()
         };
         let mut problems = Vec::new();
         twice.resolve(Path::new("/d"), &mut problems);
         assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+
+    #[test]
+    fn an_s3_target_needs_its_bucket_and_credentials_and_nothing_else_besides() {
+        let s3 = |f: fn(&mut RawTarget)| {
+            let mut raw = RawTarget {
+                name: "offsite".into(),
+                s3_bucket: Some("acme-backups".into()),
+                s3_endpoint: Some("http://127.0.0.1:8333".into()),
+                s3_access_key_id: Some("key".into()),
+                s3_secret_access_key: Some("secret".to_owned().into()),
+                ..RawTarget::default()
+            };
+            f(&mut raw);
+            let mut problems = Vec::new();
+            let settings =
+                RawBackup { targets: vec![raw], ..RawBackup::default() }.resolve(Path::new("/d"), &mut problems);
+            (settings, problems)
+        };
+        let (settings, problems) = s3(|_| {});
+        assert!(problems.is_empty(), "{problems:?}");
+        let TargetKind::S3(bucket) = &settings.targets[0].kind else { panic!("an S3 target") };
+        assert_eq!(
+            (bucket.bucket.as_str(), bucket.region.as_str(), bucket.allow_http),
+            ("acme-backups", "us-east-1", true)
+        );
+        for (broken, expected) in [
+            (s3(|raw| raw.s3_secret_access_key = None).1, "s3_secret_access_key"),
+            (s3(|raw| raw.directory = Some("/x".into())).1, "either `directory` or `s3_bucket`"),
+            (s3(|raw| raw.s3_endpoint = Some("ftp://x".into())).1, "s3_endpoint"),
+            (s3(|raw| raw.s3_prefix = "/abs".into()).1, "s3_prefix"),
+        ] {
+            assert!(broken.iter().any(|p| p.contains(expected)), "{expected}: {broken:?}");
+        }
+        assert!(!format!("{:?}", settings.targets[0]).contains("secret"), "the secret stays out of Debug");
     }
 }

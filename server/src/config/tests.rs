@@ -219,3 +219,16 @@ fn attachment_limits_and_link_lifetime_are_checked_at_start() {
     let served = RawConfig { site_root: dir.path().to_owned(), ..dev_in(dir.path()) };
     assert!(refused(served).contains("inside site_root"), "attachments must not be served");
 }
+
+#[test]
+fn the_tenant_connection_total_follows_the_backend_and_holds_at_least_one_pool() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = dev_in(dir.path()).validate().unwrap();
+    assert_eq!(sqlite.platform.tenant_connections.total, 192);
+    let postgres = RawConfig { database_url: Some("postgres://u@h/db".into()), ..dev_in(dir.path()) };
+    assert_eq!(postgres.validate().unwrap().platform.tenant_connections.total, 32);
+    let chosen = RawConfig { tenant_connections_total: Some(40), ..dev_in(dir.path()) };
+    assert_eq!(chosen.validate().unwrap().platform.tenant_connections.total, 40);
+    let too_few = RawConfig { tenant_connections_total: Some(3), ..dev_in(dir.path()) };
+    assert!(too_few.validate().unwrap_err().to_string().contains("tenant_connections_total"));
+}

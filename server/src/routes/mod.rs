@@ -61,11 +61,12 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions.clone())
         .layer(RequestBodyLimitLayer::new(upload_bytes))
         .layer(DefaultBodyLimit::max(upload_bytes));
+    let metrics = state.metrics;
     let routes = routes.with_state(state);
 
     // Each `layer` wraps everything before it, so the last one added sees a request first. Every
     // response, errors from the inner layers included, gets the security headers and a request id.
-    routes
+    let routes = routes
         .layer(axum::middleware::from_fn_with_state(csrf_policy, csrf::csrf))
         .layer(axum::middleware::from_fn(locale::locale))
         .layer(axum::middleware::from_fn_with_state(account_limits, rate_limit::by_account))
@@ -77,7 +78,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(rate_limits, rate_limit::by_address))
         .layer(axum::middleware::from_fn_with_state(proxies, client_ip::client_ip))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
-        .layer(CatchPanicLayer::custom(errors::panic_response))
+        .layer(CatchPanicLayer::custom(errors::panic_response));
+    // Requests are measured only where Prometheus scrapes them (`metrics_addr`).
+    let routes =
+        if metrics { routes.layer(axum::middleware::from_fn(crate::metrics::record_requests)) } else { routes };
+    routes
         // Pages and JSON are compressed on the fly (brotli or gzip, as the browser accepts); the built
         // assets under /pkg are served precompressed and pass through untouched. Pages carry the CSRF
         // token only masked afresh per response (`csrf_mask`), so compression does not leak it (BREACH).

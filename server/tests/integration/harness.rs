@@ -15,12 +15,31 @@ use tokio::sync::oneshot;
 pub const POSTGRES_ENV: &str = "STRONGROOM_TEST_POSTGRES";
 /// A Redis server for the session-store tests, e.g. `redis://127.0.0.1:6379` (they are ignored without it).
 pub const REDIS_ENV: &str = "STRONGROOM_TEST_REDIS";
+const NEEDS_REDIS: &str = "needs Redis: run with STRONGROOM_TEST_REDIS=redis://127.0.0.1:6379";
+
+/// The test's Redis URL and a key prefix of its own, so tests running at once never see each other's keys.
+pub fn redis_for_test() -> (String, String) {
+    let url = std::env::var(REDIS_ENV).ok().filter(|url| !url.is_empty()).expect(NEEDS_REDIS);
+    (url, format!("strongroom-test:{}:", uuid::Uuid::new_v4().simple()))
+}
+
+/// A configuration change that keeps sessions (and so rate limits) in Redis under `prefix`.
+pub fn use_redis(url: &str, prefix: &str) -> impl Fn(&mut RawConfig) + Clone {
+    let (url, prefix) = (url.to_owned(), prefix.to_owned());
+    move |raw| {
+        raw.redis_url = Some(url.clone().into());
+        raw.redis_key_prefix = prefix.clone();
+    }
+}
+
 pub const PASSWORD: &str = "plum orchard at dusk";
 
 /// A running application with its own data directory (and, on PostgreSQL, its own databases).
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`
     pub base: String,
+    /// `http://127.0.0.1:<port>` of the metrics address, when the test configured one.
+    pub metrics_base: Option<String>,
     /// The default browser (keeps cookies, does not follow redirects).
     pub client: reqwest::Client,
     pub platform: Arc<Platform>,
@@ -119,12 +138,23 @@ impl TestApp {
         let base = format!("http://{}", app.local_addr());
         let platform = app.platform();
         let served_paths = app.served_paths();
+        let metrics_base = app.metrics_addr().map(|addr| format!("http://{addr}"));
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
         }));
         let client = new_client();
-        Self { base, client, platform, served_paths, data_dir, control_url, shutdown: Some(shutdown), postgres }
+        Self {
+            base,
+            metrics_base,
+            client,
+            platform,
+            served_paths,
+            data_dir,
+            control_url,
+            shutdown: Some(shutdown),
+            postgres,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -168,8 +168,8 @@ async fn a_target_that_is_down_is_reported_and_only_verified_copies_count() {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("down"), b"not a directory").unwrap();
         raw.backup.targets = vec![
-            server::config::RawTarget { name: "up".into(), directory: dir.join("up") },
-            server::config::RawTarget { name: "down".into(), directory: dir.join("down").join("backups") },
+            server::config::RawTarget::directory("up", dir.join("up")),
+            server::config::RawTarget::directory("down", dir.join("down").join("backups")),
         ];
     })
     .await;
@@ -187,8 +187,7 @@ async fn a_target_that_is_down_is_reported_and_only_verified_copies_count() {
         let dir = raw.data_dir.clone();
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("down"), b"not a directory").unwrap();
-        raw.backup.targets =
-            vec![server::config::RawTarget { name: "down".into(), directory: dir.join("down").join("backups") }];
+        raw.backup.targets = vec![server::config::RawTarget::directory("down", dir.join("down").join("backups"))];
     })
     .await;
     let team = Team::create(&app, "Down Co", "owner@example.com").await;

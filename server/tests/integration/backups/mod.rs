@@ -5,6 +5,7 @@
 mod cli;
 mod failures;
 mod online;
+mod s3;
 mod schedule;
 
 use crate::harness::TestApp;

@@ -1,5 +1,6 @@
 //! The HTTP edge: caching of server-function answers, the dev outbox's exposure, rate limits per endpoint
-//! class, CSRF for anonymous visitors without server-side sessions, and where the CSP nonce may appear.
+//! class (shared across servers through Redis), CSRF for anonymous visitors without server-side
+//! sessions, and where the CSP nonce may appear.
 
 mod anonymous_csrf;
 mod assets;
@@ -7,3 +8,4 @@ mod caching;
 mod dev_outbox;
 mod nonce;
 mod rate_limits;
+mod shared_rate_limits;

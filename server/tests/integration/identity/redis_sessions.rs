@@ -5,27 +5,10 @@
 //! when `STRONGROOM_TEST_REDIS` is set (`.ci/run` sets it to the machine's Redis). Each test uses keys
 //! under a prefix of its own, so tests running at once never see each other's sessions.
 
-use crate::harness::{Browser, REDIS_ENV, TestApp};
+use crate::harness::{Browser, TestApp, redis_for_test, use_redis};
 use redis::aio::MultiplexedConnection;
 use sea_orm::ConnectionTrait as _;
 use serde_json::Value;
-use server::config::RawConfig;
-
-const NEEDS_REDIS: &str = "needs Redis: run with STRONGROOM_TEST_REDIS=redis://127.0.0.1:6379";
-
-/// The test's Redis URL and a key prefix of its own.
-fn redis_for_test() -> (String, String) {
-    let url = std::env::var(REDIS_ENV).ok().filter(|url| !url.is_empty()).expect(NEEDS_REDIS);
-    (url, format!("strongroom-test:{}:", uuid::Uuid::new_v4().simple()))
-}
-
-fn use_redis(url: &str, prefix: &str) -> impl Fn(&mut RawConfig) + Clone {
-    let (url, prefix) = (url.to_owned(), prefix.to_owned());
-    move |raw| {
-        raw.redis_url = Some(url.clone().into());
-        raw.redis_key_prefix = prefix.clone();
-    }
-}
 
 async fn connect(url: &str) -> MultiplexedConnection {
     redis::Client::open(url).unwrap().get_multiplexed_async_connection().await.expect("Redis for tests")

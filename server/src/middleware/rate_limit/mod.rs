@@ -7,6 +7,14 @@
 //! /64, so counting single addresses would let them rotate through 2^64 keys). Keys that have been idle
 //! long enough to be full again are forgotten on a timer, so memory follows the active clients.
 //! A refusal's `Retry-After` is the limiter's own answer: when the next request would pass.
+//!
+//! With several servers sharing Redis (sessions there), the buckets live in Redis ([`shared`]) and a
+//! limit holds in total. Should Redis not answer, each server falls back to its own buckets: a limit per
+//! server is weaker, but still a limit, and sign-in keeps working.
+
+pub mod shared;
+
+use self::shared::SharedBuckets;
 
 use super::refusal::refuse;
 use app::context::{ClientIp, session_keys};
@@ -84,6 +92,19 @@ impl EndpointClass {
         self as usize
     }
 
+    /// A short name for bucket keys in Redis.
+    fn key_name(self) -> &'static str {
+        match self {
+            Self::SignIn => "sign-in",
+            Self::Codes => "codes",
+            Self::SignUp => "sign-up",
+            Self::Account => "account",
+            Self::Workspace => "workspace",
+            Self::Invitations => "invitations",
+            Self::Exports => "exports",
+        }
+    }
+
     /// The configuration keys of this class's limits, for messages.
     pub fn config_keys(self) -> &'static str {
         match self {
@@ -137,6 +158,9 @@ struct ClassLimiters {
 }
 
 struct Inner {
+    settings: RateLimitSettings,
+    /// The buckets in Redis, when servers share it; `classes` then only stand in while Redis is down.
+    shared: Option<SharedBuckets>,
     classes: Vec<ClassLimiters>,
     /// Which user a signed-in session belongs to (it never changes), so the per-account limit costs no
     /// database read after a session's first limited request.
@@ -148,12 +172,22 @@ struct Inner {
 pub struct RateLimits(Arc<Inner>);
 
 impl RateLimits {
+    /// Limits counted in this server only.
     pub fn per_minute(settings: &RateLimitSettings) -> Self {
-        Self::with_quota(settings, |n| Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)))
+        Self::build(settings, None, per_minute)
     }
 
-    /// Limiters with quotas made by `quota` from each per-minute number (tests use shorter periods).
+    /// Limits counted in Redis, shared with every server using the same buckets.
+    pub fn shared(settings: &RateLimitSettings, buckets: SharedBuckets) -> Self {
+        Self::build(settings, Some(buckets), per_minute)
+    }
+
+    /// Local limiters with quotas made by `quota` from each per-minute number (tests use shorter periods).
     pub fn with_quota(settings: &RateLimitSettings, quota: impl Fn(u32) -> Quota) -> Self {
+        Self::build(settings, None, quota)
+    }
+
+    fn build(settings: &RateLimitSettings, shared: Option<SharedBuckets>, quota: impl Fn(u32) -> Quota) -> Self {
         let classes = EndpointClass::ALL
             .iter()
             .map(|class| {
@@ -164,7 +198,7 @@ impl RateLimits {
                 }
             })
             .collect();
-        Self(Arc::new(Inner { classes, owners: quick_cache::sync::Cache::new(10_000) }))
+        Self(Arc::new(Inner { settings: *settings, shared, classes, owners: quick_cache::sync::Cache::new(10_000) }))
     }
 
     fn class(&self, class: EndpointClass) -> &ClassLimiters {
@@ -172,13 +206,35 @@ impl RateLimits {
     }
 
     /// `Err(wait)` when the address has used up its allowance for this class.
-    pub fn check_address(&self, class: EndpointClass, ip: IpAddr) -> Result<(), Duration> {
-        check(&self.class(class).by_address, &address_key(ip))
+    pub async fn check_address(&self, class: EndpointClass, ip: IpAddr) -> Result<(), Duration> {
+        let key = address_key(ip);
+        let per_minute = self.0.settings.get(class).per_address;
+        if let Some(answer) = self.check_shared(|| format!("{}:address:{key}", class.key_name()), per_minute).await {
+            return answer;
+        }
+        check(&self.class(class).by_address, &key)
     }
 
     /// `Err(wait)` when the account has used up its allowance for this class.
-    pub fn check_account(&self, class: EndpointClass, user: UserId) -> Result<(), Duration> {
+    pub async fn check_account(&self, class: EndpointClass, user: UserId) -> Result<(), Duration> {
+        let per_minute = self.0.settings.get(class).per_account;
+        if let Some(answer) = self.check_shared(|| format!("{}:account:{user}", class.key_name()), per_minute).await {
+            return answer;
+        }
         check(&self.class(class).by_account, &user)
+    }
+
+    /// The answer of the shared buckets; `None` when there are none, or Redis did not answer (then the
+    /// local buckets decide).
+    async fn check_shared(&self, bucket: impl FnOnce() -> String, per_minute: u32) -> Option<Result<(), Duration>> {
+        let shared = self.0.shared.as_ref()?;
+        match shared.take(&bucket(), per_minute).await {
+            Ok(answer) => Some(answer),
+            Err(error) => {
+                tracing::warn!(%error, "rate limits: Redis did not answer; counting on this server alone");
+                None
+            }
+        }
     }
 
     /// Forgets every key whose allowance is full again (it would start from scratch anyway).
@@ -210,6 +266,10 @@ impl RateLimits {
     }
 }
 
+fn per_minute(n: u32) -> Quota {
+    Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN))
+}
+
 fn check<K: Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Result<(), Duration> {
     limiter.check_key(key).map_err(|not_until| not_until.wait_time_from(limiter.clock().now()))
 }
@@ -239,8 +299,10 @@ fn too_many(request: &Request, wait: Duration) -> Response {
 pub async fn by_address(State(limits): State<RateLimits>, request: Request, next: Next) -> Response {
     let Some(class) = EndpointClass::of(request.uri().path()) else { return next.run(request).await };
     let ip = request.extensions().get::<ClientIp>().map_or(IpAddr::from([0, 0, 0, 0]), |ClientIp(ip)| *ip);
-    if let Err(wait) = limits.check_address(class, ip) {
+    if let Err(wait) = limits.check_address(class, ip).await {
         tracing::warn!(%ip, ?class, path = %request.uri().path(), "rate limit per address reached");
+        metrics::counter!("strongroom_rate_limited_total", "class" => class.key_name(), "per" => "address")
+            .increment(1);
         return too_many(&request, wait);
     }
     next.run(request).await
@@ -259,8 +321,10 @@ pub async fn by_account(State(state): State<AccountLimits>, request: Request, ne
     let Some(user) = signed_in_user(&state, request.extensions().get::<Session>()).await else {
         return next.run(request).await;
     };
-    if let Err(wait) = state.limits.check_account(class, user) {
+    if let Err(wait) = state.limits.check_account(class, user).await {
         tracing::warn!(%user, ?class, path = %request.uri().path(), "rate limit per account reached");
+        metrics::counter!("strongroom_rate_limited_total", "class" => class.key_name(), "per" => "account")
+            .increment(1);
         return too_many(&request, wait);
     }
     next.run(request).await
@@ -329,24 +393,24 @@ mod tests {
         assert_ne!(key("203.0.113.5"), key("203.0.113.6"));
     }
 
-    #[test]
-    fn the_limit_holds_at_its_value_and_says_how_long_to_wait() {
+    #[tokio::test]
+    async fn the_limit_holds_at_its_value_and_says_how_long_to_wait() {
         let limits = RateLimits::per_minute(&uniform(3, 3));
         let ip: IpAddr = "203.0.113.5".parse().unwrap();
         for _ in 0..3 {
-            assert!(limits.check_address(EndpointClass::SignIn, ip).is_ok());
+            assert!(limits.check_address(EndpointClass::SignIn, ip).await.is_ok());
         }
-        let wait = limits.check_address(EndpointClass::SignIn, ip).unwrap_err();
+        let wait = limits.check_address(EndpointClass::SignIn, ip).await.unwrap_err();
         assert!(wait > Duration::from_secs(10) && wait <= Duration::from_secs(20), "one request per 20 s: {wait:?}");
-        assert!(limits.check_address(EndpointClass::Account, ip).is_ok(), "classes are counted apart");
+        assert!(limits.check_address(EndpointClass::Account, ip).await.is_ok(), "classes are counted apart");
     }
 
-    #[test]
-    fn idle_keys_are_forgotten() {
+    #[tokio::test]
+    async fn idle_keys_are_forgotten() {
         // One request per millisecond: a key is full again, so forgettable, a millisecond after its use.
         let limits = RateLimits::with_quota(&uniform(1, 1), |_| Quota::with_period(Duration::from_millis(1)).unwrap());
         for i in 0..100u8 {
-            let _ = limits.check_address(EndpointClass::SignIn, IpAddr::from([198, 51, 100, i]));
+            let _ = limits.check_address(EndpointClass::SignIn, IpAddr::from([198, 51, 100, i])).await;
         }
         assert_eq!(limits.tracked_keys(), 100);
         std::thread::sleep(Duration::from_millis(20));
