@@ -153,6 +153,7 @@ impl Platform {
             settings.backup.clone(),
         ));
         crate::backup::register_job(&scheduler, &backups);
+        crate::backup::register_restore_test_job(&scheduler, &backups);
         let platform = Self {
             control,
             tenancy,

@@ -38,10 +38,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 pub use target::{S3Bucket, Target, TargetKind};
-pub use upkeep::register_job;
+pub use upkeep::{RestoreTestReport, register_job, register_restore_test_job};
 
 /// The name of the backup job in the scheduler.
 pub const BACKUP_JOB: &str = "backups";
+/// The scheduled restore test's job name, and how often it runs.
+pub const RESTORE_TEST_JOB: &str = "backup-restore-test";
+pub const RESTORE_TEST_EVERY: Duration = Duration::from_secs(24 * 3600);
 /// The default interval between backups (the recovery point), and the shortest allowed.
 pub const DEFAULT_EVERY: Duration = Duration::from_secs(3600);
 pub const MIN_EVERY: Duration = Duration::from_secs(300);

@@ -3,7 +3,10 @@
 
 use super::catalogue::{self, BackupRecord, BackupState};
 use super::format::Scope;
-use super::{BACKUP_JOB, Backups, RunReport, STALE_AFTER, Target, TargetKind, quiet, retention};
+use super::{
+    BACKUP_JOB, Backups, RESTORE_TEST_EVERY, RESTORE_TEST_JOB, RunReport, STALE_AFTER, Target, TargetKind, quiet,
+    retention,
+};
 use crate::error::DomainResult;
 use chrono::Utc;
 use std::sync::Arc;
@@ -113,6 +116,62 @@ impl Backups {
         }
         Ok(deleted)
     }
+}
+
+/// What a scheduled restore test found.
+#[derive(Debug, Default)]
+pub struct RestoreTestReport {
+    /// Copies that decrypted, passed the integrity check and had their row counts.
+    pub passed: usize,
+    /// `backup id on target: why` for every copy that did not.
+    pub failed: Vec<String>,
+}
+
+impl Backups {
+    /// The restore test (OPS1): the newest good backup of every scope (each workspace, the control plane)
+    /// is decrypted from each of its targets into scratch, integrity-checked and its row counts compared.
+    pub async fn test_restores(&self) -> DomainResult<RestoreTestReport> {
+        let mut newest: Vec<&BackupRecord> = Vec::new();
+        let backups = self.list(None).await?;
+        for backup in backups.iter().filter(|b| b.is_good()) {
+            if !newest.iter().any(|b| b.scope == backup.scope) {
+                newest.push(backup);
+            }
+        }
+        let mut report = RestoreTestReport::default();
+        for backup in newest {
+            for check in self.verify(backup.id, true, quiet()).await? {
+                match check.result {
+                    Ok(()) => report.passed += 1,
+                    Err(why) => report.failed.push(format!("{} on {}: {why}", backup.id, check.target)),
+                }
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// Registers the scheduled restore test ([`RESTORE_TEST_JOB`], daily). A copy that fails makes the run
+/// fail, so the job's status names it (`strongroom backup list` and the logs show it) and it is tried
+/// again the next day; a failed copy is also logged as an error at once.
+pub fn register_restore_test_job(scheduler: &crate::jobs::Scheduler, backups: &Arc<Backups>) {
+    let backups = backups.clone();
+    scheduler.register_with_lease(RESTORE_TEST_JOB, RESTORE_TEST_EVERY, Duration::from_secs(15 * 60), move || {
+        let backups = backups.clone();
+        async move {
+            let report = backups.test_restores().await?;
+            for failure in &report.failed {
+                tracing::error!(failure, "restore test: a backup copy does not restore");
+            }
+            tracing::info!(passed = report.passed, failed = report.failed.len(), "restore test");
+            match report.failed.first() {
+                None => Ok(()),
+                Some(first) => {
+                    Err(format!("{} backup copies do not restore, first {first}", report.failed.len()).into())
+                }
+            }
+        }
+    });
 }
 
 /// Registers the scheduled backup run ([`BACKUP_JOB`], every [`BackupSettings::every`]) with a lease

@@ -49,3 +49,40 @@ async fn the_job_backs_up_changed_workspaces_every_interval_and_skips_unchanged_
     let files = std::fs::read_dir(app.data_dir.path().join("backups")).unwrap().count();
     assert_eq!(files, 3, "pruned copies are deleted from the target too (busy, quiet, control plane)");
 }
+
+#[tokio::test]
+/// Proves: OPS1
+async fn the_daily_restore_test_restores_every_newest_backup_and_fails_visibly_on_a_bad_copy() {
+    use domain::backup::RESTORE_TEST_JOB;
+    let app = TestApp::spawn().await;
+    let team = Team::create(&app, "Tested", "tested@example.com").await;
+    let workspace = tenant(&app, &team.slug).await;
+    let backups = app.platform.backups();
+    let older = backups.back_up_workspace(workspace, domain::backup::quiet()).await.unwrap();
+    backups.back_up_control_plane(domain::backup::quiet()).await.unwrap();
+    let scheduler = app.platform.scheduler();
+    let status = || async {
+        let jobs = scheduler.status().await.unwrap();
+        jobs.into_iter().find(|j| j.name == RESTORE_TEST_JOB).expect("the job is registered")
+    };
+
+    scheduler.run_soon(RESTORE_TEST_JOB).await.unwrap();
+    assert_eq!(scheduler.run_due().await.unwrap().succeeded, vec![RESTORE_TEST_JOB]);
+    assert_eq!(status().await.last_error, None);
+    let report = backups.test_restores().await.unwrap();
+    assert_eq!((report.passed, report.failed.len()), (2, 0), "the workspace's and the control plane's: {report:?}");
+
+    // One changed byte in the newest workspace backup's copy: the next run fails and names it.
+    team.supplier("Acme Supplies").await;
+    let newest = backups.back_up_workspace(workspace, domain::backup::quiet()).await.unwrap();
+    assert_ne!(newest.id, older.id);
+    let file = app.data_dir.path().join("backups").join(&newest.file_name);
+    let mut bytes = std::fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(&file, bytes).unwrap();
+    scheduler.run_soon(RESTORE_TEST_JOB).await.unwrap();
+    assert_eq!(scheduler.run_due().await.unwrap().failed, vec![RESTORE_TEST_JOB]);
+    let error = status().await.last_error.expect("the failed run is recorded");
+    assert!(error.contains(&newest.id.to_string()), "the job's status names the backup: {error}");
+}
