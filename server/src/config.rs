@@ -153,6 +153,13 @@ pub struct RawConfig {
     /// Exports (the audit-log CSV) [10 / 10].
     pub export_requests_per_minute: u32,
     pub export_requests_per_account_per_minute: u32,
+    /// Intrusion detection (AUD2), per client address; each is what passes, one more blocks the address
+    /// for `ids_block_secs` [900]: requests with attack patterns in 10 minutes [2], not-found or forbidden
+    /// answers on workspace pages and server functions in a minute [30], requests in 10 seconds [300].
+    pub ids_suspicious_requests: u32,
+    pub ids_misses_per_minute: u32,
+    pub ids_requests_per_10s: u32,
+    pub ids_block_secs: u64,
     /// Plans, subscriptions and the payment provider (the `[billing]` table).
     #[serde(default)]
     pub billing: billing::RawBilling,
@@ -204,6 +211,10 @@ impl Default for RawConfig {
             auth_requests_per_minute: 30,
             auth_requests_per_account_per_minute: 30,
             code_requests_per_minute: 20,
+            ids_suspicious_requests: 2,
+            ids_misses_per_minute: 30,
+            ids_requests_per_10s: 300,
+            ids_block_secs: 900,
             code_requests_per_account_per_minute: 20,
             sign_up_requests_per_minute: 10,
             sign_up_requests_per_account_per_minute: 10,
@@ -236,9 +247,9 @@ impl RawConfig {
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
             None => figment = figment.merge(Toml::file(DEFAULT_CONFIG_FILE)),
         }
-        figment = figment
-            .merge(Env::raw().only(&["LEPTOS_SITE_ROOT"]).map(|_| "site_root".into()))
-            .merge(Env::prefixed("STRONGROOM_").ignore(&["CONFIG", "TEST_POSTGRES", "TEST_REDIS"]).split("__"));
+        figment = figment.merge(Env::raw().only(&["LEPTOS_SITE_ROOT"]).map(|_| "site_root".into())).merge(
+            Env::prefixed("STRONGROOM_").ignore(&["CONFIG", "TEST_POSTGRES", "TEST_REDIS", "TEST_WEED"]).split("__"),
+        );
         figment.extract().map_err(|e| ConfigError(e.into_iter().map(|e| e.to_string()).collect()))
     }
 
@@ -267,6 +278,9 @@ impl RawConfig {
         };
         if self.metrics_addr.is_some_and(|metrics| metrics == self.addr && metrics.port() != 0) {
             problems.push("metrics_addr: must differ from addr (metrics are never served on the public site)".into());
+        }
+        if self.ids_suspicious_requests == 0 || self.ids_misses_per_minute == 0 || self.ids_requests_per_10s == 0 {
+            problems.push("ids_*: every intrusion detection threshold must be at least 1".into());
         }
         if self.tenant_pool_capacity == 0 {
             problems.push("tenant_pool_capacity: must be at least 1".into());
@@ -411,6 +425,12 @@ impl RawConfig {
             public_url,
             trusted_proxies,
             rate_limits,
+            intrusion: crate::middleware::intrusion::IntrusionSettings {
+                suspicious_requests: self.ids_suspicious_requests,
+                misses_per_minute: self.ids_misses_per_minute,
+                requests_per_10s: self.ids_requests_per_10s,
+                block_for: Duration::from_secs(self.ids_block_secs),
+            },
             master_key,
             master_key_origin,
             site_root: self.site_root,
@@ -463,6 +483,7 @@ pub struct Settings {
     pub public_url: Option<Url>,
     pub trusted_proxies: Vec<IpNet>,
     pub rate_limits: RateLimitSettings,
+    pub intrusion: crate::middleware::intrusion::IntrusionSettings,
 }
 
 /// Everything wrong with the configuration, one problem per line.

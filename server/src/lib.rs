@@ -138,8 +138,17 @@ impl Application {
                 domain::session_store::SessionBackend::Database(_) => RateLimits::per_minute(&settings.rate_limits),
             },
             metrics: metrics.is_some(),
+            intrusion: crate::middleware::intrusion::IntrusionDetection::new(settings.intrusion, platform.clone()),
         };
         state.rate_limits.spawn_pruning(RATE_LIMIT_PRUNING);
+        let intrusion = state.intrusion.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(RATE_LIMIT_PRUNING);
+            loop {
+                ticks.tick().await;
+                intrusion.forget_idle();
+            }
+        });
         Ok(Self { listener, metrics, router: routes::router(state), platform })
     }
 

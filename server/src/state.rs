@@ -29,6 +29,7 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     pub csrf: Arc<CsrfPolicy>,
     pub rate_limits: RateLimits,
+    pub intrusion: crate::middleware::intrusion::IntrusionDetection,
     /// Whether requests are measured for Prometheus (`metrics_addr` is set).
     pub metrics: bool,
 }

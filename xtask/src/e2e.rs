@@ -32,6 +32,9 @@ pub fn run(release: bool, playwright_args: Vec<String>) -> Result<(), String> {
         .env("STRONGROOM_WORKSPACE_REQUESTS_PER_MINUTE", "6000")
         .env("STRONGROOM_INVITATION_REQUESTS_PER_MINUTE", "600")
         .env("STRONGROOM_EXPORT_REQUESTS_PER_MINUTE", "600")
+        // Likewise the intrusion detectors that count per address (floods, not-found bursts).
+        .env("STRONGROOM_IDS_REQUESTS_PER_10S", "6000")
+        .env("STRONGROOM_IDS_MISSES_PER_MINUTE", "600")
         .env_remove("STRONGROOM_DATABASE_URL")
         .env_remove("STRONGROOM_CONFIG");
     let mut server = server.stdout(log.try_clone().map_err(|e| e.to_string())?).stderr(log).spawn()?;

@@ -39,6 +39,8 @@ pub enum EventKind {
     PlatformRoleChanged,
     /// An owner deleted a workspace: its keys were destroyed first (crypto-shredding).
     WorkspaceDeleted,
+    /// An intrusion detector (AUD2) blocked an address.
+    IntrusionBlocked,
 }
 
 impl EventKind {
@@ -70,7 +72,21 @@ impl EventKind {
             Self::AddressBlockLifted => "address_block_lifted",
             Self::PlatformRoleChanged => "platform_role_changed",
             Self::WorkspaceDeleted => "workspace_deleted",
+            Self::IntrusionBlocked => "intrusion_blocked",
         }
+    }
+}
+
+impl super::Identity {
+    /// AUD2: an intrusion detector blocked the address of `meta` for `blocked_for`.
+    pub async fn record_intrusion_block(
+        &self,
+        meta: &RequestMeta,
+        detector: &str,
+        blocked_for: std::time::Duration,
+    ) -> DomainResult<()> {
+        let detail = serde_json::json!({ "detector": detector, "blocked_seconds": blocked_for.as_secs() });
+        record(&self.db, EventKind::IntrusionBlocked, None, Some(meta), detail).await
     }
 }
 

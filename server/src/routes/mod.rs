@@ -9,7 +9,7 @@ mod sandbox;
 mod sandbox_iyzico;
 mod site;
 
-use crate::middleware::{client_ip, csrf, errors, locale, rate_limit, security_headers, trace};
+use crate::middleware::{client_ip, csrf, errors, intrusion, locale, rate_limit, security_headers, trace};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
     let proxies = state.trusted_proxies.clone();
     let csrf_policy = state.csrf.clone();
     let rate_limits = state.rate_limits.clone();
+    let intrusion = state.intrusion.clone();
     let account_limits =
         rate_limit::AccountLimits { limits: state.rate_limits.clone(), platform: state.platform.clone() };
     let sessions = session_layer(&state);
@@ -76,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .merge(uploads)
         .layer(axum::middleware::from_fn_with_state(rate_limits, rate_limit::by_address))
+        .layer(axum::middleware::from_fn_with_state(intrusion, intrusion::detect))
         .layer(axum::middleware::from_fn_with_state(proxies, client_ip::client_ip))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(CatchPanicLayer::custom(errors::panic_response));

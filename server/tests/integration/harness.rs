@@ -65,7 +65,8 @@ fn test_config(data_dir: &TempDir, database_url: Option<String>) -> RawConfig {
     }
 }
 
-/// `raw` with every rate limit so high that only tests about rate limits meet one.
+/// `raw` with every rate limit and intrusion detection threshold so high that only tests about them
+/// meet one.
 pub fn unlimited(raw: RawConfig) -> RawConfig {
     const HIGH: u32 = 1_000_000;
     RawConfig {
@@ -83,6 +84,9 @@ pub fn unlimited(raw: RawConfig) -> RawConfig {
         invitation_requests_per_account_per_minute: HIGH,
         export_requests_per_minute: HIGH,
         export_requests_per_account_per_minute: HIGH,
+        ids_suspicious_requests: HIGH,
+        ids_misses_per_minute: HIGH,
+        ids_requests_per_10s: HIGH,
         ..raw
     }
 }

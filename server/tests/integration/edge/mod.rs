@@ -6,6 +6,7 @@ mod anonymous_csrf;
 mod assets;
 mod caching;
 mod dev_outbox;
+mod intrusion;
 mod nonce;
 mod rate_limits;
 mod shared_rate_limits;
