@@ -255,3 +255,25 @@ pub fn notice_text(locale: lang::Locale, code: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// An order's lines (item, quantity, unit price, total), as the sales order page and the end customer's
+/// confirmation page both show them.
+#[component]
+pub fn LinesTable(lines: Vec<crate::dto::LineDto>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <table class="lines">
+            <thead><tr>
+                <th>{t_string!(i18n, confirmation.item)}</th>
+                <th>{t_string!(i18n, confirmation.quantity)}</th>
+                <th>{t_string!(i18n, confirmation.unit_price)}</th>
+                <th>{t_string!(i18n, confirmation.total)}</th>
+            </tr></thead>
+            <tbody>
+                {lines.into_iter().map(|l| view! {
+                    <tr><td>{l.description}</td><td>{l.quantity}</td><td>{l.unit_price}</td><td>{l.total}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}

@@ -85,19 +85,7 @@ fn Confirmation(order: PublicOrderDto) -> impl IntoView {
                 <dt>{t_string!(i18n, confirmation.total)}</dt>
                 <dd data-testid="confirmation-total">{format!("{} {}", order.total, order.currency)}</dd>
             </dl>
-            <table class="lines">
-                <thead><tr>
-                    <th>{t_string!(i18n, confirmation.item)}</th>
-                    <th>{t_string!(i18n, confirmation.quantity)}</th>
-                    <th>{t_string!(i18n, confirmation.unit_price)}</th>
-                    <th>{t_string!(i18n, confirmation.total)}</th>
-                </tr></thead>
-                <tbody>
-                    {order.lines.into_iter().map(|l| view! {
-                        <tr><td>{l.description}</td><td>{l.quantity}</td><td>{l.unit_price}</td><td>{l.total}</td></tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <crate::components::LinesTable lines=order.lines/>
             <p class="hint">{valid_until}</p>
         </section>
     }

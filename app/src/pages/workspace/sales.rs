@@ -269,19 +269,7 @@ fn SalesOrder(page: SalesOrderPageDto) -> impl IntoView {
                 <dt>{td_string!(locale, sales.notes)}</dt>
                 <dd>{order.notes.clone()}</dd>
             </dl>
-            <table class="lines">
-                <thead><tr>
-                    <th>{td_string!(locale, sales.item)}</th>
-                    <th>{td_string!(locale, sales.quantity)}</th>
-                    <th>{td_string!(locale, sales.unit_price)}</th>
-                    <th>{td_string!(locale, sales.total)}</th>
-                </tr></thead>
-                <tbody>
-                    {order.lines.into_iter().map(|l| view! {
-                        <tr><td>{l.description}</td><td>{l.quantity}</td><td>{l.unit_price}</td><td>{l.total}</td></tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <crate::components::LinesTable lines=order.lines/>
         </section>
         {(can_manage && !next_steps.is_empty()).then(move || view! {
             <section class="card" aria-labelledby="status-title">
