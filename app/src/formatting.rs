@@ -49,9 +49,36 @@ pub fn format_amount(locale: Locale, amount: &str, currency: &str) -> String {
     format!("{sign}{grouped}{fraction}\u{a0}{currency}").trim_end_matches('\u{a0}').to_owned()
 }
 
+/// A size in bytes, in the unit that keeps it short (`512 B`, `12.3 KB`, `4.5 MB`, `1.2 GB`; powers of
+/// 1000), with `locale`'s decimal separator.
+pub fn format_bytes(locale: Locale, bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1000 {
+        return format!("{bytes}\u{a0}B");
+    }
+    let (mut value, mut unit) = (bytes as f64 / 1000.0, 0);
+    while value >= 999.95 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    let shown = format!("{value:.1}");
+    let shown = if locale == Locale::en { shown } else { shown.replace('.', ",") };
+    format!("{shown}\u{a0}{}", UNITS[unit])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_take_a_short_unit_and_each_language_s_decimal_mark() {
+        assert_eq!(format_bytes(Locale::en, 999), "999\u{a0}B");
+        assert_eq!(format_bytes(Locale::en, 1000), "1.0\u{a0}KB");
+        assert_eq!(format_bytes(Locale::en, 12_345), "12.3\u{a0}KB");
+        assert_eq!(format_bytes(Locale::de, 4_500_000), "4,5\u{a0}MB");
+        assert_eq!(format_bytes(Locale::fr, 999_960), "1,0\u{a0}MB");
+        assert_eq!(format_bytes(Locale::tr, 1_200_000_000), "1,2\u{a0}GB");
+    }
 
     #[test]
     /// Proves: UX3

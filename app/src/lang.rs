@@ -143,6 +143,7 @@ pub fn permission_label(locale: Locale, permission: model::Permission) -> &'stat
         P::SalesExport => td_string!(locale, permissions.sales_export),
         P::ContactReveal => td_string!(locale, permissions.contact_reveal),
         P::KeysManage => td_string!(locale, permissions.keys_manage),
+        P::BackupsManage => td_string!(locale, permissions.backups_manage),
     }
 }
 
@@ -248,6 +249,7 @@ fn conflict_text(locale: Locale, conflict: Conflict) -> &'static str {
         Conflict::RotationInProgress => td_string!(locale, errors.rotation_in_progress),
         Conflict::PlanMemberLimit => td_string!(locale, errors.plan_member_limit),
         Conflict::AttachmentQuotaReached => td_string!(locale, errors.attachment_quota),
+        Conflict::BackupOperationRunning => td_string!(locale, errors.backup_running),
     }
 }
 

@@ -46,6 +46,7 @@ pub struct Platform {
     attachments: Arc<crate::workspace::attachments::AttachmentStore>,
     links: crate::workspace::sales::links::LinkSettings,
     backups: Arc<crate::backup::Backups>,
+    backup_operations: crate::workspace::backups::BackupOperations,
 }
 
 /// The name of the retention purge in the job scheduler.
@@ -154,6 +155,7 @@ impl Platform {
         ));
         crate::backup::register_job(&scheduler, &backups);
         crate::backup::register_restore_test_job(&scheduler, &backups);
+        let backup_operations = crate::workspace::backups::BackupOperations::new(backups.clone());
         let platform = Self {
             control,
             tenancy,
@@ -166,6 +168,7 @@ impl Platform {
             attachments,
             links,
             backups,
+            backup_operations,
         };
         let reconciled = platform.reconcile().await;
         tracing::info!(
@@ -273,6 +276,11 @@ impl Platform {
     /// Backups of every workspace and of the control plane (OPS1–OPS3).
     pub fn backups(&self) -> &Arc<crate::backup::Backups> {
         &self.backups
+    }
+
+    /// The backups and restores administrators started, and their progress (OPS2, UX2).
+    pub fn backup_operations(&self) -> &crate::workspace::backups::BackupOperations {
+        &self.backup_operations
     }
 
     /// Every workspace's keys (DATA2).

@@ -73,7 +73,7 @@ for (const language of ['de', 'fr', 'tr']) {
     await page.getByTestId('language-select').locator('xpath=following-sibling::button').click();
     await expect(page.locator('html')).toHaveAttribute('lang', language);
 
-    for (const path of [workspace, `${workspace}/members`, `${workspace}/sales`, `${workspace}/sales/new`, '/workspaces', '/account/security', '/', '/no-such-page']) {
+    for (const path of [workspace, `${workspace}/members`, `${workspace}/sales`, `${workspace}/sales/new`, `${workspace}/admin/backups`, '/workspaces', '/account/security', '/', '/no-such-page']) {
       await page.goto(path);
       await waitForHydration(page);
       await expect(page.locator('html')).toHaveAttribute('lang', language);

@@ -164,3 +164,14 @@ export async function signInWithEmailedCode(page: Page, request: APIRequestConte
   await expect(page.getByTestId('signed-in-as')).toHaveText(email);
 }
 
+/// A new account, signed in, that creates a workspace named after `prefix` and is its owner; returns the
+/// workspace's path (`/w/<address>`).
+export async function ownerWithWorkspace(page: Page, request: APIRequestContext, prefix: string): Promise<string> {
+  const email = uniqueEmail(`${slugOf(prefix)}-owner`);
+  await signUpAndVerify(page, request, email);
+  await signInWithEmailedCode(page, request, email);
+  await page.getByLabel('Workspace name').fill(uniqueName(prefix));
+  await page.getByRole('button', { name: 'Create workspace' }).click();
+  await expect(page.getByTestId('my-roles')).toHaveText('Owner');
+  return new URL(page.url()).pathname;
+}

@@ -24,3 +24,14 @@ pub(crate) fn index<C: IntoIndexColumn>(
     }
     index
 }
+
+/// Gives the built-in owner and administrator roles a new `permission` (they hold every permission),
+/// once: a workspace whose roles already have it is left as it is.
+pub(crate) async fn grant_to_owners_and_admins(manager: &SchemaManager<'_>, permission: &str) -> Result<(), DbErr> {
+    let sql = format!(
+        "UPDATE roles SET permissions = permissions || ',{permission}' \
+         WHERE builtin = true AND key IN ('owner', 'admin') AND permissions NOT LIKE '%{permission}%'"
+    );
+    manager.get_connection().execute_unprepared(&sql).await?;
+    Ok(())
+}

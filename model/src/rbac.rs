@@ -72,6 +72,7 @@ permissions! {
     SalesExport = "sales.export", Functional, "Export order lists as CSV";
     ContactReveal = "contact.reveal", Functional, "Reveal customers' masked contact data, with a stated reason";
     KeysManage = "keys.manage", Functional, "Rotate the workspace's data encryption key";
+    BackupsManage = "backups.manage", Functional, "See the workspace's backups, back it up and restore a backup";
 }
 
 impl fmt::Display for Permission {

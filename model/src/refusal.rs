@@ -52,4 +52,6 @@ pub enum Conflict {
     PlanMemberLimit,
     #[error("This workspace has used up its space for attachments.")]
     AttachmentQuotaReached,
+    #[error("A backup or restore of this workspace is still running; please wait until it has finished.")]
+    BackupOperationRunning,
 }

@@ -164,7 +164,7 @@ pub async fn run(platform: &Platform, command: BackupCommand) -> Result<(), Star
                 ));
             }
             let (bar, progress) = progress_bar();
-            let done = backups.restore_onto_live(id, progress).await?;
+            let done = backups.restore_onto_live(id, &domain::workspace::audit::Actor::system(), progress).await?;
             bar.finish_and_clear();
             println!(
                 "backup {id} restored onto live; the state before is backup {} (restore it to undo)",

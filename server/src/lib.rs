@@ -140,12 +140,15 @@ impl Application {
             metrics: metrics.is_some(),
             intrusion: crate::middleware::intrusion::IntrusionDetection::new(settings.intrusion, platform.clone()),
         };
-        state.rate_limits.spawn_pruning(RATE_LIMIT_PRUNING);
-        let intrusion = state.intrusion.clone();
+        // The per-address counters of the rate limits and the intrusion detectors forget idle addresses,
+        // so that memory follows the clients seen lately rather than every client ever seen.
+        let (limits, intrusion) = (state.rate_limits.clone(), state.intrusion.clone());
         tokio::spawn(async move {
             let mut ticks = tokio::time::interval(RATE_LIMIT_PRUNING);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;
+                limits.forget_idle();
                 intrusion.forget_idle();
             }
         });

@@ -14,6 +14,7 @@
 mod assets;
 mod e2e;
 mod lighthouse;
+mod lint;
 mod process;
 mod security;
 mod site;
@@ -94,6 +95,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// The result of work started in the background.
+fn joined(work: std::thread::JoinHandle<Result<(), String>>, what: &str) -> Result<(), String> {
+    work.join().unwrap_or_else(|_| Err(format!("{what} panicked")))
+}
+
 /// Everything after a `--`, handed on to `npx playwright test` unchanged.
 fn playwright_args(args: &[String]) -> Vec<String> {
     args.iter().skip_while(|a| *a != "--").skip(1).cloned().collect()
@@ -126,43 +132,24 @@ fn test() -> Result<(), String> {
     let started = std::time::Instant::now();
     tools::ensure_for_tests()?;
     supply_chain::ensure_tools()?;
+    let browser_tools = tools::browser_test_tools_in_background();
+    // Clippy runs inside the builds below rather than in check builds of its own ([`lint`]).
+    lint::enable()?;
     let browser_side = site::build_browser_side_in_background();
 
     process::step("rustfmt");
     process::cargo(&["fmt", "--all", "--check"]).run()?;
 
-    process::step("clippy: server side (ssr) and tools");
-    process::cargo(&[
-        "clippy",
-        "--workspace",
-        "--exclude",
-        "frontend",
-        "--all-targets",
-        "--locked",
-        "--",
-        "-D",
-        "warnings",
-    ])
-    .run()?;
-    process::step("clippy: browser side (hydrate, wasm32)");
-    process::cargo(&[
-        "clippy",
-        "-p",
-        "frontend",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--locked",
-        "--",
-        "-D",
-        "warnings",
-    ])
-    .run()?;
-
     supply_chain::check()?;
+
+    process::step("clippy (-D warnings) while compiling every target of the server side and the tools");
+    lint::cargo(&["test", "--no-run", "--workspace", "--exclude", "frontend", "--all-targets", "--locked"]).run()?;
+    process::step("clippy (-D warnings) while compiling the browser side (hydrate, wasm32), begun in the background");
+    joined(browser_side, "the browser-side build")?;
 
     process::step("unit and integration tests (SQLite)");
     let nextest = ["nextest", "run", "--workspace", "--exclude", "frontend", "--locked", "--no-fail-fast"];
-    process::cargo(&nextest).env_remove("STRONGROOM_TEST_POSTGRES").run()?;
+    lint::cargo(&nextest).env_remove("STRONGROOM_TEST_POSTGRES").run()?;
     match std::env::var("STRONGROOM_TEST_POSTGRES") {
         Ok(url) if !url.is_empty() => {
             process::step("integration tests (PostgreSQL)");
@@ -171,8 +158,12 @@ fn test() -> Result<(), String> {
             // Only the integration tests depend on the backend; rerunning the unit tests would prove nothing new.
             // Tests that break their storage on purpose run on SQLite only; nextest reports them as skipped.
             args.extend(["-E", SQLITE_ONLY_FILTER]);
+            // These tests wait on the database server more than they compute (on 2 cores, a third to half
+            // of the CPU sat idle with one test per core): twice as many at once.
+            let threads = (2 * std::thread::available_parallelism().map_or(2, |n| n.get())).to_string();
+            args.extend(["--test-threads", threads.as_str()]);
             println!("(SQLite only, skipped on PostgreSQL: {})", SQLITE_ONLY.join(", "));
-            process::cargo(&args).run()?;
+            lint::cargo(&args).run()?;
         }
         _ => println!("(STRONGROOM_TEST_POSTGRES is not set: skipping the PostgreSQL run)"),
     }
@@ -192,9 +183,9 @@ fn test() -> Result<(), String> {
     let mut args = nextest.to_vec();
     let filter = if redis { "kind(test)" } else { "kind(test) & test(/^backups::s3::/)" };
     args.extend(["-p", "server", "--run-ignored", "only", "-E", filter]);
-    process::cargo(&args).env_remove("STRONGROOM_TEST_POSTGRES").env("STRONGROOM_TEST_WEED", &weed).run()?;
+    lint::cargo(&args).env_remove("STRONGROOM_TEST_POSTGRES").env("STRONGROOM_TEST_WEED", &weed).run()?;
 
-    browser_side.join().unwrap_or_else(|_| Err("the browser-side build thread panicked".to_owned()))?;
+    joined(browser_tools, "the browser-test tools' installation")?;
     e2e::run(false, Vec::new())?;
     println!("\nall checks passed in {:.0?}", started.elapsed());
     Ok(())

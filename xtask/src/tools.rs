@@ -35,10 +35,28 @@ pub fn ensure_for_e2e(release: bool) -> Result<(), String> {
     npm_packages("end2end")
 }
 
-/// Everything `cargo xtask test` needs: the browser-test tools and the test runner.
+/// Everything `cargo xtask test` needs before it compiles: the wasm32 target and the test runner. The
+/// browser-test tools come from [`browser_test_tools_in_background`].
 pub fn ensure_for_tests() -> Result<(), String> {
-    ensure_for_e2e(false)?;
+    ensure_for_build(false)?;
     cargo_nextest()
+}
+
+/// Chromium and the npm packages under `end2end/`, installed while the tests compile and run: on a
+/// fresh machine that is minutes of downloading and unpacking that need nothing from the builds, and
+/// only the browser tests at the very end need them. Their output goes to `<target>/browser-tools.log`;
+/// joining the handle shows that log if something failed.
+pub fn browser_test_tools_in_background() -> std::thread::JoinHandle<Result<(), String>> {
+    std::thread::spawn(|| {
+        let log_path = crate::e2e::target_dir().join("browser-tools.log");
+        let _ = std::fs::create_dir_all(crate::e2e::target_dir());
+        let log = std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+        let result = chromium_logged(Some(&log)).and_then(|()| npm_packages_logged("end2end", Some(&log)));
+        result.map_err(|e| {
+            let shown = std::fs::read_to_string(&log_path).unwrap_or_default();
+            format!("{shown}\ninstalling the browser-test tools in the background failed: {e}")
+        })
+    })
 }
 
 /// Where npm puts `wasm-opt` for release builds.
@@ -144,6 +162,10 @@ pub fn wasm_bindgen_cli_logged(log: Option<&std::fs::File>) -> Result<(), String
 }
 
 fn chromium() -> Result<(), String> {
+    chromium_logged(None)
+}
+
+fn chromium_logged(log: Option<&std::fs::File>) -> Result<(), String> {
     if std::path::Path::new(CHROMIUM).exists() {
         return Ok(());
     }
@@ -154,12 +176,18 @@ fn chromium() -> Result<(), String> {
         full.extend_from_slice(args);
         if root_user { cmd(full[0], &full[1..]) } else { cmd("sudo", &full) }
     };
-    apt(&["update"]).env("DEBIAN_FRONTEND", "noninteractive").run()?;
-    apt(&["install", "-y", "--no-install-recommends", "chromium"]).env("DEBIAN_FRONTEND", "noninteractive").run()
+    process::logged(apt(&["update"]).env("DEBIAN_FRONTEND", "noninteractive"), log)?.run()?;
+    let install =
+        apt(&["install", "-y", "--no-install-recommends", "chromium"]).env("DEBIAN_FRONTEND", "noninteractive");
+    process::logged(install, log)?.run()
 }
 
 /// `npm ci` in `dir` unless its node_modules already matches its package-lock.json.
 fn npm_packages(dir: &str) -> Result<(), String> {
+    npm_packages_logged(dir, None)
+}
+
+fn npm_packages_logged(dir: &str, log: Option<&std::fs::File>) -> Result<(), String> {
     let dir = root().join(dir);
     let lock = dir.join("package-lock.json");
     let installed = dir.join("node_modules/.package-lock.json");
@@ -173,5 +201,6 @@ fn npm_packages(dir: &str) -> Result<(), String> {
         return Err("npm is needed (for Playwright and binaryen) but is not on PATH".to_owned());
     }
     process::step(&format!("install npm packages in {}", dir.display()));
-    cmd("npm", &["ci", "--no-audit", "--no-fund"]).dir(&dir).env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1").run()
+    let install = cmd("npm", &["ci", "--no-audit", "--no-fund"]).dir(&dir).env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+    process::logged(install, log)?.run()
 }

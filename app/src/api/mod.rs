@@ -7,6 +7,7 @@
 mod admin;
 mod audit_chain;
 mod auth;
+mod backups;
 mod billing;
 mod preferences;
 mod purchasing;
@@ -17,6 +18,7 @@ mod workspaces;
 pub use admin::*;
 pub use audit_chain::*;
 pub use auth::*;
+pub use backups::*;
 pub use billing::*;
 pub use preferences::*;
 pub use purchasing::*;

@@ -1,6 +1,7 @@
 //! Data sent to the browser. Built from domain types on the server; entities never cross this line.
 
 mod audit_chain;
+mod backups;
 mod billing;
 mod identity;
 mod purchasing;
@@ -9,6 +10,7 @@ mod sharing;
 mod workspace;
 
 pub use audit_chain::*;
+pub use backups::*;
 pub use billing::*;
 pub use identity::*;
 pub use purchasing::*;

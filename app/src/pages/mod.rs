@@ -20,4 +20,6 @@ pub use workspace::{
     AcceptInvitationPage, AuditPage, BillingPage, MembersPage, NewRequestPage, OrdersPage, PoliciesPage, RequestPage,
     RequestsPage, RolesPage, SuppliersPage, WorkspacePage, WorkspacesPage,
 };
-pub use workspace::{CustomerPage, CustomersPage, DataKeysPage, NewSalesOrderPage, SalesOrderPage, SalesOrdersPage};
+pub use workspace::{
+    BackupsPage, CustomerPage, CustomersPage, DataKeysPage, NewSalesOrderPage, SalesOrderPage, SalesOrdersPage,
+};

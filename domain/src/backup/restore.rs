@@ -216,9 +216,15 @@ impl Backups {
 
     /// Restores workspace backup `id` onto the live workspace: first a backup of the current state
     /// (which must verify), then every row is replaced by the backup's, in one transaction, and the
-    /// restore is recorded in the workspace's audit log.
-    #[tracing::instrument(skip(self, progress))]
-    pub async fn restore_onto_live(&self, id: uuid::Uuid, progress: Progress) -> DomainResult<LiveRestore> {
+    /// restore is recorded in the workspace's audit log as done by `actor` (an operator's restore: the
+    /// system; an administrator's: them).
+    #[tracing::instrument(skip(self, actor, progress))]
+    pub async fn restore_onto_live(
+        &self,
+        id: uuid::Uuid,
+        actor: &crate::workspace::audit::Actor,
+        progress: Progress,
+    ) -> DomainResult<LiveRestore> {
         let record = self.get(id).await?;
         let Scope::Workspace(tenant) = record.scope else {
             return Err(DomainError::Misconfigured(
@@ -243,22 +249,16 @@ impl Backups {
             Source::Sqlite => {
                 let copy = &decrypted.file.0;
                 snapshot::migrate_tenant_copy(&format!("sqlite://{}?mode=rwc", copy.display())).await?;
-                snapshot::sqlite_replace_rows(&live_url, copy, ("backup.restored", &id.to_string(), changes)).await?;
+                snapshot::sqlite_replace_rows(&live_url, copy, ("backup.restored", &id.to_string(), changes), actor)
+                    .await?;
             }
             Source::Postgres => {
                 self.tenancy().evict(tenant);
                 snapshot::postgres_restore(&live_url, &decrypted.file.0, true).await?;
                 snapshot::migrate_tenant_copy(&live_url).await?;
                 let db = self.tenancy().open(&row).await?;
-                crate::workspace::audit::record(
-                    &db,
-                    &crate::workspace::audit::Actor::system(),
-                    "backup.restored",
-                    "backup",
-                    &id.to_string(),
-                    changes,
-                )
-                .await?;
+                crate::workspace::audit::record(&db, actor, "backup.restored", "backup", &id.to_string(), changes)
+                    .await?;
             }
         }
         self.tenancy().evict(tenant);

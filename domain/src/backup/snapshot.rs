@@ -109,12 +109,13 @@ pub async fn migrate_tenant_copy(url: &str) -> DomainResult<()> {
 
 /// Replaces every row of the live SQLite database at `live_url` by the rows of the snapshot at
 /// `restored` (brought to the same schema), and records `audit` (action, object id, changes) in the
-/// workspace's audit log, all in one write transaction.
-#[tracing::instrument(skip(live_url, audit))]
+/// workspace's audit log as done by `actor`, all in one write transaction.
+#[tracing::instrument(skip(live_url, audit, actor))]
 pub async fn sqlite_replace_rows(
     live_url: &str,
     restored: &Path,
     audit: (&str, &str, serde_json::Value),
+    actor: &crate::workspace::audit::Actor,
 ) -> DomainResult<()> {
     // One connection: ATTACH belongs to a connection, and the transaction must run on the same one.
     let live = db::connect(live_url, PoolLimits { max_connections: 1, ..PoolLimits::TENANT }).await?;
@@ -158,15 +159,7 @@ pub async fn sqlite_replace_rows(
             .await?;
         }
         let (action, object, changes) = audit;
-        crate::workspace::audit::record(
-            &txn,
-            &crate::workspace::audit::Actor::system(),
-            action,
-            "backup",
-            object,
-            changes,
-        )
-        .await?;
+        crate::workspace::audit::record(&txn, actor, action, "backup", object, changes).await?;
         txn.commit().await?;
         Ok::<(), DomainError>(())
     }

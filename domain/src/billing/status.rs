@@ -105,7 +105,8 @@ fn is_business_write(permission: model::Permission) -> bool {
         | P::SalesView
         | P::SalesExport
         | P::ContactReveal
-        | P::KeysManage => false,
+        | P::KeysManage
+        | P::BackupsManage => false,
     }
 }
 

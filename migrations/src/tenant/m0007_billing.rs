@@ -119,14 +119,7 @@ impl MigrationTrait for Migration {
             .create_index(index("billing_checkouts_ref", BillingCheckouts::Table, [BillingCheckouts::ProviderRef]))
             .await?;
         // Owners and admins hold every permission: the new one too.
-        manager
-            .get_connection()
-            .execute_unprepared(
-                "UPDATE roles SET permissions = permissions || ',billing.manage' \
-                 WHERE builtin = true AND key IN ('owner', 'admin') AND permissions NOT LIKE '%billing.manage%'",
-            )
-            .await?;
-        Ok(())
+        crate::builders::grant_to_owners_and_admins(manager, "billing.manage").await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

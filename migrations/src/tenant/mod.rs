@@ -10,6 +10,7 @@ mod m0005_customers_orders;
 mod m0006_audit_chain;
 mod m0007_billing;
 mod m0008_attachments_links;
+mod m0009_backups_permission;
 
 pub struct TenantMigrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m0006_audit_chain::Migration),
             Box::new(m0007_billing::Migration),
             Box::new(m0008_attachments_links::Migration),
+            Box::new(m0009_backups_permission::Migration),
         ]
     }
 

@@ -4,6 +4,7 @@
 
 mod audit;
 mod audit_chain;
+mod backups;
 mod billing;
 mod customers;
 mod data_keys;
@@ -21,6 +22,7 @@ mod suppliers;
 mod workspaces;
 
 pub use audit::AuditPage;
+pub use backups::BackupsPage;
 pub use billing::BillingPage;
 pub use customers::{CustomerPage, CustomersPage};
 pub use data_keys::DataKeysPage;

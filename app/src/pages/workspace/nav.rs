@@ -20,6 +20,7 @@ pub fn WorkspaceNav(home: WorkspaceHomeDto) -> impl IntoView {
         ("/admin/policies".to_owned(), t_string!(i18n, nav.policies), Permission::PoliciesManage),
         ("/admin/audit".to_owned(), t_string!(i18n, nav.audit), Permission::AuditView),
         ("/admin/data".to_owned(), t_string!(i18n, nav.data_keys), Permission::KeysManage),
+        ("/admin/backups".to_owned(), t_string!(i18n, nav.backups), Permission::BackupsManage),
         ("/admin/billing".to_owned(), t_string!(i18n, nav.billing), Permission::BillingManage),
     ]
     .into_iter()

@@ -251,19 +251,6 @@ impl RateLimits {
     pub fn tracked_keys(&self) -> usize {
         self.0.classes.iter().map(|c| c.by_address.len() + c.by_account.len()).sum()
     }
-
-    /// Calls [`Self::forget_idle`] every `period`, for as long as the server runs.
-    pub fn spawn_pruning(&self, period: Duration) -> tokio::task::JoinHandle<()> {
-        let limits = self.clone();
-        tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(period);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                ticks.tick().await;
-                limits.forget_idle();
-            }
-        })
-    }
 }
 
 fn per_minute(n: u32) -> Quota {

@@ -2,6 +2,7 @@
 //! killed backup leaves, tampered files, shredded workspaces, the schedule and the CLI. Each test runs on
 //! SQLite, or on PostgreSQL with `STRONGROOM_TEST_POSTGRES`.
 
+mod admin_page;
 mod cli;
 mod failures;
 mod online;
@@ -77,4 +78,14 @@ impl Writer {
 pub async fn live_markers(app: &TestApp, slug: &str) -> Vec<String> {
     let db = crate::workspaces::sales_fixture::tenant_db(app, slug).await;
     crate::workspaces::sales_fixture::texts(&db, "SELECT text FROM notifications").await.into_iter().flatten().collect()
+}
+
+/// "Back up now" as the backups page does it, waited for until it has finished; returns the new
+/// backup's id.
+pub async fn back_up_through_the_page(admin: &crate::harness::Browser, slug: &str) -> String {
+    let started = admin.call("admin/backups/run", &[("slug", slug)]).await;
+    assert_eq!(started.status(), 200, "back up now");
+    let (page, _) = admin_page::until_finished(admin, slug).await;
+    assert_eq!(page["operation"]["outcome"], "succeeded", "{page}");
+    page["backups"][0]["id"].as_str().unwrap().to_owned()
 }

@@ -57,7 +57,7 @@ async fn restoring_onto_live_first_backs_up_the_current_state_then_puts_the_back
     // A mistake: every notification deleted.
     sea_orm::ConnectionTrait::execute_unprepared(&db, "DELETE FROM notifications").await.unwrap();
 
-    let done = backups.restore_onto_live(good.id, quiet()).await.unwrap();
+    let done = backups.restore_onto_live(good.id, &domain::workspace::audit::Actor::system(), quiet()).await.unwrap();
     let live = live_markers(&app, &team.slug).await;
     assert_eq!(live, vec!["kept".to_owned()], "the live workspace is as it was at the backup");
     // The state before the restore was backed up first, and it can be restored beside live.

@@ -61,6 +61,7 @@ const ROUTES: &[(&str, Coverage)] = &[
     ("/w/{slug}/sales/new", Coverage::Workspace),
     ("/w/{slug}/sales/{id}", Coverage::Object),
     ("/w/{slug}/admin/data", Coverage::Workspace),
+    ("/w/{slug}/admin/backups", Coverage::Workspace),
     // Plain routes.
     ("/healthz", Coverage::Public),
     ("/readyz", Coverage::Public),
@@ -141,6 +142,9 @@ const ROUTES: &[(&str, Coverage)] = &[
     ("/rpc/sales/order/status", Coverage::Object),
     ("/rpc/admin/keys", Coverage::Workspace),
     ("/rpc/admin/keys/rotate", Coverage::Workspace),
+    ("/rpc/admin/backups", Coverage::Workspace),
+    ("/rpc/admin/backups/run", Coverage::Workspace),
+    ("/rpc/admin/backups/restore", Coverage::Object),
     ("/rpc/admin/workspace/delete", Coverage::Workspace),
     ("/rpc/invitations/preview", Coverage::Public),
     ("/rpc/invitations/accept", Coverage::Own),
@@ -214,6 +218,7 @@ struct Scene {
     a_order: String,
     a_attachment: String,
     a_link: String,
+    a_backup: String,
     attacker: Browser,
 }
 
@@ -276,8 +281,10 @@ async fn scene(app: &TestApp) -> Scene {
     let a_attachment = attachment["id"].as_str().unwrap().to_owned();
     let (_, link) = super::sharing_fixture::create_link(&a.owner, &a.slug, &a_order).await;
     let a_link = link["id"].as_str().unwrap().to_owned();
+    let a_backup = crate::backups::back_up_through_the_page(&a.owner, &a.slug).await;
     let attacker = b.owner.clone();
     Scene {
+        a_backup,
         a_customer,
         a_order,
         a_attachment,
@@ -361,6 +368,7 @@ async fn probe(s: &Scene, path: &str, coverage: Coverage) {
             | "/rpc/sales/customers"
             | "/rpc/sales/orders"
             | "/rpc/admin/keys"
+            | "/rpc/admin/backups"
             | "/rpc/admin/audit/chain" => refused(&what, get_raw(x, &format!("{path}?slug={slug}")).await).await,
             "/rpc/billing/checkout" | "/rpc/billing/change-plan" | "/rpc/billing/cancel" | "/rpc/billing/portal" => {
                 let endpoint = &path["/rpc/".len()..];
@@ -375,6 +383,7 @@ async fn probe(s: &Scene, path: &str, coverage: Coverage) {
             | "/rpc/sales/orders/create"
             | "/rpc/sales/order/status"
             | "/rpc/admin/keys/rotate"
+            | "/rpc/admin/backups/run"
             | "/rpc/admin/workspace/delete" => {
                 let endpoint = &path["/rpc/".len()..];
                 let id = if path.contains("order/") { s.a_order.as_str() } else { s.a_customer.as_str() };
@@ -458,6 +467,10 @@ async fn probe(s: &Scene, path: &str, coverage: Coverage) {
                 ];
                 refused(&what, x.call("purchasing/request/edit", &fields).await).await
             }
+            "/rpc/admin/backups/restore" => {
+                let fields = [("slug", slug.as_str()), ("id", s.a_backup.as_str()), ("confirm", slug.as_str())];
+                refused(&what, x.call("admin/backups/restore", &fields).await).await
+            }
             "/rpc/admin/invitations/revoke" => {
                 refused(&what, x.call("admin/invitations/revoke", &[("slug", slug), ("id", &s.a_invitation)]).await)
                     .await
@@ -529,6 +542,11 @@ async fn another_workspace_s_ids_get_nothing_anywhere() {
     assert_eq!(order["attachments"].as_array().unwrap().len(), 1, "nothing was attached to A's order");
     let b_orders = get(&s.b.owner, &format!("/rpc/sales/orders?slug={}", s.b.slug)).await;
     assert_eq!(b_orders["items"], serde_json::json!([]), "A's customer could not be used in B");
+    let backups = get(&a.owner, &format!("/rpc/admin/backups?slug={}", a.slug)).await;
+    assert_eq!(backups["backups"].as_array().unwrap().len(), 1, "no backup of A was made or restored by B");
+    assert_eq!(backups["operation"]["kind"], "back_up", "A's last operation is still its own backup");
+    let b_backups = get(&s.b.owner, &format!("/rpc/admin/backups?slug={}", s.b.slug)).await;
+    assert!(b_backups["operation"].is_null(), "A's backup was not restored into B: {b_backups}");
     let keys = get(&a.owner, &format!("/rpc/admin/keys?slug={}", a.slug)).await;
     assert_eq!(keys["current_version"], 1, "A's key was not rotated");
     let suppliers = get(&a.owner, &format!("/rpc/purchasing/suppliers?slug={}", a.slug)).await;

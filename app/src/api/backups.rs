@@ -1,0 +1,53 @@
+//! The workspace's backups page (OPS2, UX2): the list and the running operation, "back up now" and
+//! restoring a backup onto live. Each needs `backups.manage` (checked in `domain`) and goes through the
+//! admin-console area, which applies the workspace's IP allowlist.
+
+use crate::dto::BackupsDto;
+use crate::error::AppError;
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use {
+    crate::auth,
+    crate::dto::{BackupDto, BackupOperationDto},
+    domain::workspace::access::Area,
+};
+
+/// The backups and the operation running or last finished (the page polls this while one runs).
+#[server(prefix = "/rpc", endpoint = "admin/backups", input = server_fn::codec::GetUrl)]
+pub async fn backups_page(slug: String) -> Result<BackupsDto, AppError> {
+    let result: Result<_, AppError> = async {
+        let caller = auth::caller(&slug, Area::AdminConsole).await?;
+        let operations = crate::context::app_context()?.platform.backup_operations().clone();
+        let operation = operations.current(&caller)?.map(BackupOperationDto::from);
+        let backups = operations.list(&caller).await?.into_iter().map(BackupDto::from).collect();
+        Ok(BackupsDto { backups, operation })
+    }
+    .await;
+    super::finish(result)
+}
+
+#[server(prefix = "/rpc", endpoint = "admin/backups/run")]
+pub async fn back_up_now(_csrf_token: String, slug: String) -> Result<(), AppError> {
+    let result: Result<_, AppError> = async {
+        let caller = auth::caller(&slug, Area::AdminConsole).await?;
+        let operations = crate::context::app_context()?.platform.backup_operations().clone();
+        operations.back_up_now(&caller).await?;
+        Ok(())
+    }
+    .await;
+    super::finish(result)
+}
+
+/// Restores backup `id` onto live; `confirm` is the workspace's address.
+#[server(prefix = "/rpc", endpoint = "admin/backups/restore")]
+pub async fn restore_backup(_csrf_token: String, slug: String, id: String, confirm: String) -> Result<(), AppError> {
+    let result: Result<_, AppError> = async {
+        let caller = auth::caller(&slug, Area::AdminConsole).await?;
+        let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+        let operations = crate::context::app_context()?.platform.backup_operations().clone();
+        operations.restore_onto_live(&caller, id, &confirm).await?;
+        Ok(())
+    }
+    .await;
+    super::finish(result)
+}
