@@ -42,11 +42,7 @@ pub fn build(release: bool) -> Result<(), String> {
         let front_target = front_target.clone();
         std::thread::spawn(move || build_library(release, &front_target))
     };
-    let mut server = vec!["build", "--package=server", "--bin=strongroom", "--locked"];
-    if release {
-        server.push("--release");
-    }
-    let server = lint::cargo(&server).run();
+    let server = server_build(release).run();
     let joined = |thread: std::thread::JoinHandle<Result<(), String>>| {
         thread.join().unwrap_or_else(|_| Err("a build thread panicked".to_owned()))
     };
@@ -102,6 +98,30 @@ pub fn build_browser_side_in_background() -> std::thread::JoinHandle<Result<(), 
         result.map_err(|e| {
             let shown = std::fs::read_to_string(&log_path).unwrap_or_default();
             format!("{shown}\nthe browser-side build in the background failed: {e}")
+        })
+    })
+}
+
+/// `cargo build` of the `strongroom` binary.
+fn server_build(release: bool) -> process::Cmd {
+    let mut args = vec!["build", "--package=server", "--bin=strongroom", "--locked"];
+    if release {
+        args.push("--release");
+    }
+    lint::cargo(&args)
+}
+
+/// Starts the dev build of the `strongroom` binary in the background, output to
+/// `<target>/server-build.log` (shown if it failed); [`build`] then finds it done. `cargo xtask test`
+/// starts it while the PostgreSQL tests run, which leave a third to half of the CPU idle: it is the
+/// binary without the tests' `test-support` feature, so it compiles `domain`, `app` and `server` again.
+pub fn build_server_in_background() -> std::thread::JoinHandle<Result<(), String>> {
+    std::thread::spawn(|| {
+        let log_path = target_dir().join("server-build.log");
+        let log = std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+        process::logged(server_build(false), Some(&log))?.run().map_err(|e| {
+            let shown = std::fs::read_to_string(&log_path).unwrap_or_default();
+            format!("{shown}\nthe server build in the background failed: {e}")
         })
     })
 }
