@@ -163,15 +163,9 @@ fn test() -> Result<(), String> {
             let threads = (2 * std::thread::available_parallelism().map_or(2, |n| n.get())).to_string();
             args.extend(["--test-threads", threads.as_str()]);
             println!("(SQLite only, skipped on PostgreSQL: {})", SQLITE_ONLY.join(", "));
-            let tests = lint::cargo(&args).spawn()?;
-            // Once nextest's own (fresh) build has let go of the target directory's lock, the end-to-end
-            // server compiles in the CPU the database leaves idle. Were the lock still held, cargo would
-            // wait for it: the timing is an optimisation, never a condition.
-            std::thread::sleep(std::time::Duration::from_secs(20));
-            let server = site::build_server_in_background();
-            let finished = process::wait(tests, "the PostgreSQL tests");
-            joined(server, "the server build")?;
-            finished?;
+            // Not beside a build of the end-to-end server: that would replace `target/debug/strongroom`,
+            // which the crash and CLI tests run, with the binary without `test-support`.
+            lint::cargo(&args).run()?;
         }
         _ => println!("(STRONGROOM_TEST_POSTGRES is not set: skipping the PostgreSQL run)"),
     }

@@ -88,12 +88,6 @@ impl Cmd {
     }
 }
 
-/// Waits for a command started with [`Cmd::spawn`]; a non-zero exit is an error naming `what`.
-pub fn wait(mut child: Child, what: &str) -> Result<(), String> {
-    let status = child.wait().map_err(|e| format!("{what}: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("{what} failed ({status})")) }
-}
-
 /// Whether `program` can be found on PATH.
 pub fn on_path(program: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))

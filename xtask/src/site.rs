@@ -111,21 +111,6 @@ fn server_build(release: bool) -> process::Cmd {
     lint::cargo(&args)
 }
 
-/// Starts the dev build of the `strongroom` binary in the background, output to
-/// `<target>/server-build.log` (shown if it failed); [`build`] then finds it done. `cargo xtask test`
-/// starts it while the PostgreSQL tests run, which leave a third to half of the CPU idle: it is the
-/// binary without the tests' `test-support` feature, so it compiles `domain`, `app` and `server` again.
-pub fn build_server_in_background() -> std::thread::JoinHandle<Result<(), String>> {
-    std::thread::spawn(|| {
-        let log_path = target_dir().join("server-build.log");
-        let log = std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
-        process::logged(server_build(false), Some(&log))?.run().map_err(|e| {
-            let shown = std::fs::read_to_string(&log_path).unwrap_or_default();
-            format!("{shown}\nthe server build in the background failed: {e}")
-        })
-    })
-}
-
 /// The `hydrate` build of `frontend` for the browser, in `front_target` as cargo-leptos does.
 fn build_library(release: bool, front_target: &Path) -> Result<(), String> {
     build_library_logged(release, front_target, None)
