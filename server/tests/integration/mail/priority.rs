@@ -63,12 +63,16 @@ async fn a_sign_in_code_goes_out_before_a_flood_of_invitations_queued_ahead_of_i
     let kept =
         super::count(&db, "mail_outbox WHERE kind = 'sign_in_code' AND (text_body <> '' OR html_body <> '')").await;
     assert_eq!(kept, 0, "nothing of a mail that has left stays, sealed or not");
+    // The server's own delivery loop may be running a pass beside this one: each pass takes the most
+    // urgent due mail, so the other pass, finding the code claimed, sends an invitation at the same
+    // moment, which can reach the inbox first. At most one mail per pass can be ahead of the code (it
+    // would be 46th in order of age).
     let received = inbox.0.lock().unwrap().clone();
-    let first = received.first().expect("mail was delivered");
-    assert!(
-        first.contains("To: pia@example.com") && first.contains("Subject: Your Strongroom sign-in code"),
-        "{first}"
-    );
+    let position = received
+        .iter()
+        .position(|m| m.contains("To: pia@example.com") && m.contains("Subject: Your Strongroom sign-in code"))
+        .expect("the code was delivered");
+    assert!(position < 2, "the code arrived as mail {} of {}", position + 1, received.len());
 
     // The invitations follow.
     for _ in 0..100 {
