@@ -16,7 +16,7 @@ use chrono::{DateTime, Duration, Utc};
 use model::{AuthFailure, EmailAddress, OneTimeCode};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, DatabaseConnection, EntityTrait as _};
-use sea_orm::{PaginatorTrait as _, QueryFilter as _, QueryOrder as _};
+use sea_orm::{ConnectionTrait as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy)]
@@ -78,11 +78,23 @@ impl EmailCodes {
         now: DateTime<Utc>,
         fallback: crate::mail::Language,
     ) -> DomainResult<()> {
+        // The hourly cap is counted inside the write transaction, one sender per user at a time (SQLite:
+        // the immediate transaction; PostgreSQL: a transaction-scoped advisory lock on the user), so
+        // requests handled at the same moment cannot all see room for one more code.
+        let txn = crate::db::begin_write(&self.db).await?;
+        if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            txn.query_one_raw(sea_orm::Statement::from_sql_and_values(
+                sea_orm::DatabaseBackend::Postgres,
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                [format!("email_codes:{user}").into()],
+            ))
+            .await?;
+        }
         let sent_last_hour = email_code::Entity::find()
             .filter(email_code::Column::UserId.eq(user.as_uuid()))
             .filter(email_code::Column::Origin.eq(origin.as_str()))
             .filter(email_code::Column::CreatedAt.gt(now - Duration::hours(1)))
-            .count(&self.db)
+            .count(&txn)
             .await?;
         let cap = match origin {
             CodeOrigin::SignIn => self.policy.max_sign_in_per_hour,
@@ -93,7 +105,6 @@ impl EmailCodes {
         }
         let code = random_digits(OneTimeCode::DIGITS);
         let id = uuid::Uuid::new_v4();
-        let txn = crate::db::begin_write(&self.db).await?;
         email_code::Entity::update_many()
             .col_expr(email_code::Column::ConsumedAt, Expr::value(Some(now)))
             .filter(email_code::Column::UserId.eq(user.as_uuid()))
