@@ -85,3 +85,27 @@ async fn requested_codes_cannot_keep_the_owner_out() {
     let done = owner.answer("auth/second-factor", &[("code", &code)]).await;
     assert_eq!(done.status, 200, "{done:?}");
 }
+
+/// Requests for one account's codes handled at the same moment still mail at most the hourly cap: the
+/// count and the new code are one transaction, one sender per account at a time.
+/// Proves: ID4
+#[tokio::test]
+async fn code_requests_handled_at_once_mail_no_more_than_the_hourly_cap() {
+    let app = proxied_app().await;
+    let email = app.verified_account("cap@example.com").await;
+    let requests = (0..12).map(|i| {
+        let browser = app.browser().behind_proxy_as(&format!("198.51.100.{}", 10 + i));
+        let email = email.clone();
+        async move { browser.answer("auth/request-code", &[("email", &email)]).await.status }
+    });
+    for status in futures_util::future::join_all(requests).await {
+        assert_eq!(status, 200, "answered alike, at once");
+    }
+    let identity = app.platform.identity();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while identity.background_tasks() > 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let codes = app.mails(&email).await.into_iter().filter(|m| m.kind == "sign_in_code").count();
+    assert_eq!(codes, 5, "at most five code mails an hour, however many requests arrive at once");
+}
