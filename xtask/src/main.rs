@@ -158,10 +158,6 @@ fn test() -> Result<(), String> {
             // Only the integration tests depend on the backend; rerunning the unit tests would prove nothing new.
             // Tests that break their storage on purpose run on SQLite only; nextest reports them as skipped.
             args.extend(["-E", SQLITE_ONLY_FILTER]);
-            // These tests wait on the database server more than they compute (on 2 cores, a third to half
-            // of the CPU sat idle with one test per core): twice as many at once.
-            let threads = (2 * std::thread::available_parallelism().map_or(2, |n| n.get())).to_string();
-            args.extend(["--test-threads", threads.as_str()]);
             println!("(SQLite only, skipped on PostgreSQL: {})", SQLITE_ONLY.join(", "));
             // Not beside a build of the end-to-end server: that would replace `target/debug/strongroom`,
             // which the crash and CLI tests run, with the binary without `test-support`.
