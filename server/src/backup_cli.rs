@@ -176,6 +176,36 @@ pub async fn run(platform: &Platform, command: BackupCommand) -> Result<(), Star
     Ok(())
 }
 
+/// `strongroom restore --all --from TARGET`: the disaster recovery ([`domain::backup::disaster`]). Fails
+/// (after restoring what it can) when a live workspace could not be restored.
+pub async fn restore_all(
+    settings: &domain::PlatformSettings,
+    master_key: &domain::crypto::MasterKey,
+    from: &str,
+) -> Result<(), StartupError> {
+    let (bar, progress) = progress_bar();
+    let recovery = domain::backup::disaster::restore_all(settings, master_key, from, progress).await?;
+    bar.finish_and_clear();
+    let at = |t: &chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    println!("control plane: backup {} of {}", recovery.control.0, at(&recovery.control.1));
+    for (slug, id, taken_at) in &recovery.workspaces {
+        println!("workspace {slug}: backup {id} of {}", at(taken_at));
+    }
+    for (slug, why) in &recovery.missing {
+        eprintln!("NOT RESTORED workspace {slug}: {why}");
+    }
+    println!(
+        "{} of {} workspaces restored; {} backups on `{from}` catalogued",
+        recovery.workspaces.len(),
+        recovery.workspaces.len() + recovery.missing.len(),
+        recovery.catalogued
+    );
+    match recovery.missing.first() {
+        Some((slug, why)) => Err(StartupError::BackupFailed(format!("workspace {slug} not restored: {why}"))),
+        None => Ok(()),
+    }
+}
+
 fn domain_url_shown(url: &str) -> String {
     crate::config::redact_url(url)
 }

@@ -47,6 +47,18 @@ pub enum Command {
         #[command(subcommand)]
         command: BackupCommand,
     },
+    /// Disaster recovery: rebuild the control plane and every workspace from one backup target's files
+    /// into an empty installation (a new control database and data directory), then exit. Needs the
+    /// master key the backups were made under. Afterwards `serve` starts on it as usual.
+    Restore {
+        /// Everything: the control plane and every live workspace (the only kind of restore here; one
+        /// backup is restored with `backup restore`).
+        #[arg(long, required = true)]
+        all: bool,
+        /// The backup target to restore from (`[[backup.targets]] name`).
+        #[arg(long)]
+        from: String,
+    },
     /// Re-wrap every workspace's data keys under a new master key (the workspaces' data is not touched),
     /// then exit. Afterwards configure the new key (`master_key` / `master_key_file`) and restart.
     RotateMasterKey {

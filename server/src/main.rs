@@ -90,6 +90,9 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
             let platform = domain::Platform::start(&settings.platform, settings.master_key).await?;
             server::backup_cli::run(&platform, command).await
         }
+        Command::Restore { all: _, from } => {
+            server::backup_cli::restore_all(&settings.platform, &settings.master_key, &from).await
+        }
         Command::RotateMasterKey { new_key_file } => {
             let new = domain::crypto::MasterKey::read_file(&new_key_file)
                 .map_err(|e| StartupError::Config(server::config::ConfigError(vec![e.to_string()])))?;

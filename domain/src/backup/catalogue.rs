@@ -238,3 +238,66 @@ pub async fn delete_copy(db: &DatabaseConnection, id: uuid::Uuid, target: &str) 
     }
     Ok(())
 }
+
+/// A complete backup file found on a target that the catalogue does not list as good there (disaster
+/// recovery: a restored control plane lists neither its own backup, still `running` in its snapshot,
+/// nor backups made after it).
+pub struct Found<'a> {
+    pub id: uuid::Uuid,
+    pub scope: Scope,
+    pub source: &'a str,
+    pub taken_at: DateTime<Utc>,
+    pub file_name: &'a str,
+    pub target: &'a str,
+    pub file_bytes: u64,
+    pub file_sha256: &'a str,
+    pub key_version: String,
+    /// The snapshot's size and SHA-256, known when the file was decrypted.
+    pub snapshot: Option<(u64, String)>,
+    /// Said in the listing (where it came from).
+    pub note: String,
+}
+
+/// Records `found` as a verified backup with its copy on `found.target`, replacing what the catalogue
+/// said of that id before.
+pub async fn import(db: &DatabaseConnection, found: Found<'_>) -> DomainResult<()> {
+    use sea_orm::TransactionTrait as _;
+    let txn = db.begin().await?;
+    backup_copy::Entity::delete_many().filter(backup_copy::Column::BackupId.eq(found.id)).exec(&txn).await?;
+    backup::Entity::delete_by_id(found.id).exec(&txn).await?;
+    let (scope, tenant) = match found.scope {
+        Scope::Workspace(tenant) => ("workspace", Some(tenant)),
+        Scope::ControlPlane => ("control", None),
+    };
+    let (snapshot_bytes, snapshot_sha256) = found.snapshot.map_or((None, None), |(b, s)| (Some(b as i64), Some(s)));
+    backup::ActiveModel {
+        id: Set(found.id),
+        scope: Set(scope.to_owned()),
+        tenant_id: Set(tenant),
+        source: Set(found.source.to_owned()),
+        taken_at: Set(found.taken_at),
+        finished_at: Set(Some(Utc::now())),
+        state: Set(VERIFIED.to_owned()),
+        file_name: Set(found.file_name.to_owned()),
+        file_bytes: Set(Some(found.file_bytes as i64)),
+        file_sha256: Set(Some(found.file_sha256.to_owned())),
+        snapshot_bytes: Set(snapshot_bytes),
+        snapshot_sha256: Set(snapshot_sha256),
+        key_version: Set(found.key_version),
+        fingerprint: Set(None),
+        error: Set(Some(found.note)),
+    }
+    .insert(&txn)
+    .await?;
+    backup_copy::ActiveModel {
+        backup_id: Set(found.id),
+        target: Set(found.target.to_owned()),
+        state: Set(VERIFIED.to_owned()),
+        bytes: Set(found.file_bytes as i64),
+        verified_at: Set(Some(Utc::now())),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

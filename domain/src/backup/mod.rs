@@ -8,6 +8,7 @@
 //! - [`target`]: where copies go (a directory), written as partial files and renamed once verified.
 //! - [`catalogue`]: the control-plane tables listing every backup and copy.
 //! - [`restore`]: decrypting a backup, restoring it beside or onto live, and the restore test.
+//! - [`disaster`]: rebuilding a whole installation from one target's files (`strongroom restore --all`).
 //! - `upkeep`: the scheduled run, retention after each new backup, clean-up after dead runs.
 //!
 //! A workspace backup's random key is wrapped by the workspace's data key (so crypto-shredding the
@@ -16,6 +17,7 @@
 //! first makes a backup of the current state.
 
 pub mod catalogue;
+pub mod disaster;
 pub mod format;
 pub mod restore;
 pub mod retention;
@@ -23,7 +25,7 @@ pub mod snapshot;
 pub mod target;
 mod upkeep;
 
-use crate::crypto::{KeyPurpose, Vault, master_key_id};
+use crate::crypto::{KeyPurpose, Keys, Vault, master_key_id};
 use crate::db::Backend;
 use crate::entities::control::tenant::{self, TenantStatus};
 use crate::error::{DomainError, DomainResult};
@@ -192,46 +194,25 @@ impl Backups {
 
     /// Wraps a new backup key for `scope`; returns the header's key field and its version label.
     async fn wrap_key(&self, scope: Scope, id: uuid::Uuid, key: &[u8; 32]) -> DomainResult<(WrappedKey, String)> {
-        Ok(match scope {
+        let wrapped = match scope {
             Scope::Workspace(tenant) => {
                 let keys = self.vault.field_keys(TenantId::from(tenant)).await?;
                 let (version, sealed) = keys.wrap_backup_key(&id.to_string(), key);
-                (WrappedKey::WorkspaceDataKey { version, sealed }, format!("data:{version}"))
+                WrappedKey::WorkspaceDataKey { version, sealed }
             }
             Scope::ControlPlane => {
                 let keys = self.vault.keys();
                 let sealed = keys.seal(KeyPurpose::BackupKeyWrap, &control_context(id), key);
-                let id = master_key_id(keys);
-                (WrappedKey::MasterKey { master_key_id: id.clone(), sealed }, format!("master:{id}"))
+                WrappedKey::MasterKey { master_key_id: master_key_id(keys), sealed }
             }
-        })
+        };
+        let version = key_version(&wrapped);
+        Ok((wrapped, version))
     }
 
     /// Unwraps the key of the backup whose header is `header`.
     pub(crate) async fn unwrap_key(&self, header: &Header) -> DomainResult<SecretBox<[u8; 32]>> {
-        let context = header.backup_id.to_string();
-        match (&header.scope, &header.key) {
-            (Scope::Workspace(tenant), WrappedKey::WorkspaceDataKey { version, sealed }) => {
-                let keys = self.vault.field_keys(TenantId::from(*tenant)).await?;
-                keys.unwrap_backup_key(*version, &context, sealed)
-            }
-            (Scope::ControlPlane, WrappedKey::MasterKey { master_key_id: wrapped_by, sealed }) => {
-                let keys = self.vault.keys();
-                if *wrapped_by != master_key_id(keys) {
-                    return Err(DomainError::Misconfigured(format!(
-                        "this control-plane backup's key is wrapped under master key {wrapped_by}, not this server's"
-                    )));
-                }
-                let bytes = keys
-                    .open(KeyPurpose::BackupKeyWrap, &control_context(header.backup_id), sealed)
-                    .map_err(|_| DomainError::Tampered(format!("the key of backup {context} does not open")))?;
-                let key: [u8; 32] = bytes
-                    .try_into()
-                    .map_err(|_| DomainError::Tampered(format!("the key of backup {context} has the wrong length")))?;
-                Ok(SecretBox::new(Box::new(key)))
-            }
-            _ => Err(DomainError::Tampered(format!("backup {context}: its key does not fit its scope"))),
-        }
+        unwrap_key(&self.vault, header).await
     }
 
     /// Snapshot, seal, copy to every target, record. `tenant` is the workspace's row and pool (None:
@@ -394,4 +375,47 @@ impl Backups {
 
 fn control_context(id: uuid::Uuid) -> String {
     format!("backups:control:{id}")
+}
+
+/// Unwraps the key of the backup whose header is `header`: a workspace's by its data key in `vault`, the
+/// control plane's by the master key's.
+pub(crate) async fn unwrap_key(vault: &Vault, header: &Header) -> DomainResult<SecretBox<[u8; 32]>> {
+    match (&header.scope, &header.key) {
+        (Scope::Workspace(tenant), WrappedKey::WorkspaceDataKey { version, sealed }) => {
+            let keys = vault.field_keys(TenantId::from(*tenant)).await?;
+            keys.unwrap_backup_key(*version, &header.backup_id.to_string(), sealed)
+        }
+        (Scope::ControlPlane, _) => unwrap_control_key(vault.keys(), header),
+        _ => Err(DomainError::Tampered(format!("backup {}: its key does not fit its scope", header.backup_id))),
+    }
+}
+
+/// Unwraps the key of a control-plane backup, which the master key's derived keys wrapped.
+pub(crate) fn unwrap_control_key(keys: &Keys, header: &Header) -> DomainResult<SecretBox<[u8; 32]>> {
+    let context = header.backup_id.to_string();
+    let (Scope::ControlPlane, WrappedKey::MasterKey { master_key_id: wrapped_by, sealed }) =
+        (&header.scope, &header.key)
+    else {
+        return Err(DomainError::Tampered(format!("backup {context}: its key does not fit its scope")));
+    };
+    if *wrapped_by != master_key_id(keys) {
+        return Err(DomainError::Misconfigured(format!(
+            "this control-plane backup's key is wrapped under master key {wrapped_by}, not this server's"
+        )));
+    }
+    let bytes = keys
+        .open(KeyPurpose::BackupKeyWrap, &control_context(header.backup_id), sealed)
+        .map_err(|_| DomainError::Tampered(format!("the key of backup {context} does not open")))?;
+    let key: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| DomainError::Tampered(format!("the key of backup {context} has the wrong length")))?;
+    Ok(SecretBox::new(Box::new(key)))
+}
+
+/// How the catalogue names the key that wrapped a backup's key.
+pub(crate) fn key_version(key: &WrappedKey) -> String {
+    match key {
+        WrappedKey::WorkspaceDataKey { version, .. } => format!("data:{version}"),
+        WrappedKey::MasterKey { master_key_id, .. } => format!("master:{master_key_id}"),
+    }
 }

@@ -7,15 +7,15 @@
 //! where the result must authenticate chunk by chunk, match its manifest and pass the database's own
 //! check before anything else uses it.
 
-use super::format::{self, Manifest, Scope, Source};
+use super::format::{self, Header, Manifest, Scope, Source};
 use super::{BackupRecord, Backups, Progress, WorkFile, io_join, snapshot};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::TenantId;
 use crate::tenancy::TenantPlacement;
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait as _;
-use secrecy::ExposeSecret as _;
-use std::path::PathBuf;
+use secrecy::{ExposeSecret as _, SecretBox};
+use std::path::{Path, PathBuf};
 
 /// A restored copy beside live: where it is (read-only) and what moment it shows.
 #[derive(Debug, Clone)]
@@ -45,10 +45,67 @@ pub struct CopyCheck {
 }
 
 /// A decrypted snapshot in the work directory (deleted when dropped).
-struct Decrypted {
-    file: WorkFile,
-    source: Source,
-    manifest: Manifest,
+pub(super) struct Decrypted {
+    pub(super) file: WorkFile,
+    pub(super) source: Source,
+    pub(super) manifest: Manifest,
+}
+
+/// The header of the backup file at `path`, and the additional data its chunks are bound to.
+pub(super) async fn read_file_header(path: &Path) -> DomainResult<(Header, [u8; 32])> {
+    let path = path.to_owned();
+    Ok(tokio::task::spawn_blocking(move || {
+        let mut file = std::io::BufReader::new(std::fs::File::open(path)?);
+        format::read_header(&mut file).map_err(std::io::Error::from)
+    })
+    .await
+    .map_err(io_join)??)
+}
+
+/// Decrypts the backup file at `path` (whose header is `header`) with its unwrapped `key` into a new
+/// file in `work_dir`. Every chunk must authenticate, in order, and the whole must match its manifest.
+/// `total` is the snapshot's size if known (for progress only).
+pub(super) async fn decrypt_file(
+    path: &Path,
+    (header, aad): (Header, [u8; 32]),
+    key: SecretBox<[u8; 32]>,
+    work_dir: &Path,
+    total: u64,
+    progress: &Progress,
+) -> DomainResult<Decrypted> {
+    let out = WorkFile(work_dir.join(format!(".partial-{}.restore", uuid::Uuid::new_v4().simple())));
+    let (from, to, report) = (path.to_owned(), out.0.clone(), progress.clone());
+    let (backup, source) = (header.backup_id, header.source);
+    let manifest = tokio::task::spawn_blocking(move || {
+        let mut input = std::io::BufReader::new(std::fs::File::open(from)?);
+        format::read_header(&mut input)?;
+        let output = std::io::BufWriter::new(std::fs::File::create(&to)?);
+        let progress = |done| report("decrypt", done, total);
+        let (output, manifest) = format::open(input, output, &header, aad, key.expose_secret(), &progress)?;
+        output.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        Ok::<_, std::io::Error>(manifest)
+    })
+    .await
+    .map_err(io_join)?
+    .map_err(|e| match format::format_error(&e) {
+        Some(refused) => DomainError::Tampered(format!("backup {backup}: {refused}")),
+        None => DomainError::Io(e),
+    })?;
+    Ok(Decrypted { file: out, source, manifest })
+}
+
+/// The database's own check of a decrypted snapshot, and (SQLite) its row counts against the manifest.
+pub(super) async fn check_decrypted(decrypted: &Decrypted) -> DomainResult<()> {
+    match decrypted.source {
+        Source::Sqlite => {
+            let counts = snapshot::sqlite_check(&decrypted.file.0).await?;
+            if counts != decrypted.manifest.row_counts {
+                return Err(DomainError::Tampered("the restored rows differ from the backup's manifest".into()));
+            }
+            Ok(())
+        }
+        Source::Postgres => snapshot::postgres_list(&decrypted.file.0).await,
+    }
 }
 
 impl Backups {
@@ -64,37 +121,13 @@ impl Backups {
                 record.id, target.name
             )));
         }
-        let path = fetched.path().to_owned();
-        let read_path = path.clone();
-        let (header, aad) = tokio::task::spawn_blocking(move || {
-            let mut file = std::io::BufReader::new(std::fs::File::open(read_path)?);
-            format::read_header(&mut file).map_err(std::io::Error::from)
-        })
-        .await
-        .map_err(io_join)??;
+        let (header, aad) = read_file_header(fetched.path()).await?;
         if header.backup_id != record.id || header.scope != record.scope {
             return Err(DomainError::Tampered(format!("the file of backup {} names another backup", record.id)));
         }
         let key = self.unwrap_key(&header).await?;
-        let out = WorkFile(self.work_path(&format!(".partial-{}.restore", uuid::Uuid::new_v4().simple())));
-        let (to, total, report) = (out.0.clone(), record.snapshot_bytes.unwrap_or(0), progress.clone());
-        let source = header.source;
-        let manifest = tokio::task::spawn_blocking(move || {
-            let mut input = std::io::BufReader::new(std::fs::File::open(path)?);
-            format::read_header(&mut input)?;
-            let output = std::io::BufWriter::new(std::fs::File::create(&to)?);
-            let progress = |done| report("decrypt", done, total);
-            let (output, manifest) = format::open(input, output, &header, aad, key.expose_secret(), &progress)?;
-            output.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-            Ok::<_, std::io::Error>(manifest)
-        })
-        .await
-        .map_err(io_join)?
-        .map_err(|e| match format::format_error(&e) {
-            Some(refused) => DomainError::Tampered(format!("backup {}: {refused}", record.id)),
-            None => DomainError::Io(e),
-        })?;
-        Ok(Decrypted { file: out, source, manifest })
+        let total = record.snapshot_bytes.unwrap_or(0);
+        decrypt_file(fetched.path(), (header, aad), key, &self.settings.work_dir, total, progress).await
     }
 
     /// Decrypts from the first target whose copy verifies.
@@ -116,20 +149,6 @@ impl Backups {
         Err(last.unwrap_or(DomainError::NotFound))
     }
 
-    /// The database's own check of a decrypted snapshot, and (SQLite) its row counts against the manifest.
-    async fn check_decrypted(decrypted: &Decrypted) -> DomainResult<()> {
-        match decrypted.source {
-            Source::Sqlite => {
-                let counts = snapshot::sqlite_check(&decrypted.file.0).await?;
-                if counts != decrypted.manifest.row_counts {
-                    return Err(DomainError::Tampered("the restored rows differ from the backup's manifest".into()));
-                }
-                Ok(())
-            }
-            Source::Postgres => snapshot::postgres_list(&decrypted.file.0).await,
-        }
-    }
-
     /// Checks every copy of backup `id`: read back and hashed, and with `deep` the restore test
     /// (decrypted into scratch, integrity-checked, row counts compared).
     pub async fn verify(&self, id: uuid::Uuid, deep: bool, progress: Progress) -> DomainResult<Vec<CopyCheck>> {
@@ -139,7 +158,7 @@ impl Backups {
             let result = async {
                 if deep {
                     let decrypted = self.decrypt(&record, target, &progress).await?;
-                    Self::check_decrypted(&decrypted).await
+                    check_decrypted(&decrypted).await
                 } else {
                     let (sha256, _) = self.target(target)?.hash(&record.file_name).await?;
                     if Some(&sha256) == record.file_sha256.as_ref() {
@@ -169,7 +188,7 @@ impl Backups {
     pub async fn restore_beside(&self, id: uuid::Uuid, progress: Progress) -> DomainResult<RestoredCopy> {
         let record = self.get(id).await?;
         let decrypted = self.decrypt_any(&record, &progress).await?;
-        Self::check_decrypted(&decrypted).await?;
+        check_decrypted(&decrypted).await?;
         progress("restore", 0, 0);
         let workspace = matches!(record.scope, Scope::Workspace(_));
         let url = match (decrypted.source, self.placement()) {
@@ -234,7 +253,7 @@ impl Backups {
         let tenant = TenantId::from(tenant);
         // Decrypt and check first: a backup that does not open must not cost the live state anything.
         let decrypted = self.decrypt_any(&record, &progress).await?;
-        Self::check_decrypted(&decrypted).await?;
+        check_decrypted(&decrypted).await?;
         progress("backup of the current state", 0, 0);
         let safety_backup = self.back_up_workspace(tenant, progress.clone()).await?;
         let row = self.tenant_row(tenant).await?;

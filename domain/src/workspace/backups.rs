@@ -201,30 +201,15 @@ impl BackupOperations {
     /// Starts a backup of the workspace now (or leaves the operation already running alone).
     pub async fn back_up_now(&self, caller: &Caller) -> DomainResult<()> {
         caller.require(Permission::BackupsManage)?;
-        let backups = self.backups.clone();
         let tenant = caller.workspace.id;
         if !self.begin(tenant, OperationKind::BackUp, None) {
             return Ok(());
         }
-        if let Err(error) = audit::record(
-            &caller.db,
-            &Actor::from(caller),
-            "backup.requested",
-            "workspace",
-            &tenant.to_string(),
-            json!({}),
-        )
+        let audited = ("backup.requested", "workspace", tenant.to_string(), json!({}));
+        self.audit_and_spawn(caller, audited, move |backups, progress| async move {
+            backups.back_up_workspace(tenant, progress).await.map(|record| Some(record.id))
+        })
         .await
-        {
-            self.end(tenant, Err(DomainError::Misconfigured("the request could not be audited".into())));
-            return Err(error);
-        }
-        let (operations, progress) = (self.clone(), self.reporter(tenant));
-        tokio::spawn(async move {
-            let result = backups.back_up_workspace(tenant, progress).await.map(|record| Some(record.id));
-            operations.end(tenant, result);
-        });
-        Ok(())
     }
 
     /// Starts restoring the workspace's verified backup `id` onto live: the backup service first backs up
@@ -235,10 +220,9 @@ impl BackupOperations {
         if confirm.trim() != caller.workspace.slug.as_str() {
             return Err(model::ValidationError::Required { field: model::Field::WorkspaceSlug }.into());
         }
-        let backups = self.backups.clone();
         let tenant = caller.workspace.id;
         // Another workspace's backup, or one that cannot be restored, is simply not found.
-        let record = backups.get(id).await.map_err(|_| DomainError::NotFound)?;
+        let record = self.backups.get(id).await.map_err(|_| DomainError::NotFound)?;
         if record.scope != Scope::Workspace(tenant.as_uuid()) || !record.is_good() {
             return Err(DomainError::NotFound);
         }
@@ -246,22 +230,34 @@ impl BackupOperations {
             return Err(DomainError::Conflict(model::Conflict::BackupOperationRunning));
         }
         let changes = json!({ "backup": id.to_string(), "taken_at": record.taken_at.to_rfc3339() });
-        if let Err(error) = audit::record(
-            &caller.db,
-            &Actor::from(caller),
-            "backup.restore_requested",
-            "backup",
-            &id.to_string(),
-            changes,
-        )
+        let actor = Actor::from(caller);
+        self.audit_and_spawn(caller, ("backup.restore_requested", "backup", id.to_string(), changes), {
+            move |backups, progress| async move { backups.restore_onto_live(id, &actor, progress).await.map(|_| Some(id)) }
+        })
         .await
-        {
+    }
+
+    /// For an operation that [`Self::begin`] accepted: audits the request as the caller's (action, object
+    /// kind, object id, changes), ending the operation if that fails, then runs `task` as a task of its
+    /// own, whose result ends the operation.
+    async fn audit_and_spawn<F, Fut>(
+        &self,
+        caller: &Caller,
+        (action, object, object_id, changes): (&str, &str, String, serde_json::Value),
+        task: F,
+    ) -> DomainResult<()>
+    where
+        F: FnOnce(Arc<Backups>, Progress) -> Fut + Send + 'static,
+        Fut: Future<Output = DomainResult<Option<uuid::Uuid>>> + Send + 'static,
+    {
+        let tenant = caller.workspace.id;
+        if let Err(error) = audit::record(&caller.db, &Actor::from(caller), action, object, &object_id, changes).await {
             self.end(tenant, Err(DomainError::Misconfigured("the request could not be audited".into())));
             return Err(error);
         }
-        let (operations, progress, actor) = (self.clone(), self.reporter(tenant), Actor::from(caller));
+        let (operations, progress, backups) = (self.clone(), self.reporter(tenant), self.backups.clone());
         tokio::spawn(async move {
-            let result = backups.restore_onto_live(id, &actor, progress).await.map(|_| Some(id));
+            let result = task(backups, progress).await;
             operations.end(tenant, result);
         });
         Ok(())

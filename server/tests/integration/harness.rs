@@ -98,20 +98,37 @@ impl TestApp {
 
     /// Starts the app with a test configuration that `customize` may change.
     pub async fn spawn_with(customize: impl FnOnce(&mut RawConfig)) -> Self {
+        Self::spawn_in(Self::empty_installation().await, customize).await
+    }
+
+    /// A place for a server that nothing has run on yet: a new data directory and control-plane database
+    /// (on PostgreSQL with `STRONGROOM_TEST_POSTGRES`, a new empty database; otherwise SQLite in the data
+    /// directory), for a test that prepares it (a disaster recovery restores into one) before it starts.
+    pub async fn empty_installation() -> EmptyInstallation {
         let postgres = match std::env::var(POSTGRES_ENV) {
             Ok(server) if !server.is_empty() => Some(Arc::new(PostgresTestDatabase::create(&server).await)),
             _ => None,
         };
-        Self::start(postgres, customize).await
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let control_url = match &postgres {
+            Some(pg) => pg.url.clone(),
+            None => format!("sqlite://{}?mode=rwc", data_dir.path().join("control.db").display()),
+        };
+        EmptyInstallation { data_dir, control_url, postgres }
+    }
+
+    /// Starts the app in `place` with a test configuration that `customize` may change.
+    pub async fn spawn_in(place: EmptyInstallation, customize: impl FnOnce(&mut RawConfig)) -> Self {
+        let EmptyInstallation { data_dir, control_url, postgres } = place;
+        Self::start(data_dir, control_url, postgres, customize).await
     }
 
     /// A second server on the same databases (as when several servers share one deployment).
     pub async fn spawn_sibling(&self, customize: impl FnOnce(&mut RawConfig)) -> Self {
         let master_key = std::fs::read_to_string(self.data_dir.path().join("master.key.test")).ok();
-        let control_url = self.control_url.clone();
         let data_dir = self.data_dir.path().to_owned();
-        Self::start(self.postgres.clone(), move |raw| {
-            raw.database_url = Some(control_url);
+        let scratch = tempfile::tempdir().expect("temp dir");
+        Self::start(scratch, self.control_url.clone(), self.postgres.clone(), move |raw| {
             raw.data_dir = data_dir;
             if let Some(key) = master_key {
                 raw.master_key = Some(key.into());
@@ -121,14 +138,18 @@ impl TestApp {
         .await
     }
 
-    async fn start(postgres: Option<Arc<PostgresTestDatabase>>, customize: impl FnOnce(&mut RawConfig)) -> Self {
+    async fn start(
+        data_dir: TempDir,
+        control_url: String,
+        postgres: Option<Arc<PostgresTestDatabase>>,
+        customize: impl FnOnce(&mut RawConfig),
+    ) -> Self {
         // Warnings and errors of the app go to the test's output (shown when a test fails).
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
             .with_test_writer()
             .try_init();
-        let data_dir = tempfile::tempdir().expect("temp dir");
-        let mut raw = test_config(&data_dir, postgres.as_ref().map(|pg| pg.url.clone()));
+        let mut raw = test_config(&data_dir, Some(control_url));
         customize(&mut raw);
         // Siblings must derive the same keys: remember the master key where they can find it.
         if let Some(key) = &raw.master_key {
@@ -391,6 +412,13 @@ pub fn sign_in_code(text: &str) -> String {
         .find(|run| run.len() == 6)
         .unwrap_or_else(|| panic!("a code in the mail:\n{text}"))
         .to_owned()
+}
+
+/// See [`TestApp::empty_installation`].
+pub struct EmptyInstallation {
+    pub data_dir: TempDir,
+    pub control_url: String,
+    postgres: Option<Arc<PostgresTestDatabase>>,
 }
 
 /// A control-plane database made for one test on the PostgreSQL server, dropped (with every tenant

@@ -5,26 +5,41 @@ use super::{add_row, live_markers};
 use crate::harness::TestApp;
 use crate::workspaces::fixture::Team;
 use crate::workspaces::sales_fixture::tenant_db;
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-fn command(app: &TestApp, args: &[&str]) -> Command {
-    let key = std::fs::read_to_string(app.data_dir.path().join("master.key.test")).unwrap();
+/// The test's master key (kept in the data directory, so siblings and commands can use it).
+pub(super) fn master_key(app: &TestApp) -> String {
+    std::fs::read_to_string(app.data_dir.path().join("master.key.test")).unwrap().trim().to_owned()
+}
+
+/// `strongroom <args>` on the installation with this data directory, control database and master key.
+pub(super) fn command_at(data_dir: &Path, control_url: &str, master_key: &str, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_strongroom"));
     command
         .args(args)
         .env_remove("STRONGROOM_CONFIG")
-        .env("STRONGROOM_DATA_DIR", app.data_dir.path())
-        .env("STRONGROOM_DATABASE_URL", &app.control_url)
-        .env("STRONGROOM_MASTER_KEY", key.trim())
+        .env("STRONGROOM_DATA_DIR", data_dir)
+        .env("STRONGROOM_DATABASE_URL", control_url)
+        .env("STRONGROOM_MASTER_KEY", master_key)
         .env("STRONGROOM_LOG_FORMAT", "text")
         .env("RUST_LOG", "error");
     command
 }
 
-fn strongroom(app: &TestApp, args: &[&str]) -> (bool, String) {
-    let Output { status, stdout, stderr } = command(app, args).output().expect("run strongroom");
+fn command(app: &TestApp, args: &[&str]) -> Command {
+    command_at(app.data_dir.path(), &app.control_url, &master_key(app), args)
+}
+
+/// Runs a command to its end: whether it succeeded, and everything it printed.
+pub(super) fn outcome(mut command: Command) -> (bool, String) {
+    let Output { status, stdout, stderr } = command.output().expect("run strongroom");
     (status.success(), format!("{}{}", String::from_utf8_lossy(&stdout), String::from_utf8_lossy(&stderr)))
+}
+
+pub(super) fn strongroom(app: &TestApp, args: &[&str]) -> (bool, String) {
+    outcome(command(app, args))
 }
 
 /// The ids of the backups `backup list` shows as verified.
@@ -83,8 +98,9 @@ async fn backups_killed_at_random_moments_never_leave_a_bad_backup_listed_as_goo
     for i in 0..300 {
         add_row(&db, &format!("row {i} {}", "x".repeat(200))).await;
     }
-    // 12 kills here (each run starts a process); `STRONGROOM_TEST_KILLS` asks for more, e.g. 50.
-    let runs: u64 = std::env::var("STRONGROOM_TEST_KILLS").ok().and_then(|n| n.parse().ok()).unwrap_or(12);
+    // 12 kills here (each run starts a process); `BACKUP_TEST_KILLS` asks for more, e.g. 50. (Not a
+    // `STRONGROOM_` variable: the child process would refuse it as an unknown setting.)
+    let runs: u64 = std::env::var("BACKUP_TEST_KILLS").ok().and_then(|n| n.parse().ok()).unwrap_or(12);
     let mut started_at = std::time::Instant::now();
     let mut full_run = Duration::from_millis(1500);
     for run in 0..runs {

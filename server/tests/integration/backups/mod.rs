@@ -4,6 +4,7 @@
 
 mod admin_page;
 mod cli;
+mod disaster;
 mod failures;
 mod online;
 mod s3;
