@@ -158,6 +158,11 @@ fn test() -> Result<(), String> {
             // Only the integration tests depend on the backend; rerunning the unit tests would prove nothing new.
             // Tests that break their storage on purpose run on SQLite only; nextest reports them as skipped.
             args.extend(["-E", SQLITE_ONLY_FILTER]);
+            // Three tests per two cores: they mostly wait on the database (the CPU was a third to half idle
+            // at one per core). The tests that measure time run alone (`.config/nextest.toml`).
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let threads = (cores * 3 / 2).max(2).to_string();
+            args.extend(["--test-threads", &threads]);
             println!("(SQLite only, skipped on PostgreSQL: {})", SQLITE_ONLY.join(", "));
             // Not beside a build of the end-to-end server: that would replace `target/debug/strongroom`,
             // which the crash and CLI tests run, with the binary without `test-support`.
