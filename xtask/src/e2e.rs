@@ -10,7 +10,12 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub fn run(release: bool, playwright_args: Vec<String>) -> Result<(), String> {
-    site::build(release)?;
+    run_serving(release, playwright_args, site::Server::Build)
+}
+
+/// [`run`] with the server `server` says ([`site::Server`]).
+pub fn run_serving(release: bool, playwright_args: Vec<String>, server: site::Server) -> Result<(), String> {
+    site::build_serving(release, server)?;
     let binary = site::server_binary(release);
     let port = free_port()?;
     let addr = format!("127.0.0.1:{port}");

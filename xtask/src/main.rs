@@ -162,7 +162,7 @@ fn test() -> Result<(), String> {
             // at one per core). The tests that measure time run alone (`.config/nextest.toml`).
             let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
             let threads = (cores * 3 / 2).max(2).to_string();
-            args.extend(["--test-threads", &threads]);
+            args.extend(["--test-threads", &threads, "--profile", "postgres"]);
             println!("(SQLite only, skipped on PostgreSQL: {})", SQLITE_ONLY.join(", "));
             // Not beside a build of the end-to-end server: that would replace `target/debug/strongroom`,
             // which the crash and CLI tests run, with the binary without `test-support`.
@@ -189,7 +189,8 @@ fn test() -> Result<(), String> {
     lint::cargo(&args).env_remove("STRONGROOM_TEST_POSTGRES").env("STRONGROOM_TEST_WEED", &weed).run()?;
 
     joined(browser_tools, "the browser-test tools' installation")?;
-    e2e::run(false, Vec::new())?;
+    // The browser tests are served by the binary the test build made (see `site::Server::FromTests`).
+    e2e::run_serving(false, Vec::new(), site::Server::FromTests)?;
     println!("\nall checks passed in {:.0?}", started.elapsed());
     Ok(())
 }

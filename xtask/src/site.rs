@@ -30,7 +30,23 @@ pub fn site_root() -> PathBuf {
     root().join("target/site")
 }
 
+/// Which `strongroom` binary serves the site.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Server {
+    /// Built here, with the server's own features (what `cargo xtask run` and `e2e` serve).
+    Build,
+    /// The one the test build made (`cargo xtask test`): the same code with the tests' `test-support`
+    /// helpers compiled in (functions the tests call, and a crash hook that acts only when
+    /// `TEST_SUPPORT_CRASH_AT` is set). Building the server again without them recompiled the workspace's
+    /// crates, 1.5 minutes of a cold run.
+    FromTests,
+}
+
 pub fn build(release: bool) -> Result<(), String> {
+    build_serving(release, Server::Build)
+}
+
+pub fn build_serving(release: bool, server: Server) -> Result<(), String> {
     process::step(&format!("build the site ({}) without cargo-leptos", if release { "release" } else { "dev" }));
     check_metadata()?;
     // Installing wasm-bindgen-cli, compiling the WebAssembly and compiling the server are independent.
@@ -42,7 +58,11 @@ pub fn build(release: bool) -> Result<(), String> {
         let front_target = front_target.clone();
         std::thread::spawn(move || build_library(release, &front_target))
     };
-    let server = server_build(release).run();
+    let server = match server {
+        Server::Build => server_build(release).run(),
+        Server::FromTests if server_binary(release).exists() => Ok(()),
+        Server::FromTests => Err(format!("{} is missing: the test build makes it", server_binary(release).display())),
+    };
     let joined = |thread: std::thread::JoinHandle<Result<(), String>>| {
         thread.join().unwrap_or_else(|_| Err("a build thread panicked".to_owned()))
     };
