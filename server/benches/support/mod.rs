@@ -36,6 +36,8 @@ pub fn config(dir: &std::path::Path) -> RawConfig {
         workspace_requests_per_minute: u32::MAX,
         invitation_requests_per_minute: u32::MAX,
         export_requests_per_minute: u32::MAX,
+        auth_requests_per_account_per_minute: u32::MAX,
+        code_requests_per_account_per_minute: u32::MAX,
         // Sign-ins in flight at once from one address count as possible failures until checked; the
         // benchmark's parallel browsers would otherwise be asked for a proof of work, as guessers are.
         proof_of_work_after: 1_000,
