@@ -18,7 +18,7 @@
 use super::catalogue::{self, Found};
 use super::format::{Header, Scope, Source};
 use super::restore::{Decrypted, check_decrypted, decrypt_file, read_file_header};
-use super::{BackupSettings, Progress, Target, key_version, snapshot, unwrap_control_key, unwrap_key};
+use super::{BackupSettings, Progress, Target, file_prefix, key_version, snapshot, unwrap_control_key, unwrap_key};
 use crate::crypto::{Keys, MasterKey, Vault};
 use crate::db::{self, Backend, PoolLimits};
 use crate::entities::control::tenant::{self, TenantStatus};
@@ -88,7 +88,7 @@ pub async fn restore_all(
     let control = newest_that_opens(
         target,
         &names,
-        "control-",
+        &file_prefix(Scope::ControlPlane),
         Scope::ControlPlane,
         &KeySource::Master(&keys),
         work_dir,
@@ -113,8 +113,8 @@ pub async fn restore_all(
     let live = tenant::Entity::find().filter(tenant::Column::Status.eq(TenantStatus::Active)).all(&db).await?;
     for row in live {
         progress(&format!("workspace {}", row.slug), 0, 0);
-        let prefix = format!("ws-{}-", row.id.simple());
         let scope = Scope::Workspace(row.id);
+        let prefix = file_prefix(scope);
         let opened =
             match newest_that_opens(target, &names, &prefix, scope, &KeySource::Workspace(&vault), work_dir, &progress)
                 .await

@@ -185,11 +185,7 @@ impl Backups {
     }
 
     fn file_name(scope: Scope, id: uuid::Uuid, at: chrono::DateTime<Utc>) -> String {
-        let what = match scope {
-            Scope::Workspace(tenant) => format!("ws-{}", tenant.simple()),
-            Scope::ControlPlane => "control".to_owned(),
-        };
-        format!("{what}-{}-{}{}", at.format("%Y%m%dt%H%M%Sz"), id.simple(), target::EXTENSION)
+        format!("{}{}-{}{}", file_prefix(scope), at.format("%Y%m%dt%H%M%Sz"), id.simple(), target::EXTENSION)
     }
 
     /// Wraps a new backup key for `scope`; returns the header's key field and its version label.
@@ -370,6 +366,14 @@ impl Backups {
 
     pub(crate) fn placement(&self) -> &TenantPlacement {
         self.tenancy.placement()
+    }
+}
+
+/// How the names of `scope`'s backup files begin (then the moment taken, so names sort by time).
+pub(crate) fn file_prefix(scope: Scope) -> String {
+    match scope {
+        Scope::Workspace(tenant) => format!("ws-{}-", tenant.simple()),
+        Scope::ControlPlane => "control-".to_owned(),
     }
 }
 
