@@ -166,6 +166,16 @@ pub async fn caller(slug: &str, area: domain::workspace::access::Area) -> Result
     caller_in(&parts()?, &crate::context::app_context()?.platform, slug, area).await
 }
 
+/// The signed-in user of a request outside Leptos (plain axum handlers), from its parts.
+pub async fn signed_in_of(parts: &Parts, platform: &domain::Platform) -> Result<SignedIn, AppError> {
+    let session = parts
+        .extensions
+        .get::<Session>()
+        .cloned()
+        .ok_or_else(|| internal("session missing", "no Session in extensions"))?;
+    current_in(&session, platform).await?.ok_or(AppError::Auth(AuthFailure::SignInRequired))
+}
+
 /// [`caller`] for code outside Leptos (plain axum handlers), from the request's parts.
 pub async fn caller_in(
     parts: &Parts,
@@ -173,12 +183,7 @@ pub async fn caller_in(
     slug: &str,
     area: domain::workspace::access::Area,
 ) -> Result<domain::workspace::Caller, AppError> {
-    let session = parts
-        .extensions
-        .get::<Session>()
-        .cloned()
-        .ok_or_else(|| internal("session missing", "no Session in extensions"))?;
-    let signed_in = current_in(&session, platform).await?.ok_or(AppError::Auth(AuthFailure::SignInRequired))?;
+    let signed_in = signed_in_of(parts, platform).await?;
     let request_id =
         parts.headers.get(crate::context::REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
     Ok(platform.workspaces().enter(&signed_in, slug, meta_of(parts)?, request_id, area).await?)

@@ -184,6 +184,7 @@ pub fn field_label(locale: Locale, field: Field) -> String {
         Field::Reason => td_string!(locale, fields.reason),
         Field::Currency => td_string!(locale, fields.currency),
         Field::File => td_string!(locale, fields.file),
+        Field::Passphrase => td_string!(locale, fields.passphrase),
     };
     text.to_owned()
 }

@@ -143,6 +143,21 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     .await
 }
 
+/// Begins a read-only transaction that sees one consistent moment however long it reads (an export of a
+/// whole database): `REPEATABLE READ, READ ONLY` on PostgreSQL; on SQLite a deferred transaction, which in
+/// WAL mode keeps the snapshot of its first read while writers go on.
+pub async fn begin_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let options = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => TransactionOptions {
+            isolation_level: Some(sea_orm::IsolationLevel::RepeatableRead),
+            access_mode: Some(sea_orm::AccessMode::ReadOnly),
+            ..Default::default()
+        },
+        _ => TransactionOptions::default(),
+    };
+    db.begin_with_options(options).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

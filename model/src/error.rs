@@ -33,6 +33,7 @@ pub enum Field {
     Reason,
     Currency,
     File,
+    Passphrase,
 }
 
 impl Field {
@@ -62,6 +63,7 @@ impl Field {
             Self::Reason => "Reason",
             Self::Currency => "Currency",
             Self::File => "File",
+            Self::Passphrase => "Passphrase",
         }
     }
 }

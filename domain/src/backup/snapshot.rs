@@ -24,7 +24,7 @@ use std::path::Path;
 use std::time::Duration;
 use url::Url;
 
-fn sqlx_error(error: sqlx::Error) -> DomainError {
+pub(crate) fn sqlx_error(error: sqlx::Error) -> DomainError {
     DomainError::Database(sea_orm::DbErr::Custom(error.to_string()))
 }
 
@@ -32,7 +32,7 @@ fn quote_literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
-fn quote_ident(name: &str) -> String {
+pub(crate) fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
@@ -51,7 +51,7 @@ pub async fn sqlite_snapshot(db: &DatabaseConnection, into: &Path) -> DomainResu
     Ok(())
 }
 
-async fn open_sqlite(path: &Path, read_only: bool) -> DomainResult<SqliteConnection> {
+pub(crate) async fn open_sqlite(path: &Path, read_only: bool) -> DomainResult<SqliteConnection> {
     let options = SqliteConnectOptions::new()
         .filename(path)
         .read_only(read_only)
@@ -60,7 +60,7 @@ async fn open_sqlite(path: &Path, read_only: bool) -> DomainResult<SqliteConnect
     SqliteConnection::connect_with(&options).await.map_err(sqlx_error)
 }
 
-async fn sqlite_tables(conn: &mut SqliteConnection, schema: &str) -> DomainResult<Vec<String>> {
+pub(crate) async fn sqlite_tables(conn: &mut SqliteConnection, schema: &str) -> DomainResult<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT name FROM {}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
         quote_ident(schema)

@@ -36,7 +36,7 @@ mod with_code;
 
 pub use accounts::SecurityOverview;
 pub(crate) use preferences::{account_language, mail_language};
-pub use reauth::REAUTH_FAILURES_PER_SESSION;
+pub use reauth::{PasswordConfirmed, REAUTH_FAILURES_PER_SESSION};
 pub use second_factor::PENDING_TRIES;
 pub use sign_in::{PendingSignIn, SecondFactor, SignInStep, SignedIn, SignedInNow};
 

@@ -50,7 +50,34 @@ impl ReauthBudget {
     }
 }
 
+/// Proof that a signed-in user has just confirmed their password (made only by
+/// [`Identity::confirm_password`]; its field is private, so no other code can make one), for actions
+/// outside identity that need it, such as downloading a workspace's data.
+#[derive(Debug)]
+pub struct PasswordConfirmed {
+    user: crate::ids::UserId,
+}
+
+impl PasswordConfirmed {
+    /// Whose password was confirmed.
+    pub fn user(&self) -> crate::ids::UserId {
+        self.user
+    }
+}
+
 impl Identity {
+    /// Checks the current password of a signed-in user before a sensitive action outside identity, with
+    /// every rule of [`Self::reauthenticate`] (the gate, the per-session failures, the per-user budget).
+    pub async fn confirm_password(
+        &self,
+        signed_in: &SignedIn,
+        password: &SecretString,
+        meta: &RequestMeta,
+    ) -> DomainResult<PasswordConfirmed> {
+        let account = self.reauthenticate(signed_in, password, meta).await?;
+        Ok(PasswordConfirmed { user: account.id })
+    }
+
     /// Checks the current password of a signed-in user before a sensitive change (see the module
     /// documentation).
     pub(super) async fn reauthenticate(

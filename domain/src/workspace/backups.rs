@@ -237,6 +237,17 @@ impl BackupOperations {
         .await
     }
 
+    /// A portable export of the workspace's live data, made in the backup work directory (see
+    /// [`super::portable`]).
+    pub async fn export_portable(
+        &self,
+        caller: &Caller,
+        confirmed: &crate::identity::PasswordConfirmed,
+        passphrase: Option<secrecy::SecretString>,
+    ) -> DomainResult<super::portable::PortableExport> {
+        super::portable::export(caller, confirmed, passphrase, &self.backups.settings().work_dir).await
+    }
+
     /// For an operation that [`Self::begin`] accepted: audits the request as the caller's (action, object
     /// kind, object id, changes), ending the operation if that fails, then runs `task` as a task of its
     /// own, whose result ends the operation.

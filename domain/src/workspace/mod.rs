@@ -20,6 +20,7 @@ pub mod invitations;
 pub mod members;
 pub mod notifications;
 pub mod policies;
+pub mod portable;
 pub mod purchasing;
 mod reconcile;
 pub mod roles;

@@ -1,12 +1,16 @@
-//! Downloads that are plain files rather than pages: the workspace audit log and the order list as CSV.
-//! Same verified caller and permission checks as the pages (`app::auth::caller_in`, then the domain).
+//! Downloads that are plain files rather than pages: the workspace audit log and the order list as CSV,
+//! and the portable export of a whole workspace (OPS2). Same verified caller and permission checks as the
+//! pages (`app::auth::caller_in`, then the domain).
 
+use crate::middleware::security_headers::DOWNLOAD_CSP;
 use crate::state::AppState;
 use app::error::AppError;
+use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
+use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
 use domain::workspace::access::Area;
 use http::{HeaderValue, StatusCode, header};
 use serde::Deserialize;
@@ -14,8 +18,13 @@ use serde::Deserialize;
 pub const AUDIT_CSV: &str = "/w/{slug}/admin/audit.csv";
 pub const ORDERS_CSV: &str = "/w/{slug}/orders.csv";
 
+pub const PORTABLE_EXPORT: &str = "/w/{slug}/admin/backups/export";
+
 pub fn routes() -> Router<AppState> {
-    Router::new().route(AUDIT_CSV, get(audit_csv)).route(ORDERS_CSV, get(orders_csv))
+    Router::new()
+        .route(AUDIT_CSV, get(audit_csv))
+        .route(ORDERS_CSV, get(orders_csv))
+        .route(PORTABLE_EXPORT, post(portable_export))
 }
 
 #[derive(Deserialize, Default)]
@@ -95,6 +104,67 @@ fn csv_download(result: Result<String, AppError>, filename: &str) -> Response {
             }
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
+        }
+        Err(error) => {
+            let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, Json(error)).into_response()
+        }
+    }
+}
+
+/// The export form: the caller's password, and the zip's passphrase (blank for none).
+#[derive(Deserialize)]
+struct ExportForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    passphrase: String,
+}
+
+/// A portable export of the workspace (OPS2), sent as a zip. The caller must hold `backups.manage` and
+/// type their password again; a form posted by the browser itself that is refused goes back to the
+/// backups page with the refusal in the query, a script gets JSON.
+#[tracing::instrument(skip_all, fields(slug = %slug))]
+async fn portable_export(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    parts: http::request::Parts,
+    Form(form): Form<ExportForm>,
+) -> Response {
+    let plain_form =
+        parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    let platform = &state.platform;
+    let result = async {
+        let caller = app::auth::caller_in(&parts, platform, &slug, Area::AdminConsole).await?;
+        caller.require(model::Permission::BackupsManage)?;
+        let passphrase = domain::workspace::portable::parse_passphrase(&form.passphrase).map_err(AppError::Invalid)?;
+        let signed_in = app::auth::signed_in_of(&parts, platform).await?;
+        let password = secrecy::SecretString::from(form.password);
+        let confirmed =
+            platform.identity().confirm_password(&signed_in, &password, &app::auth::meta_of(&parts)?).await?;
+        Ok::<_, AppError>(platform.backup_operations().export_portable(&caller, &confirmed, passphrase).await?)
+    }
+    .await;
+    match result {
+        Ok(export) => {
+            let body = Body::from_stream(tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(export.file)));
+            let mut response = body.into_response();
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(export.bytes));
+            let disposition = format!("attachment; filename=\"{}\"", export.file_name);
+            if let Ok(value) = HeaderValue::from_str(&disposition) {
+                headers.insert(header::CONTENT_DISPOSITION, value);
+            }
+            headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DOWNLOAD_CSP));
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(error) if plain_form => {
+            let json = serde_json::to_string(&error).unwrap_or_default();
+            let query: String = form_urlencoded::byte_serialize(json.as_bytes()).collect();
+            Redirect::to(&format!("/w/{slug}/admin/backups?export_error={query}")).into_response()
         }
         Err(error) => {
             let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

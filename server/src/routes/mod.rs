@@ -18,6 +18,7 @@ use http::StatusCode;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate as _};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -88,7 +89,15 @@ pub fn router(state: AppState) -> Router {
         // Pages and JSON are compressed on the fly (brotli or gzip, as the browser accepts); the built
         // assets under /pkg are served precompressed and pass through untouched. Pages carry the CSRF
         // token only masked afresh per response (`csrf_mask`), so compression does not leak it (BREACH).
-        .layer(CompressionLayer::new().br(true).gzip(true).no_deflate().no_zstd())
+        // A portable export is a zip, compressed already.
+        .layer(
+            CompressionLayer::new()
+                .br(true)
+                .gzip(true)
+                .no_deflate()
+                .no_zstd()
+                .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/zip"))),
+        )
         .layer(axum::middleware::from_fn_with_state(header_policy, security_headers::security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(trace::make_span))
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -44,6 +44,7 @@ fn Backups(home: WorkspaceHomeDto, data: BackupsDto) -> impl IntoView {
     let rows = data.backups.into_iter().map(|backup| view! { <BackupRow backup locale/> }).collect_view();
     let empty = rows.is_empty();
     let restore = (!verified.is_empty()).then(|| view! { <RestoreForm slug=slug.clone() verified locale/> });
+    let export = view! { <ExportForm slug=slug.clone() locale/> };
     view! {
         <WorkspaceNav home/>
         <section class="card" aria-labelledby="backups-title">
@@ -82,7 +83,43 @@ fn Backups(home: WorkspaceHomeDto, data: BackupsDto) -> impl IntoView {
                 .into_any()
             }}
         </section>
+        {export}
         {restore}
+    }
+}
+
+/// The refusal of the last export, carried back in the page's query (one of our own error enums).
+fn export_refusal(locale: Locale) -> Signal<Option<String>> {
+    let query = leptos_router::hooks::use_query_map();
+    Signal::derive(move || {
+        let raw = query.read().get("export_error")?;
+        let error: crate::error::AppError = serde_json::from_str(&raw).ok()?;
+        Some(crate::lang::error_text(locale, &error))
+    })
+}
+
+/// The portable export: a plain form (the answer is a file, which the browser saves while the page stays).
+#[component]
+fn ExportForm(slug: String, locale: Locale) -> impl IntoView {
+    let refusal = export_refusal(locale);
+    view! {
+        <section class="card" aria-labelledby="export-title">
+            <h2 id="export-title">{td_string!(locale, backups.export_heading)}</h2>
+            <p>{td_string!(locale, backups.export_text)}</p>
+            <form method="post" action=format!("/w/{slug}/admin/backups/export") class="form" data-testid="export-form">
+                <CsrfField/>
+                <div class="field">
+                    <label for="export-password">{td_string!(locale, backups.export_password)}</label>
+                    <input id="export-password" name="password" type="password" autocomplete="current-password" required/>
+                </div>
+                <div class="field">
+                    <label for="export-passphrase">{td_string!(locale, backups.export_passphrase)}</label>
+                    <input id="export-passphrase" name="passphrase" type="password" autocomplete="new-password" minlength="12" maxlength="128"/>
+                </div>
+                <p class="field-error" role="alert" data-testid="export-error">{move || refusal.get()}</p>
+                <button type="submit">{td_string!(locale, backups.export)}</button>
+            </form>
+        </section>
     }
 }
 

@@ -196,6 +196,19 @@ pub async fn list(caller: &Caller, owner: Owner) -> DomainResult<Vec<AttachmentI
         .collect())
 }
 
+/// The clear bytes of the attachment in `row` (no permission check: for callers that made theirs, such as
+/// [`download`] and the portable export).
+pub(crate) async fn decrypted(caller: &Caller, row: &attachment::Model) -> DomainResult<Vec<u8>> {
+    let sealed = caller.attachments.read(caller.workspace.id, &row.storage_name).await?;
+    let keys = caller.field_keys().await?;
+    let (id, version) = (row.id, row.key_version);
+    Ok(tokio::task::spawn_blocking(move || {
+        keys.decrypt_bytes(crate::crypto::FieldRef { table: TABLE, column: BODY, row: &id }, version, &sealed)
+    })
+    .await
+    .map_err(|e| DomainError::Unreachable { service: "encryption", reason: e.to_string() })??)
+}
+
 /// One attachment's bytes, decrypted, for a caller who may see what it is attached to (audited).
 pub async fn download(caller: &Caller, id: uuid::Uuid) -> DomainResult<Download> {
     let row = attachment::Entity::find_by_id(id).one(&caller.db).await?.ok_or(DomainError::NotFound)?;
@@ -203,14 +216,7 @@ pub async fn download(caller: &Caller, id: uuid::Uuid) -> DomainResult<Download>
     check(caller, owner, false).await?;
     let kind = FileKind::from_mime(&row.content_type)
         .ok_or_else(|| DomainError::Tampered(format!("attachment {id} has the type {:?}", row.content_type)))?;
-    let sealed = caller.attachments.read(caller.workspace.id, &row.storage_name).await?;
-    let keys = caller.field_keys().await?;
-    let version = row.key_version;
-    let bytes = tokio::task::spawn_blocking(move || {
-        keys.decrypt_bytes(crate::crypto::FieldRef { table: TABLE, column: BODY, row: &id }, version, &sealed)
-    })
-    .await
-    .map_err(|e| DomainError::Unreachable { service: "encryption", reason: e.to_string() })??;
+    let bytes = decrypted(caller, &row).await?;
     let txn = crate::db::begin_write(&caller.db).await?;
     audit::record(
         &txn,

@@ -162,6 +162,28 @@ pub(crate) fn changes(keys: &FieldKeys, event: &uuid::Uuid, before: Option<&Cont
     Value::Object(out)
 }
 
+/// Opens, in place, the sealed fields of an audit entry's `changes` that [`changes`] made for `event`;
+/// each opened field is marked `"encrypted": false`. Entries without sealed fields are left alone (for
+/// the portable export, whose reader has no keys).
+pub(crate) fn open_changes(keys: &FieldKeys, event: &uuid::Uuid, changes: &mut Value) -> DomainResult<()> {
+    let Some(fields) = changes.as_object_mut() else { return Ok(()) };
+    for column in [EMAIL, PHONE, ADDRESS, NOTES] {
+        let Some(field) = fields.get_mut(column).and_then(Value::as_object_mut) else { continue };
+        if field.get("encrypted") != Some(&Value::Bool(true)) {
+            continue;
+        }
+        for (side, after) in [("before", false), ("after", true)] {
+            if let Some(sealed) = field.get(side).and_then(Value::as_str) {
+                let at = FieldRef { table: AUDIT_EVENTS, column: audit_column(column, after), row: event };
+                let clear = keys.decrypt(at, sealed)?;
+                field.insert(side.into(), Value::String(clear));
+            }
+        }
+        field.insert("encrypted".into(), Value::Bool(false));
+    }
+    Ok(())
+}
+
 pub async fn add(caller: &Caller, input: &CustomerInput) -> DomainResult<CustomerInfo> {
     caller.require(Permission::CustomersManage)?;
     let contact = input.parse()?;

@@ -37,7 +37,7 @@ fn files(dir: &Path) -> Vec<String> {
 }
 
 #[tokio::test]
-/// Proves: OPS2
+/// Proves: OPS2, OPS3
 async fn an_installation_rebuilt_from_its_backups_alone_serves_every_account_and_workspace() {
     let app = TestApp::spawn().await;
     let team = Team::create(&app, "Phoenix Co", "owner@example.com").await;

@@ -7,6 +7,7 @@ mod cli;
 mod disaster;
 mod failures;
 mod online;
+mod portable;
 mod s3;
 mod schedule;
 

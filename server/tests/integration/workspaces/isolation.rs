@@ -67,6 +67,7 @@ const ROUTES: &[(&str, Coverage)] = &[
     ("/readyz", Coverage::Public),
     ("/w/{slug}/admin/audit.csv", Coverage::Workspace),
     ("/w/{slug}/orders.csv", Coverage::Workspace),
+    ("/w/{slug}/admin/backups/export", Coverage::Workspace),
     ("/dev/outbox", Coverage::Public),
     ("/dev/outbox.json", Coverage::Public),
     ("/rpc/{*fn_name}", Coverage::Public),
@@ -326,6 +327,12 @@ async fn probe(s: &Scene, path: &str, coverage: Coverage) {
             // The one plain route with its own authentication call, before the pages' arm would take it.
             "/w/{slug}/admin/audit.csv" => {
                 refused(&what, get_raw(x, &format!("/w/{slug}/admin/audit.csv")).await).await
+            }
+            // A POST with the attacker's own password: B's owner is no member of A.
+            "/w/{slug}/admin/backups/export" => {
+                let form = [("password", crate::harness::PASSWORD), ("passphrase", "")];
+                refused(&what, x.post_to(&format!("/w/{slug}/admin/backups/export"), &form, "application/json").await)
+                    .await
             }
             "/w/{slug}/customers/{id}" => {
                 refused(&what, get_raw(x, &format!("/w/{slug}/customers/{}", s.a_customer)).await).await

@@ -18,6 +18,6 @@ mod policies;
 mod rules;
 mod sales;
 pub(crate) mod sales_fixture;
-mod sharing_fixture;
+pub mod sharing_fixture;
 mod signed_links;
 mod upgrades;
