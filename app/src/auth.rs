@@ -184,7 +184,19 @@ pub async fn caller_in(
     area: domain::workspace::access::Area,
 ) -> Result<domain::workspace::Caller, AppError> {
     let signed_in = signed_in_of(parts, platform).await?;
+    enter_in(parts, platform, &signed_in, slug, area).await
+}
+
+/// The second half of [`caller_in`], for a handler that needs the [`SignedIn`] itself as well (to
+/// confirm a password, say) and so has read it from the session already.
+pub async fn enter_in(
+    parts: &Parts,
+    platform: &domain::Platform,
+    signed_in: &SignedIn,
+    slug: &str,
+    area: domain::workspace::access::Area,
+) -> Result<domain::workspace::Caller, AppError> {
     let request_id =
         parts.headers.get(crate::context::REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    Ok(platform.workspaces().enter(&signed_in, slug, meta_of(parts)?, request_id, area).await?)
+    Ok(platform.workspaces().enter(signed_in, slug, meta_of(parts)?, request_id, area).await?)
 }

@@ -8,7 +8,7 @@
 //! `X-Content-Type-Options: nosniff` and `Content-Security-Policy: sandbox; default-src 'none'`, so a
 //! file is never rendered as part of this site, whatever a browser thinks it is.
 
-use crate::middleware::security_headers::DOWNLOAD_CSP;
+use super::answers;
 use crate::state::AppState;
 use app::error::AppError;
 use axum::body::Body;
@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::workspace::access::Area;
 use domain::workspace::attachments::{self, Owner, content};
-use http::{HeaderValue, StatusCode, header};
+use http::{HeaderValue, header};
 use model::{Field, ValidationError};
 
 pub const ORDER_UPLOAD: &str = "/w/{slug}/sales/{id}/attachments";
@@ -69,8 +69,7 @@ async fn upload(
     back: String,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let plain_form =
-        parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    let plain_form = answers::from_browser_form(&parts.headers);
     let result = async {
         let owner = owner?;
         let caller = app::auth::caller_in(&parts, &state.platform, &slug, Area::Workspace).await?;
@@ -81,19 +80,10 @@ async fn upload(
     .await;
     match (result, plain_form) {
         (Ok(_), true) => Redirect::to(&back).into_response(),
-        (Err(error), true) => {
-            let json = serde_json::to_string(&error).unwrap_or_default();
-            let query: String = form_urlencoded::byte_serialize(json.as_bytes()).collect();
-            Redirect::to(&format!("{back}?upload_error={query}")).into_response()
-        }
+        (Err(error), true) => answers::back_with_refusal(&back, "upload_error", &error),
         (Ok(info), false) => Json(app::dto::AttachmentDto::from(info)).into_response(),
-        (Err(error), false) => error_response(error),
+        (Err(error), false) => answers::error_json(error),
     }
-}
-
-fn error_response(error: AppError) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(error)).into_response()
 }
 
 /// The first file in the form: its name as sent and its bytes, at most `max` of them.
@@ -137,18 +127,11 @@ async fn download(
     }
     .await;
     match result {
-        Ok(file) => {
-            let mut response = Body::from(file.bytes).into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(file.kind.mime()));
-            if let Ok(value) = HeaderValue::from_str(&content::content_disposition(&file.filename)) {
-                headers.insert(header::CONTENT_DISPOSITION, value);
-            }
-            headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-            headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DOWNLOAD_CSP));
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
-        Err(error) => error_response(error),
+        Ok(file) => answers::download(
+            Body::from(file.bytes),
+            HeaderValue::from_static(file.kind.mime()),
+            &content::content_disposition(&file.filename),
+        ),
+        Err(error) => answers::error_json(error),
     }
 }

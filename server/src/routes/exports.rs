@@ -2,17 +2,16 @@
 //! and the portable export of a whole workspace (OPS2). Same verified caller and permission checks as the
 //! pages (`app::auth::caller_in`, then the domain).
 
-use crate::middleware::security_headers::DOWNLOAD_CSP;
+use super::answers;
 use crate::state::AppState;
 use app::error::AppError;
 use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
-use axum::response::Redirect;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Router};
 use domain::workspace::access::Area;
-use http::{HeaderValue, StatusCode, header};
+use http::{HeaderValue, header};
 use serde::Deserialize;
 
 pub const AUDIT_CSV: &str = "/w/{slug}/admin/audit.csv";
@@ -91,24 +90,15 @@ async fn audit_csv(
     csv_download(result, &format!("{slug}-audit.csv"))
 }
 
-/// A CSV answer as a download (never rendered, never cached), or the error as JSON.
+/// A CSV answer as a download, or the error as JSON.
 fn csv_download(result: Result<String, AppError>, filename: &str) -> Response {
     match result {
-        Ok(csv) => {
-            let mut response = csv.into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-            let disposition = format!("attachment; filename=\"{filename}\"");
-            if let Ok(value) = HeaderValue::from_str(&disposition) {
-                headers.insert(header::CONTENT_DISPOSITION, value);
-            }
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
-        Err(error) => {
-            let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, Json(error)).into_response()
-        }
+        Ok(csv) => answers::download(
+            Body::from(csv),
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+            &format!("attachment; filename=\"{filename}\""),
+        ),
+        Err(error) => answers::error_json(error),
     }
 }
 
@@ -131,14 +121,13 @@ async fn portable_export(
     parts: http::request::Parts,
     Form(form): Form<ExportForm>,
 ) -> Response {
-    let plain_form =
-        parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    let plain_form = answers::from_browser_form(&parts.headers);
     let platform = &state.platform;
     let result = async {
-        let caller = app::auth::caller_in(&parts, platform, &slug, Area::AdminConsole).await?;
+        let signed_in = app::auth::signed_in_of(&parts, platform).await?;
+        let caller = app::auth::enter_in(&parts, platform, &signed_in, &slug, Area::AdminConsole).await?;
         caller.require(model::Permission::BackupsManage)?;
         let passphrase = domain::workspace::portable::parse_passphrase(&form.passphrase).map_err(AppError::Invalid)?;
-        let signed_in = app::auth::signed_in_of(&parts, platform).await?;
         let password = secrecy::SecretString::from(form.password);
         let confirmed =
             platform.identity().confirm_password(&signed_in, &password, &app::auth::meta_of(&parts)?).await?;
@@ -148,27 +137,14 @@ async fn portable_export(
     match result {
         Ok(export) => {
             let body = Body::from_stream(tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(export.file)));
-            let mut response = body.into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
-            headers.insert(header::CONTENT_LENGTH, HeaderValue::from(export.bytes));
             let disposition = format!("attachment; filename=\"{}\"", export.file_name);
-            if let Ok(value) = HeaderValue::from_str(&disposition) {
-                headers.insert(header::CONTENT_DISPOSITION, value);
-            }
-            headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-            headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DOWNLOAD_CSP));
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            let mut response = answers::download(body, HeaderValue::from_static("application/zip"), &disposition);
+            response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(export.bytes));
             response
         }
         Err(error) if plain_form => {
-            let json = serde_json::to_string(&error).unwrap_or_default();
-            let query: String = form_urlencoded::byte_serialize(json.as_bytes()).collect();
-            Redirect::to(&format!("/w/{slug}/admin/backups?export_error={query}")).into_response()
+            answers::back_with_refusal(&format!("/w/{slug}/admin/backups"), "export_error", &error)
         }
-        Err(error) => {
-            let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, Json(error)).into_response()
-        }
+        Err(error) => answers::error_json(error),
     }
 }

@@ -1,5 +1,6 @@
 //! The router: which path goes where, and the middleware stack around it.
 
+mod answers;
 mod attachments;
 mod billing;
 mod dev;
