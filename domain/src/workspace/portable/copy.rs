@@ -57,10 +57,12 @@ pub async fn live_into_sqlite(live: &DatabaseConnection, keys: &FieldKeys, into:
     let from = db::begin_snapshot(live).await?;
     let to = export.begin().await?;
     // The migrations seed some rows (the audit chain's head, for one): the live ones replace them.
-    for table in schema_tables(into).await? {
-        to.execute_unprepared(&format!("DELETE FROM {}", snapshot::quote_ident(&table))).await?;
+    let tables = schema_tables(into).await?;
+    for table in &tables {
+        to.execute_unprepared(&format!("DELETE FROM {}", snapshot::quote_ident(table))).await?;
     }
     let copied = copy_all(&from, &to, keys).await?;
+    every_table_copied(&tables, &copied)?;
     to.commit().await?;
     from.rollback().await?;
     for (table, sealed, clear) in OPENED_COLUMNS {
@@ -69,7 +71,6 @@ pub async fn live_into_sqlite(live: &DatabaseConnection, keys: &FieldKeys, into:
     // One file that stands alone: no write-ahead log beside it.
     export.execute_unprepared("PRAGMA journal_mode = DELETE").await?;
     export.close().await?;
-    every_table_copied(into, &copied).await?;
     Ok(copied)
 }
 
@@ -166,8 +167,8 @@ async fn schema_tables(export: &Path) -> DomainResult<Vec<String>> {
 }
 
 /// Fails unless every table of the export's schema was copied.
-async fn every_table_copied(export: &Path, copied: &Copied) -> DomainResult<()> {
-    match schema_tables(export).await?.iter().find(|t| !copied.contains_key(t.as_str())) {
+fn every_table_copied(tables: &[String], copied: &Copied) -> DomainResult<()> {
+    match tables.iter().find(|t| !copied.contains_key(t.as_str())) {
         Some(missing) => {
             Err(DomainError::Misconfigured(format!("the portable export does not copy the table {missing}")))
         }
