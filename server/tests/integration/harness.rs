@@ -32,6 +32,9 @@ pub fn use_redis(url: &str, prefix: &str) -> impl Fn(&mut RawConfig) + Clone {
     }
 }
 
+/// What a browser sends as `Accept` when it posts a form itself.
+const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
 pub const PASSWORD: &str = "plum orchard at dusk";
 
 /// A running application with its own data directory (and, on PostgreSQL, its own databases).
@@ -343,18 +346,21 @@ impl Browser {
     }
 
     pub async fn call_with_token(&self, endpoint: &str, form: &[(&str, &str)], token: &str) -> reqwest::Response {
+        let endpoint = format!("/rpc/{endpoint}");
+        self.site_post(&endpoint, form, token, "application/json").send().await.expect("server function call")
+    }
+
+    /// A form post from this site to `path`: `form` with the CSRF token `token` in front, accepting `accept`.
+    fn site_post(&self, path: &str, form: &[(&str, &str)], token: &str, accept: &str) -> reqwest::RequestBuilder {
         let mut fields = vec![("_csrf_token", token)];
         fields.extend_from_slice(form);
         self.with_address(
             self.client
-                .post(format!("{}/rpc/{endpoint}", self.base))
-                .header("accept", "application/json")
+                .post(format!("{}{path}", self.base))
+                .header("accept", accept)
                 .header("origin", &self.base)
                 .form(&fields),
         )
-        .send()
-        .await
-        .expect("server function call")
     }
 
     pub async fn answer(&self, endpoint: &str, form: &[(&str, &str)]) -> Answer {
@@ -367,37 +373,18 @@ impl Browser {
     /// Posts a form as a browser without WebAssembly does, from the page at `from`.
     pub async fn post_form(&self, endpoint: &str, from: &str, form: &[(&str, &str)]) -> reqwest::Response {
         let token = self.csrf_token().await;
-        let mut fields = vec![("_csrf_token", token.as_str())];
-        fields.extend_from_slice(form);
-        self.with_address(
-            self.client
-                .post(format!("{}/rpc/{endpoint}", self.base))
-                .header("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
-                .header("origin", &self.base)
-                .header("referer", format!("{}{from}", self.base))
-                .form(&fields),
-        )
-        .send()
-        .await
-        .expect("form post")
+        self.site_post(&format!("/rpc/{endpoint}"), form, &token, BROWSER_ACCEPT)
+            .header("referer", format!("{}{from}", self.base))
+            .send()
+            .await
+            .expect("form post")
     }
 
     /// Posts a form to a plain route at `path` (not a server function), from this site, with a fresh CSRF
     /// token, accepting `accept` (`text/html` as a browser's own form post does, or JSON as a script).
     pub async fn post_to(&self, path: &str, form: &[(&str, &str)], accept: &str) -> reqwest::Response {
         let token = self.csrf_token().await;
-        let mut fields = vec![("_csrf_token", token.as_str())];
-        fields.extend_from_slice(form);
-        self.with_address(
-            self.client
-                .post(format!("{}{path}", self.base))
-                .header("accept", accept)
-                .header("origin", &self.base)
-                .form(&fields),
-        )
-        .send()
-        .await
-        .expect("form post")
+        self.site_post(path, form, &token, accept).send().await.expect("form post")
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Answer {
