@@ -131,6 +131,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/w/:slug/sales/:id") view=pages::SalesOrderPage ssr=SsrMode::Async/>
                     <Route path=path!("/w/:slug/admin/data") view=pages::DataKeysPage ssr=SsrMode::Async/>
                     <Route path=path!("/w/:slug/admin/backups") view=pages::BackupsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/w/:slug/admin/backups/copy") view=pages::BackupCopyPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=pages::SignUpPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup/sent") view=pages::SignUpSentPage ssr=SsrMode::Async/>
                     <Route path=path!("/verify") view=pages::VerifyEmailPage ssr=SsrMode::Async/>

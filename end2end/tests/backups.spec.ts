@@ -1,7 +1,8 @@
 // A workspace's backups page (OPS2, UX2): the owner backs the workspace up, follows the progress until
 // the page says the backup is verified, then restores it onto live after typing the workspace's address,
-// and finds the backup of the state before the restore in the list; and downloads a portable copy of
-// the workspace and opens it with SQLite. Desktop and phone projects both run it.
+// and finds the backup of the state before the restore in the list; opens a backup beside live and
+// browses the read-only copy; and downloads a portable copy of the workspace and opens it with SQLite.
+// Desktop and phone projects both run it.
 import { expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { PASSWORD, expectAccessible, ownerWithWorkspace, recordProblems, waitForHydration } from './support';
@@ -42,6 +43,43 @@ test('an owner backs up, follows the progress and restores the backup onto live 
   await expectAccessible(page, 'the backups page, after a restore');
   // The refused confirmation is answered with status 422, which the browser reports on its console.
   expect(problems.filter((p) => !p.includes('status of 422'))).toEqual([]);
+});
+
+test('an owner opens a backup beside live and browses the read-only copy [Proves: OPS2]', async ({ page, request }) => {
+  const problems = recordProblems(page);
+  const base = await ownerWithWorkspace(page, request, 'Looking Back Ltd');
+  await page.getByRole('link', { name: 'Suppliers' }).click();
+  await page.getByLabel('Supplier name').fill('Before The Backup AG');
+  await page.getByRole('button', { name: 'Add supplier' }).click();
+  await expect(page.getByTestId('suppliers')).toContainText('Before The Backup AG');
+
+  await page.goto(`${base}/admin/backups`);
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Back up now' }).click();
+  await expect(page.getByTestId('backup-outcome')).toHaveText('The backup is made and verified.', { timeout: 30_000 });
+
+  // A supplier added after the backup is live, not in the copy.
+  await page.goto(`${base}/suppliers`);
+  await page.getByLabel('Supplier name').fill('After The Backup AG');
+  await page.getByRole('button', { name: 'Add supplier' }).click();
+  await expect(page.getByTestId('suppliers')).toContainText('After The Backup AG');
+
+  await page.goto(`${base}/admin/backups`);
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Open a read-only copy' }).click();
+  await expect(page.getByTestId('backup-outcome')).toHaveText('The copy is open.', { timeout: 30_000 });
+  await page.getByTestId('copy-link').click();
+  await expect(page).toHaveURL(new RegExp(`${base}/admin/backups/copy$`));
+  await expect(page.getByTestId('copy-banner')).toContainText('Read-only copy of the backup taken');
+  await expect(page.getByTestId('copy-banner')).toContainText('This is not live data');
+  await expect(page.getByTestId('copy-suppliers')).toContainText('Before The Backup AG');
+  await expect(page.getByTestId('copy-suppliers')).not.toContainText('After The Backup AG');
+  await expectAccessible(page, 'a backup open beside live');
+
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Close and remove the copy' }).click();
+  await expect(page.getByTestId('copy-none')).toBeVisible();
+  expect(problems).toEqual([]);
 });
 
 // Opens the zip's SQLite file with Python's standard library (no Strongroom code, and Node 20 has no SQLite).

@@ -21,5 +21,6 @@ pub use workspace::{
     RequestsPage, RolesPage, SuppliersPage, WorkspacePage, WorkspacesPage,
 };
 pub use workspace::{
-    BackupsPage, CustomerPage, CustomersPage, DataKeysPage, NewSalesOrderPage, SalesOrderPage, SalesOrdersPage,
+    BackupCopyPage, BackupsPage, CustomerPage, CustomersPage, DataKeysPage, NewSalesOrderPage, SalesOrderPage,
+    SalesOrdersPage,
 };

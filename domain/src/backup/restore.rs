@@ -25,6 +25,16 @@ pub struct RestoredCopy {
     /// A read-only connection URL (`sqlite://…?mode=ro`, or a PostgreSQL database whose transactions
     /// are read-only by default).
     pub url: String,
+    /// Where it is kept, for [`Backups::discard_copy`].
+    pub place: CopyPlace,
+}
+
+/// Where a copy restored beside live is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CopyPlace {
+    File(PathBuf),
+    /// A database on the PostgreSQL server, by name.
+    Database(String),
 }
 
 /// What a restore onto live did.
@@ -191,11 +201,12 @@ impl Backups {
         check_decrypted(&decrypted).await?;
         progress("restore", 0, 0);
         let workspace = matches!(record.scope, Scope::Workspace(_));
-        let url = match (decrypted.source, self.placement()) {
+        let (url, place) = match (decrypted.source, self.placement()) {
             (Source::Sqlite, _) => {
                 let dir = self.restored_dir();
                 tokio::fs::create_dir_all(&dir).await?;
-                let path = dir.join(format!("{}.db", record.id.simple()));
+                // A name of its own each time: the same backup may be restored beside live twice.
+                let path = dir.join(format!("{}-{}.db", record.id.simple(), uuid::Uuid::new_v4().simple()));
                 tokio::fs::copy(&decrypted.file.0, &path).await?;
                 if workspace {
                     snapshot::migrate_tenant_copy(&format!("sqlite://{}?mode=rwc", path.display())).await?;
@@ -203,7 +214,7 @@ impl Backups {
                 let mut permissions = tokio::fs::metadata(&path).await?.permissions();
                 permissions.set_readonly(true);
                 tokio::fs::set_permissions(&path, permissions).await?;
-                format!("sqlite://{}?mode=ro", path.display())
+                (format!("sqlite://{}?mode=ro", path.display()), CopyPlace::File(path))
             }
             (Source::Postgres, placement @ TenantPlacement::Postgres { .. }) => {
                 let db_name = placement.database_name(TenantId::new_random());
@@ -221,7 +232,7 @@ impl Backups {
                 db.execute_unprepared(&format!("ALTER DATABASE \"{db_name}\" SET default_transaction_read_only = on"))
                     .await?;
                 db.close().await?;
-                url
+                (url, CopyPlace::Database(db_name))
             }
             (Source::Postgres, TenantPlacement::Sqlite { .. }) => {
                 return Err(DomainError::Misconfigured(
@@ -230,7 +241,19 @@ impl Backups {
             }
         };
         tracing::info!(backup = %id, "backup restored beside live");
-        Ok(RestoredCopy { backup: id, taken_at: record.taken_at, url })
+        Ok(RestoredCopy { backup: id, taken_at: record.taken_at, url, place })
+    }
+
+    /// Removes a copy that [`Self::restore_beside`] made (gone already is fine).
+    #[tracing::instrument(skip(self))]
+    pub async fn discard_copy(&self, copy: &RestoredCopy) -> DomainResult<()> {
+        match &copy.place {
+            CopyPlace::File(path) => match tokio::fs::remove_file(path).await {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+                _ => Ok(()),
+            },
+            CopyPlace::Database(name) => self.placement().drop_database(name).await,
+        }
     }
 
     /// Restores workspace backup `id` onto the live workspace: first a backup of the current state

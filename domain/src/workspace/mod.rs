@@ -12,6 +12,7 @@ pub mod access;
 pub mod attachments;
 pub mod audit;
 pub mod audit_chain;
+pub mod backup_copy;
 pub mod backups;
 mod caller;
 pub mod control_changes;

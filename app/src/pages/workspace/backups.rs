@@ -1,6 +1,7 @@
 //! The workspace's backups (OPS2, UX2), for holders of `backups.manage`: the list of backups with their
-//! size, where they are kept and whether they verified; "back up now"; and restoring a verified backup
-//! onto live, confirmed with the workspace's address.
+//! size, where they are kept and whether they verified; "back up now"; opening a verified backup beside
+//! live as a read-only copy to browse (`backup_copy`); and restoring one onto live, confirmed with the
+//! workspace's address.
 //!
 //! A backup or restore runs on the server as a task of its own. While one runs, the page shows its stage
 //! and how many bytes of how many are done, asking the server again every second (in the browser; without
@@ -9,9 +10,9 @@
 
 use super::nav::WorkspaceNav;
 use super::workspace_page;
-use crate::api::{BackUpNow, RestoreBackup, backups_page};
+use crate::api::{BackUpNow, OpenBackupCopy, RestoreBackup, backups_page};
 use crate::components::{CsrfField, InputField, field_error, form_error, refresh, refresh_on_success};
-use crate::dto::{BackupDto, BackupOperationDto, BackupsDto, WorkspaceHomeDto};
+use crate::dto::{BackupCopyDto, BackupDto, BackupOperationDto, BackupsDto, WorkspaceHomeDto};
 use crate::formatting::format_bytes;
 use crate::i18n::{Locale, td_string};
 use crate::lang::{fill, format_timestamp};
@@ -43,6 +44,9 @@ fn Backups(home: WorkspaceHomeDto, data: BackupsDto) -> impl IntoView {
     let running = move || operation.get().is_some_and(|op| op.running());
     let rows = data.backups.into_iter().map(|backup| view! { <BackupRow backup locale/> }).collect_view();
     let empty = rows.is_empty();
+    let copy = (!verified.is_empty() || data.copy.is_some()).then(|| {
+        view! { <CopyForm slug=slug.clone() verified=verified.clone() open=data.copy.clone() locale/> }
+    });
     let restore = (!verified.is_empty()).then(|| view! { <RestoreForm slug=slug.clone() verified locale/> });
     let export = view! { <ExportForm slug=slug.clone() locale/> };
     view! {
@@ -83,6 +87,7 @@ fn Backups(home: WorkspaceHomeDto, data: BackupsDto) -> impl IntoView {
                 .into_any()
             }}
         </section>
+        {copy}
         {export}
         {restore}
     }
@@ -143,10 +148,10 @@ fn BackupRow(backup: BackupDto, locale: Locale) -> impl IntoView {
 /// The running (or last) operation: what it is, its stage and how far, or how it ended.
 #[component]
 fn OperationStatus(op: BackupOperationDto, locale: Locale) -> impl IntoView {
-    let what = if op.kind == "restore" {
-        td_string!(locale, backups.op_restore)
-    } else {
-        td_string!(locale, backups.op_back_up)
+    let what = match op.kind.as_str() {
+        "restore" => td_string!(locale, backups.op_restore),
+        "open_copy" => td_string!(locale, backups.op_open_copy),
+        _ => td_string!(locale, backups.op_back_up),
     };
     let stage = match op.stage.as_str() {
         "snapshot" => td_string!(locale, backups.stage_snapshot).to_owned(),
@@ -185,6 +190,7 @@ fn OperationStatus(op: BackupOperationDto, locale: Locale) -> impl IntoView {
         Some(outcome) => {
             let text = match (outcome, op.kind.as_str()) {
                 ("succeeded", "restore") => td_string!(locale, backups.restored),
+                ("succeeded", "open_copy") => td_string!(locale, backups.copy_opened),
                 ("succeeded", _) => td_string!(locale, backups.backed_up),
                 _ => td_string!(locale, backups.failed),
             };
@@ -226,6 +232,53 @@ fn poll_while_running(slug: String, operation: RwSignal<Option<BackupOperationDt
     });
 }
 
+/// Opening a backup beside live as a read-only copy, and the link to the copy open now.
+#[component]
+fn CopyForm(slug: String, verified: Vec<BackupDto>, open: Option<BackupCopyDto>, locale: Locale) -> impl IntoView {
+    let action = ServerAction::<OpenBackupCopy>::new();
+    let value = action.value();
+    refresh_on_success(value);
+    let link = open.map(|copy| {
+        let text = fill(td_string!(locale, backups.copy_link), &[("time", &format_timestamp(locale, &copy.taken_at))]);
+        view! { <p><a href=format!("/w/{slug}/admin/backups/copy") data-testid="copy-link">{text}</a></p> }
+    });
+    let form = (!verified.is_empty()).then(|| {
+        view! {
+            <ActionForm action=action attr:class="form">
+                <CsrfField/>
+                <input type="hidden" name="slug" value=slug.clone()/>
+                <BackupPicker id="copy-backup" label=td_string!(locale, backups.copy_pick) verified locale/>
+                <p class="field-error" role="alert">{move || form_error(value, &[]).get()}</p>
+                <button type="submit" disabled=move || action.pending().get()>{td_string!(locale, backups.copy_open)}</button>
+            </ActionForm>
+        }
+    });
+    view! {
+        <section class="card" aria-labelledby="copy-title">
+            <h2 id="copy-title">{td_string!(locale, backups.copy_heading)}</h2>
+            <p>{td_string!(locale, backups.copy_text)}</p>
+            {link}
+            {form}
+        </section>
+    }
+}
+
+/// A choice among the verified backups, by the time they were taken.
+#[component]
+fn BackupPicker(id: &'static str, label: &'static str, verified: Vec<BackupDto>, locale: Locale) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id name="id">
+                {verified.into_iter().map(|b| {
+                    let label = format_timestamp(locale, &b.taken_at);
+                    view! { <option value=b.id>{label}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
 #[component]
 fn RestoreForm(slug: String, verified: Vec<BackupDto>, locale: Locale) -> impl IntoView {
     let action = ServerAction::<RestoreBackup>::new();
@@ -239,15 +292,7 @@ fn RestoreForm(slug: String, verified: Vec<BackupDto>, locale: Locale) -> impl I
             <ActionForm action=action attr:class="form">
                 <CsrfField/>
                 <input type="hidden" name="slug" value=slug.clone()/>
-                <div class="field">
-                    <label for="restore-backup">{td_string!(locale, backups.restore_pick)}</label>
-                    <select id="restore-backup" name="id">
-                        {verified.into_iter().map(|b| {
-                            let label = format_timestamp(locale, &b.taken_at);
-                            view! { <option value=b.id>{label}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
+                <BackupPicker id="restore-backup" label=td_string!(locale, backups.restore_pick) verified locale/>
                 <InputField id="restore-confirm" name="confirm" label=confirm error=field_error(value, Field::WorkspaceSlug)/>
                 <p class="field-error" role="alert">{move || form_error(value, &[Field::WorkspaceSlug]).get()}</p>
                 <button type="submit" class="danger" disabled=move || action.pending().get()>{td_string!(locale, backups.restore)}</button>

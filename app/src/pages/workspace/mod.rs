@@ -4,6 +4,7 @@
 
 mod audit;
 mod audit_chain;
+mod backup_copy;
 mod backups;
 mod billing;
 mod customers;
@@ -22,6 +23,7 @@ mod suppliers;
 mod workspaces;
 
 pub use audit::AuditPage;
+pub use backup_copy::BackupCopyPage;
 pub use backups::BackupsPage;
 pub use billing::BillingPage;
 pub use customers::{CustomerPage, CustomersPage};

@@ -49,7 +49,7 @@ async fn an_administrator_backs_up_now_follows_the_progress_and_restores_onto_li
     add_row(&db, "kept").await;
 
     let empty = get(&admin, &page_path(&team.slug)).await;
-    assert_eq!(empty, serde_json::json!({ "backups": [], "operation": null }));
+    assert_eq!(empty, serde_json::json!({ "backups": [], "operation": null, "copy": null }));
 
     let started = admin.call("admin/backups/run", &[("slug", &team.slug)]).await;
     assert_eq!(started.status(), 200);

@@ -4,6 +4,7 @@
 
 mod admin_page;
 mod cli;
+mod copy_beside;
 mod disaster;
 mod failures;
 mod online;
@@ -80,6 +81,21 @@ impl Writer {
 pub async fn live_markers(app: &TestApp, slug: &str) -> Vec<String> {
     let db = crate::workspaces::sales_fixture::tenant_db(app, slug).await;
     crate::workspaces::sales_fixture::texts(&db, "SELECT text FROM notifications").await.into_iter().flatten().collect()
+}
+
+/// Opens backup `id` beside live as the backups page does, waited for until it is open; returns the
+/// backups page and the stages seen on the way.
+pub async fn open_copy_through_the_page(
+    admin: &crate::harness::Browser,
+    slug: &str,
+    id: &str,
+) -> (serde_json::Value, Vec<String>) {
+    let started = admin.call("admin/backups/copy/open", &[("slug", slug), ("id", id)]).await;
+    assert_eq!(started.status(), 200, "open a copy beside live");
+    let (page, stages) = admin_page::until_finished(admin, slug).await;
+    let op = &page["operation"];
+    assert_eq!((op["kind"].as_str(), op["outcome"].as_str()), (Some("open_copy"), Some("succeeded")), "{page}");
+    (page, stages)
 }
 
 /// "Back up now" as the backups page does it, waited for until it has finished; returns the new

@@ -62,6 +62,7 @@ const ROUTES: &[(&str, Coverage)] = &[
     ("/w/{slug}/sales/{id}", Coverage::Object),
     ("/w/{slug}/admin/data", Coverage::Workspace),
     ("/w/{slug}/admin/backups", Coverage::Workspace),
+    ("/w/{slug}/admin/backups/copy", Coverage::Workspace),
     // Plain routes.
     ("/healthz", Coverage::Public),
     ("/readyz", Coverage::Public),
@@ -146,6 +147,9 @@ const ROUTES: &[(&str, Coverage)] = &[
     ("/rpc/admin/backups", Coverage::Workspace),
     ("/rpc/admin/backups/run", Coverage::Workspace),
     ("/rpc/admin/backups/restore", Coverage::Object),
+    ("/rpc/admin/backups/copy", Coverage::Workspace),
+    ("/rpc/admin/backups/copy/open", Coverage::Object),
+    ("/rpc/admin/backups/copy/close", Coverage::Workspace),
     ("/rpc/admin/workspace/delete", Coverage::Workspace),
     ("/rpc/invitations/preview", Coverage::Public),
     ("/rpc/invitations/accept", Coverage::Own),
@@ -283,6 +287,8 @@ async fn scene(app: &TestApp) -> Scene {
     let (_, link) = super::sharing_fixture::create_link(&a.owner, &a.slug, &a_order).await;
     let a_link = link["id"].as_str().unwrap().to_owned();
     let a_backup = crate::backups::back_up_through_the_page(&a.owner, &a.slug).await;
+    // A's backup open beside live: its copy holds A's secrets too.
+    crate::backups::open_copy_through_the_page(&a.owner, &a.slug, &a_backup).await;
     let attacker = b.owner.clone();
     Scene {
         a_backup,
@@ -376,6 +382,7 @@ async fn probe(s: &Scene, path: &str, coverage: Coverage) {
             | "/rpc/sales/orders"
             | "/rpc/admin/keys"
             | "/rpc/admin/backups"
+            | "/rpc/admin/backups/copy"
             | "/rpc/admin/audit/chain" => refused(&what, get_raw(x, &format!("{path}?slug={slug}")).await).await,
             "/rpc/billing/checkout" | "/rpc/billing/change-plan" | "/rpc/billing/cancel" | "/rpc/billing/portal" => {
                 let endpoint = &path["/rpc/".len()..];
@@ -420,6 +427,7 @@ async fn probe(s: &Scene, path: &str, coverage: Coverage) {
                 refused(&what, get_raw(x, &format!("{path}?{}", with(&s.a_request))).await).await
             }
             "/rpc/workspaces/notices-read"
+            | "/rpc/admin/backups/copy/close"
             | "/rpc/workspaces/leave"
             | "/rpc/purchasing/suppliers/add"
             | "/rpc/purchasing/fallback-approver"
@@ -474,9 +482,9 @@ async fn probe(s: &Scene, path: &str, coverage: Coverage) {
                 ];
                 refused(&what, x.call("purchasing/request/edit", &fields).await).await
             }
-            "/rpc/admin/backups/restore" => {
+            "/rpc/admin/backups/restore" | "/rpc/admin/backups/copy/open" => {
                 let fields = [("slug", slug.as_str()), ("id", s.a_backup.as_str()), ("confirm", slug.as_str())];
-                refused(&what, x.call("admin/backups/restore", &fields).await).await
+                refused(&what, x.call(&path["/rpc/".len()..], &fields).await).await
             }
             "/rpc/admin/invitations/revoke" => {
                 refused(&what, x.call("admin/invitations/revoke", &[("slug", slug), ("id", &s.a_invitation)]).await)
@@ -551,9 +559,11 @@ async fn another_workspace_s_ids_get_nothing_anywhere() {
     assert_eq!(b_orders["items"], serde_json::json!([]), "A's customer could not be used in B");
     let backups = get(&a.owner, &format!("/rpc/admin/backups?slug={}", a.slug)).await;
     assert_eq!(backups["backups"].as_array().unwrap().len(), 1, "no backup of A was made or restored by B");
-    assert_eq!(backups["operation"]["kind"], "back_up", "A's last operation is still its own backup");
+    assert_eq!(backups["operation"]["kind"], "open_copy", "A's last operation is still its own opening of a copy");
+    assert_eq!(backups["copy"]["backup"].as_str(), Some(s.a_backup.as_str()), "A's copy was not closed by B");
     let b_backups = get(&s.b.owner, &format!("/rpc/admin/backups?slug={}", s.b.slug)).await;
-    assert!(b_backups["operation"].is_null(), "A's backup was not restored into B: {b_backups}");
+    assert!(b_backups["operation"].is_null(), "A's backup was not restored or opened in B: {b_backups}");
+    assert!(b_backups["copy"].is_null(), "B has no copy of A's backup: {b_backups}");
     let keys = get(&a.owner, &format!("/rpc/admin/keys?slug={}", a.slug)).await;
     assert_eq!(keys["current_version"], 1, "A's key was not rotated");
     let suppliers = get(&a.owner, &format!("/rpc/purchasing/suppliers?slug={}", a.slug)).await;
