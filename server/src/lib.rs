@@ -48,6 +48,8 @@ pub enum StartupError {
     Demo(#[from] domain::demo::DemoRefused),
     #[error("could not listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("data directory {path}: {source}")]
+    DataDir { path: std::path::PathBuf, source: std::io::Error },
     #[error("the audit chain of {0} workspace(s) is broken")]
     AuditBroken(usize),
     #[error("backup failed: {0}")]
@@ -75,6 +77,15 @@ pub struct Application {
     platform: Arc<Platform>,
 }
 
+/// The data directory holds the SQLite databases, the attachments, backups' work files and (in dev mode)
+/// the master key: only the server's own user may enter it, whatever the umask made it (0700).
+fn private_data_dir(dir: &std::path::Path) -> Result<(), StartupError> {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)))
+        .map_err(|source| StartupError::DataDir { path: dir.to_owned(), source })
+}
+
 impl Application {
     pub async fn build(mut settings: Settings) -> Result<Self, StartupError> {
         let listener = TcpListener::bind(settings.addr)
@@ -98,6 +109,7 @@ impl Application {
             }
             None => None,
         };
+        private_data_dir(&settings.data_dir)?;
         let keys = Arc::new(domain::crypto::Keys::derive(&settings.master_key));
         let platform = Arc::new(Platform::start(&settings.platform, settings.master_key).await?);
         platform.spawn_background_tasks();

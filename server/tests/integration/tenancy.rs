@@ -118,3 +118,14 @@ async fn a_workspace_whose_database_cannot_be_created_leaves_nothing_behind() {
         assert!(rows.is_empty(), "nothing left in {table}");
     }
 }
+
+#[tokio::test]
+async fn the_server_closes_its_data_directory_to_other_users_at_start() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let place = TestApp::empty_installation().await;
+    let dir = place.data_dir.path().to_owned();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let _app = TestApp::spawn_in(place, |_| {}).await;
+    let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "databases, attachments and keys are for the server's user only: {mode:o}");
+}
