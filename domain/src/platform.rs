@@ -199,7 +199,10 @@ impl Platform {
 
     /// Deletes the caller's workspace by crypto-shredding (owners only; `confirm` is its address).
     pub async fn delete_workspace(&self, caller: &crate::workspace::Caller, confirm: &str) -> DomainResult<()> {
-        crate::workspace::deletion::delete(caller, &self.tenancy, confirm).await
+        crate::workspace::deletion::delete(caller, &self.tenancy, confirm).await?;
+        // Its copy beside live holds its data in a database of its own: it goes too.
+        self.backup_operations.remove_copy(caller.workspace.id).await;
+        Ok(())
     }
 
     pub fn tenancy(&self) -> &Tenancy {

@@ -1,7 +1,8 @@
 // A workspace's backups page (OPS2, UX2): the owner backs the workspace up, follows the progress until
 // the page says the backup is verified, then restores it onto live after typing the workspace's address,
 // and finds the backup of the state before the restore in the list; opens a backup beside live and
-// browses the read-only copy; and downloads a portable copy of the workspace and opens it with SQLite.
+// browses the read-only copy; and has a portable copy of the workspace made, downloads it and opens it
+// with SQLite.
 // Desktop and phone projects both run it.
 import { expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
@@ -101,15 +102,21 @@ test('an owner downloads a portable copy of the workspace and opens it with SQLi
   await page.goto(`${base}/admin/backups`);
   await waitForHydration(page);
 
-  // A wrong password brings the page back with the refusal; nothing is downloaded.
+  // A wrong password brings the page back with the refusal; nothing is made.
   await page.getByLabel('Your password, to confirm').fill('not the password');
-  await page.getByRole('button', { name: 'Download the copy' }).click();
+  await page.getByRole('button', { name: 'Make the copy' }).click();
   await expect(page.getByTestId('export-error')).not.toBeEmpty();
   await expectAccessible(page, 'the backups page, export refused');
 
+  // The copy is made in the background; the page follows it, then offers the download.
+  await waitForHydration(page);
   await page.getByLabel('Your password, to confirm').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Make the copy' }).click();
+  await expect(page.getByTestId('backup-outcome')).toHaveText('Your copy is ready: download it below.', { timeout: 30_000 });
+  await expect(page.getByTestId('export-download')).toContainText('It can be downloaded once.');
+  await expectAccessible(page, 'the backups page, an export ready');
   const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Download the copy' }).click();
+  await page.getByTestId('export-download').getByRole('button', { name: 'Download' }).click();
   const file = await download;
   expect(file.suggestedFilename()).toMatch(new RegExp(`^${slug}-\\d{8}-\\d{6}\\.zip$`));
   const opened = execFileSync('python3', ['-c', OPEN_WITH_SQLITE, (await file.path())!], { encoding: 'utf8' });

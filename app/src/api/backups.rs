@@ -8,7 +8,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     crate::auth,
-    crate::dto::{BackupCopyDto, BackupDto, BackupOperationDto},
+    crate::dto::{BackupCopyDto, BackupDto, BackupOperationDto, ReadyExportDto},
     domain::workspace::access::Area,
 };
 
@@ -21,7 +21,8 @@ pub async fn backups_page(slug: String) -> Result<BackupsDto, AppError> {
         let operation = operations.current(&caller)?.map(BackupOperationDto::from);
         let backups = operations.list(&caller).await?.into_iter().map(BackupDto::from).collect();
         let copy = operations.open_copy_of(&caller).await?.map(|(copy, _)| BackupCopyDto::from(copy));
-        Ok(BackupsDto { backups, operation, copy })
+        let export_ready = operations.ready_export(&caller)?.map(ReadyExportDto::from);
+        Ok(BackupsDto { backups, operation, copy, export_ready })
     }
     .await;
     super::finish(result)

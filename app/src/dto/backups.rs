@@ -9,6 +9,15 @@ pub struct BackupsDto {
     pub operation: Option<BackupOperationDto>,
     /// The backup open beside live, if any.
     pub copy: Option<BackupCopyDto>,
+    /// The caller's own portable export, made and waiting for its download.
+    pub export_ready: Option<ReadyExportDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadyExportDto {
+    pub file_name: String,
+    pub bytes: u64,
+    pub expires_at: String,
 }
 
 /// A backup open beside live as a read-only copy.
@@ -79,10 +88,10 @@ pub struct BackupDto {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackupOperationDto {
-    /// `back_up`, `restore` or `open_copy`.
+    /// `back_up`, `restore`, `open_copy` or `export`.
     pub kind: String,
     pub started_at: String,
-    /// `starting`, `snapshot`, `encrypt`, `copy`, `safety_backup`, `restore` or `done`.
+    /// `starting`, `snapshot`, `encrypt`, `copy`, `safety_backup`, `restore`, `export` or `done`.
     pub stage: String,
     /// The target being copied to, in the `copy` stage.
     pub target: Option<String>,
@@ -104,8 +113,14 @@ mod from_domain {
     use crate::dto::timestamp;
     use domain::workspace::backup_copy::{CopyContents, CopyCustomer, CopyOrder, CopyRequest, Listing};
     use domain::workspace::backups::{
-        BackupStatus, OpenCopy, Operation, OperationKind, Outcome, Stage, WorkspaceBackup,
+        BackupStatus, OpenCopy, Operation, OperationKind, Outcome, ReadyExport, Stage, WorkspaceBackup,
     };
+
+    impl From<ReadyExport> for ReadyExportDto {
+        fn from(r: ReadyExport) -> Self {
+            Self { file_name: r.file_name, bytes: r.bytes, expires_at: timestamp(r.expires_at) }
+        }
+    }
     use model::Cents;
 
     impl From<OpenCopy> for BackupCopyDto {
@@ -190,6 +205,7 @@ mod from_domain {
                 Stage::Copy(target) => ("copy", Some(target)),
                 Stage::SafetyBackup => ("safety_backup", None),
                 Stage::Restore => ("restore", None),
+                Stage::Export => ("export", None),
                 Stage::Done => ("done", None),
             };
             Self {
@@ -197,6 +213,7 @@ mod from_domain {
                     OperationKind::BackUp => "back_up",
                     OperationKind::Restore => "restore",
                     OperationKind::OpenCopy => "open_copy",
+                    OperationKind::Export => "export",
                 }
                 .to_owned(),
                 started_at: timestamp(op.started_at),

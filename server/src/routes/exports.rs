@@ -1,29 +1,31 @@
 //! Downloads that are plain files rather than pages: the workspace audit log and the order list as CSV,
-//! and the portable export of a whole workspace (OPS2). Same verified caller and permission checks as the
-//! pages (`app::auth::caller_in`, then the domain).
+//! and the portable export of a whole workspace (OPS2), started here and downloaded once made. Same
+//! verified caller and permission checks as the pages (`app::auth::caller_in`, then the domain).
 
 use super::answers;
 use crate::state::AppState;
 use app::error::AppError;
 use axum::body::Body;
 use axum::extract::{Path, Query, Request, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::workspace::access::Area;
-use http::{HeaderValue, header};
+use http::{HeaderValue, StatusCode, header};
 use serde::Deserialize;
 
 pub const AUDIT_CSV: &str = "/w/{slug}/admin/audit.csv";
 pub const ORDERS_CSV: &str = "/w/{slug}/orders.csv";
 
 pub const PORTABLE_EXPORT: &str = "/w/{slug}/admin/backups/export";
+pub const PORTABLE_DOWNLOAD: &str = "/w/{slug}/admin/backups/export/download";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(AUDIT_CSV, get(audit_csv))
         .route(ORDERS_CSV, get(orders_csv))
         .route(PORTABLE_EXPORT, post(portable_export))
+        .route(PORTABLE_DOWNLOAD, post(portable_download))
 }
 
 #[derive(Deserialize, Default)]
@@ -111,9 +113,10 @@ struct ExportForm {
     passphrase: String,
 }
 
-/// A portable export of the workspace (OPS2), sent as a zip. The caller must hold `backups.manage` and
-/// type their password again; a form posted by the browser itself that is refused goes back to the
-/// backups page with the refusal in the query, a script gets JSON.
+/// Starts a portable export of the workspace (OPS2), made in the background; the backups page shows it
+/// running, then offers its download ([`portable_download`]). The caller must hold `backups.manage` and
+/// type their password again. A form posted by the browser itself goes back to the backups page (with
+/// the refusal in the query, if refused); a script gets `202 Accepted` or the error as JSON.
 #[tracing::instrument(skip_all, fields(slug = %slug))]
 async fn portable_export(
     State(state): State<AppState>,
@@ -131,7 +134,26 @@ async fn portable_export(
         let password = secrecy::SecretString::from(form.password);
         let confirmed =
             platform.identity().confirm_password(&signed_in, &password, &app::auth::meta_of(&parts)?).await?;
-        Ok::<_, AppError>(platform.backup_operations().export_portable(&caller, &confirmed, passphrase).await?)
+        Ok::<_, AppError>(platform.backup_operations().start_export(&caller, confirmed, passphrase).await?)
+    }
+    .await;
+    let back = format!("/w/{slug}/admin/backups");
+    match result {
+        Ok(()) if plain_form => Redirect::to(&back).into_response(),
+        Ok(()) => StatusCode::ACCEPTED.into_response(),
+        Err(error) if plain_form => answers::back_with_refusal(&back, "export_error", &error),
+        Err(error) => answers::error_json(error),
+    }
+}
+
+/// The caller's finished portable export, sent once as a zip (a POST: handing it out ends it).
+#[tracing::instrument(skip_all, fields(slug = %slug))]
+async fn portable_download(State(state): State<AppState>, Path(slug): Path<String>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let plain_form = answers::from_browser_form(&parts.headers);
+    let result = async {
+        let caller = app::auth::caller_in(&parts, &state.platform, &slug, Area::AdminConsole).await?;
+        Ok::<_, AppError>(state.platform.backup_operations().take_export(&caller)?)
     }
     .await;
     match result {

@@ -12,7 +12,7 @@ use super::nav::WorkspaceNav;
 use super::workspace_page;
 use crate::api::{BackUpNow, OpenBackupCopy, RestoreBackup, backups_page};
 use crate::components::{CsrfField, InputField, field_error, form_error, refresh, refresh_on_success};
-use crate::dto::{BackupCopyDto, BackupDto, BackupOperationDto, BackupsDto, WorkspaceHomeDto};
+use crate::dto::{BackupCopyDto, BackupDto, BackupOperationDto, BackupsDto, ReadyExportDto, WorkspaceHomeDto};
 use crate::formatting::format_bytes;
 use crate::i18n::{Locale, td_string};
 use crate::lang::{fill, format_timestamp};
@@ -48,7 +48,7 @@ fn Backups(home: WorkspaceHomeDto, data: BackupsDto) -> impl IntoView {
         view! { <CopyForm slug=slug.clone() verified=verified.clone() open=data.copy.clone() locale/> }
     });
     let restore = (!verified.is_empty()).then(|| view! { <RestoreForm slug=slug.clone() verified locale/> });
-    let export = view! { <ExportForm slug=slug.clone() locale/> };
+    let export = view! { <ExportForm slug=slug.clone() ready=data.export_ready.clone() locale/> };
     view! {
         <WorkspaceNav home/>
         <section class="card" aria-labelledby="backups-title">
@@ -103,14 +103,33 @@ fn export_refusal(locale: Locale) -> Signal<Option<String>> {
     })
 }
 
-/// The portable export: a plain form (the answer is a file, which the browser saves while the page stays).
+/// The portable export: plain forms, one that starts it (the page then shows it running) and, once made,
+/// one that downloads it (the answer is a file, which the browser saves while the page stays).
 #[component]
-fn ExportForm(slug: String, locale: Locale) -> impl IntoView {
+fn ExportForm(slug: String, ready: Option<ReadyExportDto>, locale: Locale) -> impl IntoView {
     let refusal = export_refusal(locale);
+    let download = ready.map(|ready| {
+        let text = fill(
+            td_string!(locale, backups.export_ready),
+            &[
+                ("file", &ready.file_name),
+                ("size", &format_bytes(locale, ready.bytes)),
+                ("time", &format_timestamp(locale, &ready.expires_at)),
+            ],
+        );
+        view! {
+            <form method="post" action=format!("/w/{slug}/admin/backups/export/download") class="form" data-testid="export-download">
+                <CsrfField/>
+                <p>{text}</p>
+                <button type="submit">{td_string!(locale, backups.export_download)}</button>
+            </form>
+        }
+    });
     view! {
         <section class="card" aria-labelledby="export-title">
             <h2 id="export-title">{td_string!(locale, backups.export_heading)}</h2>
             <p>{td_string!(locale, backups.export_text)}</p>
+            {download}
             <form method="post" action=format!("/w/{slug}/admin/backups/export") class="form" data-testid="export-form">
                 <CsrfField/>
                 <div class="field">
@@ -151,6 +170,7 @@ fn OperationStatus(op: BackupOperationDto, locale: Locale) -> impl IntoView {
     let what = match op.kind.as_str() {
         "restore" => td_string!(locale, backups.op_restore),
         "open_copy" => td_string!(locale, backups.op_open_copy),
+        "export" => td_string!(locale, backups.op_export),
         _ => td_string!(locale, backups.op_back_up),
     };
     let stage = match op.stage.as_str() {
@@ -159,6 +179,7 @@ fn OperationStatus(op: BackupOperationDto, locale: Locale) -> impl IntoView {
         "copy" => fill(td_string!(locale, backups.stage_copy), &[("target", &op.target.clone().unwrap_or_default())]),
         "safety_backup" => td_string!(locale, backups.stage_safety_backup).to_owned(),
         "restore" => td_string!(locale, backups.stage_restore).to_owned(),
+        "export" => td_string!(locale, backups.stage_export).to_owned(),
         "done" => td_string!(locale, backups.stage_done).to_owned(),
         _ => td_string!(locale, backups.stage_starting).to_owned(),
     };
@@ -191,6 +212,7 @@ fn OperationStatus(op: BackupOperationDto, locale: Locale) -> impl IntoView {
             let text = match (outcome, op.kind.as_str()) {
                 ("succeeded", "restore") => td_string!(locale, backups.restored),
                 ("succeeded", "open_copy") => td_string!(locale, backups.copy_opened),
+                ("succeeded", "export") => td_string!(locale, backups.export_made),
                 ("succeeded", _) => td_string!(locale, backups.backed_up),
                 _ => td_string!(locale, backups.failed),
             };

@@ -10,19 +10,23 @@
 //! A restore replaces the audit log too (with the backup's, whose chain it continues), then records
 //! `backup.restored` by the administrator; its request stays on record only when the restore failed.
 //!
+//! A portable export ([`super::portable`]) runs the same way, and waits for its download by the
+//! administrator who asked for it ([`exports`]).
+//!
 //! A copy opened beside live is kept for [`COPY_KEPT`], one per workspace (opening another replaces
 //! it), and removed when closed or past its time.
 //!
+//! A deleted workspace's copy goes with it.
+//!
 //! The operations and the open copies are kept in this server's memory (a copy open when the server
-//! stops stays where `Backups::restore_beside` put it, for an operator to remove): with several servers, the page polls the one the
-//! load balancer sends it to, so a balancer without sticky sessions may show "nothing running" while
-//! another server works. The backups list, from the shared catalogue, is right on every server.
+//! stops stays where `Backups::restore_beside` put it, for an operator to remove): with several
+//! servers, the page polls the one the load balancer sends it to, so a balancer without sticky
+//! sessions may show "nothing running" while another server works. The backups list, from the shared catalogue, is right on every server.
 
 use super::Caller;
 use super::audit::{self, Actor};
 use crate::backup::catalogue::{BackupRecord, BackupState};
 use crate::backup::format::Scope;
-use crate::backup::restore::RestoredCopy;
 use crate::backup::{Backups, Progress};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::TenantId;
@@ -31,6 +35,12 @@ use model::Permission;
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+
+mod copies;
+mod exports;
+
+pub use copies::{COPY_KEPT, OpenCopy};
+pub use exports::{EXPORT_KEPT, ReadyExport};
 
 /// One of the workspace's backups as its administrators see it (never the error detail, which is for
 /// operators).
@@ -72,6 +82,8 @@ pub enum OperationKind {
     Restore,
     /// Restoring a backup beside live, as a read-only copy to browse.
     OpenCopy,
+    /// Making a portable export, to download once made.
+    Export,
 }
 
 /// Where an operation is, from the backup service's progress reports.
@@ -85,6 +97,8 @@ pub enum Stage {
     /// A restore's backup of the current state, made first.
     SafetyBackup,
     Restore,
+    /// Making a portable export's zip.
+    Export,
     Done,
 }
 
@@ -96,6 +110,7 @@ impl Stage {
             "encrypt" => Self::Encrypt,
             "backup of the current state" => Self::SafetyBackup,
             "restore" => Self::Restore,
+            "export" => Self::Export,
             "done" => Self::Done,
             other => match other.strip_prefix("copy to ") {
                 Some(target) => Self::Copy(target.to_owned()),
@@ -127,34 +142,18 @@ pub struct Operation {
     pub backup: Option<uuid::Uuid>,
 }
 
-/// How long a copy opened beside live is kept before it is removed.
-pub const COPY_KEPT: chrono::TimeDelta = chrono::TimeDelta::hours(24);
-
-/// A backup opened beside live, as its page shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenCopy {
-    pub backup: uuid::Uuid,
-    /// The moment the copy shows.
-    pub taken_at: DateTime<Utc>,
-    pub opened_at: DateTime<Utc>,
-    /// When it is removed (unless closed before).
-    pub expires_at: DateTime<Utc>,
-}
-
-/// The copies opened beside live on this server: at most one per workspace.
-type Copies = Arc<Mutex<HashMap<TenantId, (OpenCopy, RestoredCopy)>>>;
-
 /// The operations of every workspace on this server: the one running, or the last one finished.
 #[derive(Clone)]
 pub struct BackupOperations {
     backups: Arc<Backups>,
     by_workspace: Arc<Mutex<HashMap<TenantId, Operation>>>,
-    copies: Copies,
+    copies: copies::Copies,
+    exports: exports::Exports,
 }
 
 impl BackupOperations {
     pub fn new(backups: Arc<Backups>) -> Self {
-        Self { backups, by_workspace: Arc::default(), copies: Arc::default() }
+        Self { backups, by_workspace: Arc::default(), copies: Arc::default(), exports: Arc::default() }
     }
 
     fn table(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, Operation>> {
@@ -259,88 +258,6 @@ impl BackupOperations {
         .await
     }
 
-    /// Starts opening the workspace's verified backup `id` beside live: restored into a read-only
-    /// database of its own, kept for [`COPY_KEPT`] (or until closed), live data untouched. A copy
-    /// opened before is replaced.
-    pub async fn open_copy(&self, caller: &Caller, id: uuid::Uuid) -> DomainResult<()> {
-        caller.require(Permission::BackupsManage)?;
-        let tenant = caller.workspace.id;
-        let record = self.workspace_backup(tenant, id).await?;
-        if !self.begin(tenant, OperationKind::OpenCopy, Some(id)) {
-            return Err(DomainError::Conflict(model::Conflict::BackupOperationRunning));
-        }
-        let changes = json!({ "backup": id.to_string(), "taken_at": record.taken_at.to_rfc3339() });
-        let operations = self.clone();
-        self.audit_and_spawn(caller, ("backup.copy_opened", "backup", id.to_string(), changes), {
-            move |backups, progress| async move {
-                let copy = backups.restore_beside(id, progress).await?;
-                let opened_at = Utc::now();
-                let view =
-                    OpenCopy { backup: id, taken_at: copy.taken_at, opened_at, expires_at: opened_at + COPY_KEPT };
-                let replaced = lock(&operations.copies).insert(tenant, (view, copy));
-                if let Some((_, old)) = replaced {
-                    discard(&backups, &old).await;
-                }
-                // Removed when its time is up, whether or not anyone looks at the page again.
-                tokio::spawn(async move {
-                    tokio::time::sleep(COPY_KEPT.to_std().unwrap_or_default()).await;
-                    operations.remove_expired_copies(Utc::now()).await;
-                });
-                Ok(Some(id))
-            }
-        })
-        .await
-    }
-
-    /// The copy of a backup open beside live for the workspace, if any. Copies past their time, of
-    /// any workspace, are removed first.
-    pub async fn open_copy_of(&self, caller: &Caller) -> DomainResult<Option<(OpenCopy, String)>> {
-        caller.require(Permission::BackupsManage)?;
-        self.remove_expired_copies(Utc::now()).await;
-        Ok(lock(&self.copies).get(&caller.workspace.id).map(|(view, copy)| (view.clone(), copy.url.clone())))
-    }
-
-    /// Removes the copies (of every workspace) whose time is up at `now`; returns how many.
-    pub async fn remove_expired_copies(&self, now: DateTime<Utc>) -> usize {
-        let expired: Vec<RestoredCopy> = {
-            let mut copies = lock(&self.copies);
-            let gone: Vec<TenantId> =
-                copies.iter().filter(|(_, (view, _))| view.expires_at <= now).map(|(tenant, _)| *tenant).collect();
-            gone.iter().filter_map(|tenant| copies.remove(tenant)).map(|(_, copy)| copy).collect()
-        };
-        for copy in &expired {
-            discard(&self.backups, copy).await;
-        }
-        expired.len()
-    }
-
-    /// The copy open beside live and its lists, if one is open.
-    pub async fn browse_copy(
-        &self,
-        caller: &Caller,
-    ) -> DomainResult<Option<(OpenCopy, super::backup_copy::CopyContents)>> {
-        let Some((view, url)) = self.open_copy_of(caller).await? else { return Ok(None) };
-        Ok(Some((view, super::backup_copy::read(&url).await?)))
-    }
-
-    /// Closes the copy open beside live: removed now, and the closing audited.
-    pub async fn close_copy(&self, caller: &Caller) -> DomainResult<()> {
-        caller.require(Permission::BackupsManage)?;
-        let Some((view, copy)) = lock(&self.copies).remove(&caller.workspace.id) else { return Ok(()) };
-        let changes = json!({ "backup": view.backup.to_string() });
-        audit::record(
-            &caller.db,
-            &Actor::from(caller),
-            "backup.copy_closed",
-            "backup",
-            &view.backup.to_string(),
-            changes,
-        )
-        .await?;
-        discard(&self.backups, &copy).await;
-        Ok(())
-    }
-
     /// The workspace's backup `id`, if it can be restored; another workspace's is simply not found.
     async fn workspace_backup(&self, tenant: TenantId, id: uuid::Uuid) -> DomainResult<BackupRecord> {
         let record = self.backups.get(id).await.map_err(|_| DomainError::NotFound)?;
@@ -348,17 +265,6 @@ impl BackupOperations {
             return Err(DomainError::NotFound);
         }
         Ok(record)
-    }
-
-    /// A portable export of the workspace's live data, made in the backup work directory (see
-    /// [`super::portable`]).
-    pub async fn export_portable(
-        &self,
-        caller: &Caller,
-        confirmed: &crate::identity::PasswordConfirmed,
-        passphrase: Option<secrecy::SecretString>,
-    ) -> DomainResult<super::portable::PortableExport> {
-        super::portable::export(caller, confirmed, passphrase, &self.backups.settings().work_dir).await
     }
 
     /// For an operation that [`Self::begin`] accepted: audits the request as the caller's (action, object
@@ -390,14 +296,6 @@ impl BackupOperations {
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// Removes a copy; a copy that could not be removed is logged for operators (it is read-only and
-/// leaves live data alone, so nothing else waits on it).
-async fn discard(backups: &Backups, copy: &RestoredCopy) {
-    if let Err(error) = backups.discard_copy(copy).await {
-        tracing::error!(%error, backup = %copy.backup, "a copy opened beside live could not be removed");
-    }
 }
 
 impl std::fmt::Debug for BackupOperations {

@@ -10,8 +10,8 @@
 //! while the zip is made; the zip itself is handed out as an open file whose name is already gone, so
 //! nothing is left on disk once it has been sent.
 //!
-//! The export runs inside the request: fine for workspaces of some hundreds of megabytes, too slow for
-//! the request timeout beyond that (a background export with progress is still to come).
+//! The export runs as a background operation of the workspace (`backups::exports`), so no request waits
+//! for it; the finished zip waits for its download by whoever asked.
 
 pub mod archive;
 pub mod copy;
@@ -90,7 +90,7 @@ struct Manifest<'a> {
 }
 
 /// Exports the caller's workspace (see the module documentation). `work_dir` is the backup work
-/// directory; `confirmed` must be the caller's own, from this request.
+/// directory; `confirmed` must be the caller's own, from the request that started the export.
 #[tracing::instrument(skip_all, fields(workspace = %caller.workspace.id))]
 pub async fn export(
     caller: &Caller,

@@ -15,7 +15,7 @@ fn page_path(slug: &str) -> String {
 
 /// Asks for the page until its operation has ended (as the page does, every so often); returns the
 /// page and every stage seen on the way.
-pub(super) async fn until_finished(admin: &Browser, slug: &str) -> (Value, Vec<String>) {
+pub async fn until_finished(admin: &Browser, slug: &str) -> (Value, Vec<String>) {
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut stages = Vec::new();
     loop {
@@ -49,7 +49,7 @@ async fn an_administrator_backs_up_now_follows_the_progress_and_restores_onto_li
     add_row(&db, "kept").await;
 
     let empty = get(&admin, &page_path(&team.slug)).await;
-    assert_eq!(empty, serde_json::json!({ "backups": [], "operation": null, "copy": null }));
+    assert_eq!(empty, serde_json::json!({ "backups": [], "operation": null, "copy": null, "export_ready": null }));
 
     let started = admin.call("admin/backups/run", &[("slug", &team.slug)]).await;
     assert_eq!(started.status(), 200);

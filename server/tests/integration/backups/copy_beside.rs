@@ -133,3 +133,25 @@ async fn a_copy_is_replaced_by_the_next_one_opened_and_removed_when_its_time_is_
     assert!(get(&team.owner, &copy_page(&team.slug)).await.is_null());
     assert_eq!(copies_kept(&app).await, kept_before, "the expired copy is removed");
 }
+
+#[tokio::test]
+/// Proves: OPS2, DATA2
+async fn deleting_the_workspace_removes_its_copy_beside_live() {
+    let app = TestApp::spawn().await;
+    let team = Team::create(&app, "Gone Co", "owner@example.com").await;
+    secret_customer(&team).await;
+    let id = super::back_up_through_the_page(&team.owner, &team.slug).await;
+    let kept_before = copies_kept(&app).await;
+    open_copy(&team.owner, &team.slug, &id).await;
+    assert_eq!(copies_kept(&app).await, kept_before + 1);
+
+    let deleted = team.owner.call("admin/workspace/delete", &[("slug", &team.slug), ("confirm", &team.slug)]).await;
+    assert_eq!(deleted.status(), 200);
+    // (On PostgreSQL the count includes the workspace's own database, dropped with it.)
+    let dropped_live = usize::from(app.on_postgres());
+    assert_eq!(
+        copies_kept(&app).await,
+        kept_before - dropped_live,
+        "the deleted workspace's copy beside live is gone with it"
+    );
+}

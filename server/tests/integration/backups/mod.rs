@@ -2,7 +2,7 @@
 //! killed backup leaves, tampered files, shredded workspaces, the schedule and the CLI. Each test runs on
 //! SQLite, or on PostgreSQL with `STRONGROOM_TEST_POSTGRES`.
 
-mod admin_page;
+pub mod admin_page;
 mod cli;
 mod copy_beside;
 mod disaster;

@@ -2,6 +2,7 @@
 //! a SQLite file, a CSV per table, the attachments and a manifest, which opens without Strongroom (Python's
 //! own zipfile and sqlite3 read it here), with the sealed fields in clear; with a passphrase nothing in it
 //! opens without that passphrase. It takes `backups.manage` and the caller's password, and is audited.
+//! It is made in the background and handed out once, to whoever asked, within an hour.
 //! On PostgreSQL the same tests show the conversion of a PostgreSQL workspace into the SQLite file.
 
 use crate::harness::{Browser, PASSWORD, TestApp};
@@ -19,9 +20,23 @@ fn export_path(slug: &str) -> String {
     format!("/w/{slug}/admin/backups/export")
 }
 
+/// Starts an export as `browser`, waits until it is made (as the backups page does) and downloads it;
+/// a refused start is answered as it is.
 async fn export(browser: &Browser, slug: &str, password: &str, passphrase: &str) -> reqwest::Response {
     let form = [("password", password), ("passphrase", passphrase)];
-    browser.post_to(&export_path(slug), &form, "application/json").await
+    let started = browser.post_to(&export_path(slug), &form, "application/json").await;
+    if started.status() != 202 {
+        return started;
+    }
+    let (page, _) = super::admin_page::until_finished(browser, slug).await;
+    let op = &page["operation"];
+    assert_eq!((op["kind"].as_str(), op["outcome"].as_str()), (Some("export"), Some("succeeded")), "{page}");
+    assert!(page["export_ready"]["bytes"].as_u64().unwrap() > 0, "the page offers the download: {page}");
+    download(browser, slug).await
+}
+
+async fn download(browser: &Browser, slug: &str) -> reqwest::Response {
+    browser.post_to(&format!("{}/download", export_path(slug)), &[], "application/json").await
 }
 
 /// A workspace with a customer (all of [`SECRETS`]), an order with notes and an attached file.
@@ -192,4 +207,41 @@ async fn only_holders_of_backups_manage_who_type_their_password_get_a_copy() {
     assert!(exported.is_empty(), "nothing was exported: {exported:?}");
     // The right password still works in that session (two wrong ones do not end it).
     assert_eq!(export(&team.owner, &team.slug, PASSWORD, "").await.status(), 200);
+}
+
+#[tokio::test]
+/// Proves: OPS2
+async fn a_made_export_is_downloaded_once_by_whoever_asked_and_thrown_away_after_an_hour() {
+    let app = TestApp::spawn().await;
+    let team = workspace_with_data(&app).await;
+    let admin = team.member(&app, "admin@example.com", "admin").await;
+    let member = team.member(&app, "member@example.com", "member").await;
+    let started = team.owner.post_to(&export_path(&team.slug), &[("password", PASSWORD)], "application/json").await;
+    assert_eq!(started.status(), 202);
+    let (page, _) = super::admin_page::until_finished(&team.owner, &team.slug).await;
+    assert_eq!(page["operation"]["outcome"], "succeeded", "{page}");
+
+    // Another administrator of the workspace sees the operation, not the owner's file.
+    let theirs = crate::workspaces::fixture::get(&admin, &format!("/rpc/admin/backups?slug={}", team.slug)).await;
+    assert!(theirs["export_ready"].is_null(), "{theirs}");
+    for browser in [&admin, &member] {
+        let refused = download(browser, &team.slug).await;
+        assert!(matches!(refused.status().as_u16(), 403 | 404), "{}", refused.status());
+        assert!(!contains(&refused.bytes().await.unwrap(), SECRETS.email));
+    }
+    let zip = download(&team.owner, &team.slug).await;
+    assert_eq!(zip.status(), 200);
+    assert!(!entries(&zip.bytes().await.unwrap(), None).unwrap().is_empty());
+    assert_eq!(download(&team.owner, &team.slug).await.status(), 404, "handed out once");
+
+    // One not downloaded waits an hour, then is thrown away.
+    let started = team.owner.post_to(&export_path(&team.slug), &[("password", PASSWORD)], "application/json").await;
+    assert_eq!(started.status(), 202);
+    super::admin_page::until_finished(&team.owner, &team.slug).await;
+    let made = chrono::Utc::now();
+    let operations = app.platform.backup_operations();
+    let hour = domain::workspace::backups::EXPORT_KEPT;
+    assert_eq!(operations.remove_expired_exports(made + hour - chrono::TimeDelta::minutes(1)), 0);
+    assert_eq!(operations.remove_expired_exports(made + hour + chrono::TimeDelta::seconds(1)), 1);
+    assert_eq!(download(&team.owner, &team.slug).await.status(), 404, "thrown away");
 }

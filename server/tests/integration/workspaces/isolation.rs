@@ -69,6 +69,7 @@ const ROUTES: &[(&str, Coverage)] = &[
     ("/w/{slug}/admin/audit.csv", Coverage::Workspace),
     ("/w/{slug}/orders.csv", Coverage::Workspace),
     ("/w/{slug}/admin/backups/export", Coverage::Workspace),
+    ("/w/{slug}/admin/backups/export/download", Coverage::Workspace),
     ("/dev/outbox", Coverage::Public),
     ("/dev/outbox.json", Coverage::Public),
     ("/rpc/{*fn_name}", Coverage::Public),
@@ -287,6 +288,11 @@ async fn scene(app: &TestApp) -> Scene {
     let (_, link) = super::sharing_fixture::create_link(&a.owner, &a.slug, &a_order).await;
     let a_link = link["id"].as_str().unwrap().to_owned();
     let a_backup = crate::backups::back_up_through_the_page(&a.owner, &a.slug).await;
+    // A portable export of A, made and waiting for A's owner to download it.
+    let form = [("password", crate::harness::PASSWORD)];
+    let started = a.owner.post_to(&format!("/w/{}/admin/backups/export", a.slug), &form, "application/json").await;
+    assert_eq!(started.status(), 202);
+    crate::backups::admin_page::until_finished(&a.owner, &a.slug).await;
     // A's backup open beside live: its copy holds A's secrets too.
     crate::backups::open_copy_through_the_page(&a.owner, &a.slug, &a_backup).await;
     let attacker = b.owner.clone();
@@ -339,6 +345,11 @@ async fn probe(s: &Scene, path: &str, coverage: Coverage) {
                 let form = [("password", crate::harness::PASSWORD), ("passphrase", "")];
                 refused(&what, x.post_to(&format!("/w/{slug}/admin/backups/export"), &form, "application/json").await)
                     .await
+            }
+            // A's owner has a finished export waiting: B's owner asks for it under A's address.
+            "/w/{slug}/admin/backups/export/download" => {
+                let path = format!("/w/{slug}/admin/backups/export/download");
+                refused(&what, x.post_to(&path, &[], "application/json").await).await
             }
             "/w/{slug}/customers/{id}" => {
                 refused(&what, get_raw(x, &format!("/w/{slug}/customers/{}", s.a_customer)).await).await
@@ -561,6 +572,7 @@ async fn another_workspace_s_ids_get_nothing_anywhere() {
     assert_eq!(backups["backups"].as_array().unwrap().len(), 1, "no backup of A was made or restored by B");
     assert_eq!(backups["operation"]["kind"], "open_copy", "A's last operation is still its own opening of a copy");
     assert_eq!(backups["copy"]["backup"].as_str(), Some(s.a_backup.as_str()), "A's copy was not closed by B");
+    assert!(!backups["export_ready"].is_null(), "A's export was not taken by B: {backups}");
     let b_backups = get(&s.b.owner, &format!("/rpc/admin/backups?slug={}", s.b.slug)).await;
     assert!(b_backups["operation"].is_null(), "A's backup was not restored or opened in B: {b_backups}");
     assert!(b_backups["copy"].is_null(), "B has no copy of A's backup: {b_backups}");
