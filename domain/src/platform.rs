@@ -151,6 +151,7 @@ impl Platform {
             settings.control_database_url.clone(),
             tenancy.clone(),
             vault.clone(),
+            mailer.clone(),
             settings.backup.clone(),
         ));
         crate::backup::register_job(&scheduler, &backups);
@@ -201,7 +202,9 @@ impl Platform {
     pub async fn delete_workspace(&self, caller: &crate::workspace::Caller, confirm: &str) -> DomainResult<()> {
         crate::workspace::deletion::delete(caller, &self.tenancy, confirm).await?;
         // Its copy beside live holds its data in a database of its own: it goes too.
-        self.backup_operations.remove_copy(caller.workspace.id).await;
+        if let Err(error) = self.backup_operations.remove_copy(caller.workspace.id).await {
+            tracing::error!(%error, workspace = %caller.workspace.id, "a deleted workspace's copy beside live is left");
+        }
         Ok(())
     }
 

@@ -170,6 +170,13 @@ pub async fn run(platform: &Platform, command: BackupCommand) -> Result<(), Star
                 "backup {id} restored onto live; the state before is backup {} (restore it to undo)",
                 done.safety_backup.id
             );
+            if !done.members.removed.is_empty() || !done.members.ended.is_empty() {
+                println!(
+                    "members: {} removed since the backup stay out, {} who joined since must be invited again",
+                    done.members.removed.len(),
+                    done.members.ended.len()
+                );
+            }
         }
         BackupCommand::Restore { .. } => return Err(invalid("say --beside or --onto-live".into())),
     }

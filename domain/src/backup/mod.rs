@@ -16,6 +16,7 @@
 //! the master key. No backup touches live data; only an explicit restore onto live does, and that
 //! first makes a backup of the current state.
 
+pub mod beside;
 pub mod catalogue;
 pub mod disaster;
 pub mod format;
@@ -89,6 +90,9 @@ pub struct Backups {
     control_url: String,
     tenancy: Arc<Tenancy>,
     vault: Arc<Vault>,
+    /// For the control-plane changes a restore onto live owes (the members, see
+    /// [`crate::workspace::restored_members`]).
+    mailer: Arc<crate::mail::Mailer>,
     settings: BackupSettings,
 }
 
@@ -111,9 +115,10 @@ impl Backups {
         control_url: String,
         tenancy: Arc<Tenancy>,
         vault: Arc<Vault>,
+        mailer: Arc<crate::mail::Mailer>,
         settings: BackupSettings,
     ) -> Self {
-        Self { control, control_url, tenancy, vault, settings }
+        Self { control, control_url, tenancy, vault, mailer, settings }
     }
 
     pub fn settings(&self) -> &BackupSettings {

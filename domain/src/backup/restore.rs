@@ -37,12 +37,22 @@ pub enum CopyPlace {
     Database(String),
 }
 
+/// Where [`Backups::restore_beside_at`] puts a copy: `file` on SQLite, the (new) `database` on
+/// PostgreSQL, which gets `note` as its comment.
+pub(crate) struct CopyAt {
+    pub file: PathBuf,
+    pub database: String,
+    pub note: Option<String>,
+}
+
 /// What a restore onto live did.
 #[derive(Debug, Clone)]
 pub struct LiveRestore {
     /// The backup of the state just before (so the restore itself can be undone).
     pub safety_backup: BackupRecord,
     pub restored: uuid::Uuid,
+    /// Who lost their membership by it (see [`crate::workspace::restored_members`]).
+    pub members: crate::workspace::restored_members::AlignedMembers,
 }
 
 /// The outcome of checking one copy.
@@ -185,7 +195,7 @@ impl Backups {
         Ok(checks)
     }
 
-    fn restored_dir(&self) -> PathBuf {
+    pub(crate) fn restored_dir(&self) -> PathBuf {
         match self.placement() {
             TenantPlacement::Sqlite { dir } => dir.join("restored"),
             TenantPlacement::Postgres { .. } => self.settings.work_dir.join("restored"),
@@ -194,8 +204,22 @@ impl Backups {
 
     /// Restores backup `id` beside live: a new, read-only database with the backup's content (for a
     /// workspace, brought to the current schema so it can be browsed), live data untouched.
-    #[tracing::instrument(skip(self, progress))]
     pub async fn restore_beside(&self, id: uuid::Uuid, progress: Progress) -> DomainResult<RestoredCopy> {
+        // A name of its own each time: the same backup may be restored beside live twice.
+        let file = self.restored_dir().join(format!("{}-{}.db", id.simple(), uuid::Uuid::new_v4().simple()));
+        let database = self.placement().database_name(TenantId::new_random());
+        self.restore_beside_at(id, progress, CopyAt { file, database, note: None }).await
+    }
+
+    /// [`Self::restore_beside`] into the file (SQLite) or database (PostgreSQL) `at` names; a
+    /// PostgreSQL database gets `at.note` as its comment.
+    #[tracing::instrument(skip(self, progress, at))]
+    pub(crate) async fn restore_beside_at(
+        &self,
+        id: uuid::Uuid,
+        progress: Progress,
+        at: CopyAt,
+    ) -> DomainResult<RestoredCopy> {
         let record = self.get(id).await?;
         let decrypted = self.decrypt_any(&record, &progress).await?;
         check_decrypted(&decrypted).await?;
@@ -203,10 +227,10 @@ impl Backups {
         let workspace = matches!(record.scope, Scope::Workspace(_));
         let (url, place) = match (decrypted.source, self.placement()) {
             (Source::Sqlite, _) => {
-                let dir = self.restored_dir();
-                tokio::fs::create_dir_all(&dir).await?;
-                // A name of its own each time: the same backup may be restored beside live twice.
-                let path = dir.join(format!("{}-{}.db", record.id.simple(), uuid::Uuid::new_v4().simple()));
+                let path = at.file;
+                if let Some(dir) = path.parent() {
+                    tokio::fs::create_dir_all(dir).await?;
+                }
                 tokio::fs::copy(&decrypted.file.0, &path).await?;
                 if workspace {
                     snapshot::migrate_tenant_copy(&format!("sqlite://{}?mode=rwc", path.display())).await?;
@@ -217,7 +241,7 @@ impl Backups {
                 (format!("sqlite://{}?mode=ro", path.display()), CopyPlace::File(path))
             }
             (Source::Postgres, placement @ TenantPlacement::Postgres { .. }) => {
-                let db_name = placement.database_name(TenantId::new_random());
+                let db_name = at.database;
                 placement.create_database(&db_name).await?;
                 let url = placement.url_for(&db_name)?;
                 snapshot::postgres_restore(&url, &decrypted.file.0, false).await?;
@@ -231,6 +255,10 @@ impl Backups {
                 .await?;
                 db.execute_unprepared(&format!("ALTER DATABASE \"{db_name}\" SET default_transaction_read_only = on"))
                     .await?;
+                if let Some(note) = &at.note {
+                    let quoted = note.replace('\'', "''");
+                    db.execute_unprepared(&format!("COMMENT ON DATABASE \"{db_name}\" IS '{quoted}'")).await?;
+                }
                 db.close().await?;
                 (url, CopyPlace::Database(db_name))
             }
@@ -259,7 +287,10 @@ impl Backups {
     /// Restores workspace backup `id` onto the live workspace: first a backup of the current state
     /// (which must verify), then every row is replaced by the backup's, in one transaction, and the
     /// restore is recorded in the workspace's audit log as done by `actor` (an operator's restore: the
-    /// system; an administrator's: them).
+    /// system; an administrator's: them). Then who may enter follows the rule of
+    /// [`crate::workspace::restored_members`]: nobody removed since the backup comes back. A restore
+    /// that would leave the workspace without an owner is undone (the state before is put back) and
+    /// refused with [`model::Conflict::LastOwner`].
     #[tracing::instrument(skip(self, actor, progress))]
     pub async fn restore_onto_live(
         &self,
@@ -279,32 +310,56 @@ impl Backups {
         check_decrypted(&decrypted).await?;
         progress("backup of the current state", 0, 0);
         let safety_backup = self.back_up_workspace(tenant, progress.clone()).await?;
-        let row = self.tenant_row(tenant).await?;
-        let live_url = self.tenant_url(&row)?;
         let changes = serde_json::json!({
             "backup": id.to_string(),
             "taken_at": record.taken_at.to_rfc3339(),
             "safety_backup": safety_backup.id.to_string(),
         });
         progress("restore", 0, 0);
+        let db = self.put_back(tenant, &decrypted, actor, ("backup.restored", id, changes)).await?;
+        drop(decrypted);
+        let members = crate::workspace::restored_members::align(&self.control, &self.mailer, tenant, &db, actor).await;
+        if let Err(DomainError::Conflict(model::Conflict::LastOwner)) = members {
+            tracing::warn!(backup = %id, workspace = %tenant, "the restore would leave no owner: undone");
+            let before = self.decrypt_any(&safety_backup, &progress).await?;
+            let changes = serde_json::json!({ "backup": id.to_string(), "reason": "no owner would be left" });
+            self.put_back(tenant, &before, actor, ("backup.restore_undone", safety_backup.id, changes)).await?;
+            return Err(DomainError::Conflict(model::Conflict::LastOwner));
+        }
+        let members = members?;
+        tracing::info!(backup = %id, workspace = %tenant, removed = members.removed.len(),
+            ended = members.ended.len(), "backup restored onto live");
+        Ok(LiveRestore { safety_backup, restored: id, members })
+    }
+
+    /// Replaces every row of the live workspace `tenant` by those of `decrypted` and records `audited`
+    /// (action, backup id, changes) in its audit log; returns the connection to the restored database.
+    async fn put_back(
+        &self,
+        tenant: TenantId,
+        decrypted: &Decrypted,
+        actor: &crate::workspace::audit::Actor,
+        (action, id, changes): (&str, uuid::Uuid, serde_json::Value),
+    ) -> DomainResult<sea_orm::DatabaseConnection> {
+        let row = self.tenant_row(tenant).await?;
+        let live_url = self.tenant_url(&row)?;
         match decrypted.source {
             Source::Sqlite => {
                 let copy = &decrypted.file.0;
                 snapshot::migrate_tenant_copy(&format!("sqlite://{}?mode=rwc", copy.display())).await?;
-                snapshot::sqlite_replace_rows(&live_url, copy, ("backup.restored", &id.to_string(), changes), actor)
-                    .await?;
+                snapshot::sqlite_replace_rows(&live_url, copy, (action, &id.to_string(), changes), actor).await?;
+                self.tenancy().evict(tenant);
+                self.tenancy().open(&row).await
             }
             Source::Postgres => {
                 self.tenancy().evict(tenant);
                 snapshot::postgres_restore(&live_url, &decrypted.file.0, true).await?;
                 snapshot::migrate_tenant_copy(&live_url).await?;
+                self.tenancy().evict(tenant);
                 let db = self.tenancy().open(&row).await?;
-                crate::workspace::audit::record(&db, actor, "backup.restored", "backup", &id.to_string(), changes)
-                    .await?;
+                crate::workspace::audit::record(&db, actor, action, "backup", &id.to_string(), changes).await?;
+                Ok(db)
             }
         }
-        self.tenancy().evict(tenant);
-        tracing::info!(backup = %id, workspace = %tenant, "backup restored onto live");
-        Ok(LiveRestore { safety_backup, restored: id })
     }
 }

@@ -1,5 +1,5 @@
 //! The upkeep of backups (OPS1, OPS3): the scheduled run, retention after each new verified backup, and
-//! the clean-up of what dead runs left behind.
+//! the clean-up of what dead runs left behind (and of copies opened beside live past their time).
 
 use super::catalogue::{self, BackupRecord, BackupState};
 use super::format::Scope;
@@ -17,6 +17,8 @@ impl Backups {
     /// last good backup, and the control plane; each is pruned after its new backup verified.
     pub async fn run_scheduled(&self) -> DomainResult<RunReport> {
         self.clean_up(STALE_AFTER).await?;
+        // Copies opened beside live past their time go too, whichever server opened them.
+        self.remove_expired_page_copies(Utc::now()).await?;
         let mut report = RunReport::default();
         for (workspace, db) in self.tenancy.live_databases(&self.control).await? {
             let fingerprint = Self::fingerprint(&db).await?;

@@ -138,6 +138,31 @@ impl TenantPlacement {
         }
     }
 
+    /// PostgreSQL: a new name for a database holding a copy of a backup opened beside live
+    /// (`<prefix>_c_<random>`, never a tenant's `_t_`, so nothing that lists tenant databases sees it).
+    pub fn copy_database_name(&self) -> Option<String> {
+        match self {
+            Self::Sqlite { .. } => None,
+            Self::Postgres { prefix, .. } => Some(format!("{prefix}_c_{}", uuid::Uuid::new_v4().simple())),
+        }
+    }
+
+    /// PostgreSQL: the databases named by [`Self::copy_database_name`], each with its comment.
+    pub async fn list_copy_databases(&self) -> DomainResult<Vec<(String, Option<String>)>> {
+        let Self::Postgres { admin, prefix, .. } = self else { return Ok(Vec::new()) };
+        let rows = admin
+            .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                admin.get_database_backend(),
+                "SELECT datname, shobj_description(oid, 'pg_database') AS note FROM pg_database \
+                 WHERE starts_with(datname, $1)",
+                [format!("{prefix}_c_").into()],
+            ))
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get::<String>("", "datname")?, row.try_get::<Option<String>>("", "note")?)))
+            .collect()
+    }
+
     /// Readiness: can new tenant databases be created here?
     pub async fn check(&self) -> Result<(), String> {
         match self {

@@ -24,6 +24,7 @@ pub mod policies;
 pub mod portable;
 pub mod purchasing;
 mod reconcile;
+pub mod restored_members;
 pub mod roles;
 pub mod sales;
 pub(crate) mod seed;

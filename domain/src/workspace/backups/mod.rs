@@ -14,14 +14,15 @@
 //! administrator who asked for it ([`exports`]).
 //!
 //! A copy opened beside live is kept for [`COPY_KEPT`], one per workspace (opening another replaces
-//! it), and removed when closed or past its time.
+//! it), and removed when closed or past its time; a deleted workspace's copy goes with it. Copies
+//! describe themselves where they are kept ([`crate::backup::beside`]), so a restarted server, or
+//! another one on the same PostgreSQL, finds them, and the backup job sweeps those past their time.
 //!
-//! A deleted workspace's copy goes with it.
-//!
-//! The operations and the open copies are kept in this server's memory (a copy open when the server
-//! stops stays where `Backups::restore_beside` put it, for an operator to remove): with several
-//! servers, the page polls the one the load balancer sends it to, so a balancer without sticky
-//! sessions may show "nothing running" while another server works. The backups list, from the shared catalogue, is right on every server.
+//! The operations and the finished exports are kept in this server's memory: with several servers,
+//! the page polls the one the load balancer sends it to, so a balancer without sticky sessions may
+//! show "nothing running" while another server works, and a restart forgets them (an export's file,
+//! already unlinked, goes with the process). The backups list, from the shared catalogue, is right on
+//! every server.
 
 use super::Caller;
 use super::audit::{self, Actor};
@@ -147,13 +148,12 @@ pub struct Operation {
 pub struct BackupOperations {
     backups: Arc<Backups>,
     by_workspace: Arc<Mutex<HashMap<TenantId, Operation>>>,
-    copies: copies::Copies,
     exports: exports::Exports,
 }
 
 impl BackupOperations {
     pub fn new(backups: Arc<Backups>) -> Self {
-        Self { backups, by_workspace: Arc::default(), copies: Arc::default(), exports: Arc::default() }
+        Self { backups, by_workspace: Arc::default(), exports: Arc::default() }
     }
 
     fn table(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, Operation>> {

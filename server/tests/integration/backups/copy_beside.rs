@@ -14,13 +14,21 @@ fn copy_page(slug: &str) -> String {
     format!("/rpc/admin/backups/copy?slug={slug}")
 }
 
-/// How many copies beside live exist on disk or on the database server (files in the SQLite
-/// placement's `restored/` directory; on PostgreSQL, the databases of the placement, workspaces included).
+/// How many copies beside live exist on disk or on the database server (files under the SQLite
+/// placement's `restored/` directory; on PostgreSQL, the databases of the placement, workspaces and
+/// copies).
 async fn copies_kept(app: &TestApp) -> usize {
     match app.platform.tenancy().placement() {
-        TenantPlacement::Sqlite { dir } => std::fs::read_dir(dir.join("restored")).map_or(0, Iterator::count),
-        placement => placement.list_databases().await.unwrap().len(),
+        TenantPlacement::Sqlite { dir } => files_under(&dir.join("restored")),
+        placement => {
+            placement.list_databases().await.unwrap().len() + placement.list_copy_databases().await.unwrap().len()
+        }
     }
+}
+
+fn files_under(dir: &std::path::Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries.flatten().map(|e| if e.path().is_dir() { files_under(&e.path()) } else { 1 }).sum()
 }
 
 /// Opens backup `id` beside live from the page; returns the backups page once it is open.
@@ -132,6 +140,33 @@ async fn a_copy_is_replaced_by_the_next_one_opened_and_removed_when_its_time_is_
     assert_eq!(operations.remove_expired_copies(opened + COPY_KEPT + chrono::TimeDelta::seconds(1)).await, 1);
     assert!(get(&team.owner, &copy_page(&team.slug)).await.is_null());
     assert_eq!(copies_kept(&app).await, kept_before, "the expired copy is removed");
+}
+
+#[tokio::test]
+/// Proves: OPS2
+async fn a_copy_outlives_a_server_restart_and_the_backup_job_removes_it_when_its_time_is_up() {
+    let app = TestApp::spawn().await;
+    let team = Team::create(&app, "Restart Co", "owner@example.com").await;
+    let id = super::back_up_through_the_page(&team.owner, &team.slug).await;
+    let kept_before = copies_kept(&app).await;
+    open_copy(&team.owner, &team.slug, &id).await;
+
+    // Another server on the same data (the same one after a restart, or its sibling) finds the copy.
+    let restarted = app.spawn_sibling(|_| {}).await;
+    let owner_there = Browser { base: restarted.base.clone(), ..team.owner.clone() };
+    let found = get(&owner_there, &copy_page(&team.slug)).await;
+    assert_eq!(found["copy"]["backup"], id.as_str(), "{found}");
+    assert_eq!(copies_kept(&app).await, kept_before + 1, "starting a server removes no copy in its time");
+
+    // Once its time is up, the backup job removes it, whoever looks at the page.
+    let backups = restarted.platform.backups();
+    backups.backdate_page_copies(COPY_KEPT - chrono::TimeDelta::minutes(1)).await.unwrap();
+    backups.run_scheduled().await.unwrap();
+    assert_eq!(copies_kept(&app).await, kept_before + 1, "a minute before its time it is still kept");
+    backups.backdate_page_copies(chrono::TimeDelta::minutes(2)).await.unwrap();
+    backups.run_scheduled().await.unwrap();
+    assert_eq!(copies_kept(&app).await, kept_before, "past its time the job removed it");
+    assert!(get(&team.owner, &copy_page(&team.slug)).await.is_null());
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ mod cli;
 mod copy_beside;
 mod disaster;
 mod failures;
+mod members_after_restore;
 mod online;
 mod portable;
 mod s3;

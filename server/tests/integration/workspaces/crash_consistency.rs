@@ -85,7 +85,7 @@ async fn crash_during(app: &TestApp, browser: &Browser, crash: &str, endpoint: &
     assert_eq!(status.signal(), Some(6), "the child stopped at the fault point {crash} ({status:?})");
 }
 
-async fn tenant(app: &TestApp, slug: &str) -> (TenantId, DatabaseConnection) {
+pub(crate) async fn tenant(app: &TestApp, slug: &str) -> (TenantId, DatabaseConnection) {
     let id = app.platform.tenancy().find_by_slug(&WorkspaceSlug::parse(slug).unwrap()).await.unwrap().id;
     (id, app.platform.tenancy().tenant_db(id).await.unwrap())
 }
@@ -105,7 +105,7 @@ async fn owed(db: &DatabaseConnection) -> i64 {
 }
 
 /// (user id, administrative) of every membership of `tenant`.
-async fn memberships(app: &TestApp, tenant: TenantId) -> Vec<(uuid::Uuid, bool)> {
+pub(crate) async fn memberships(app: &TestApp, tenant: TenantId) -> Vec<(uuid::Uuid, bool)> {
     let control = app.control_db().await;
     let rows = control
         .query_all_raw(Statement::from_string(
@@ -126,7 +126,7 @@ async fn member_ids(db: &DatabaseConnection) -> Vec<uuid::Uuid> {
 }
 
 /// The workspace's members and the control plane's memberships are the same people, and nothing is owed.
-async fn assert_consistent(app: &TestApp, tenant: TenantId, db: &DatabaseConnection) {
+pub(crate) async fn assert_consistent(app: &TestApp, tenant: TenantId, db: &DatabaseConnection) {
     let mut members = member_ids(db).await;
     let mut registered: Vec<uuid::Uuid> = memberships(app, tenant).await.into_iter().map(|(u, _)| u).collect();
     members.sort();
@@ -135,7 +135,7 @@ async fn assert_consistent(app: &TestApp, tenant: TenantId, db: &DatabaseConnect
     assert_eq!(owed(db).await, 0, "changes are still owed");
 }
 
-async fn user_id(team: &Team, email: &str) -> String {
+pub(crate) async fn user_id(team: &Team, email: &str) -> String {
     let members = get(&team.owner, &format!("/rpc/admin/members?slug={}", team.slug)).await;
     members["members"].as_array().unwrap().iter().find(|m| m["email"] == email).unwrap()["user"]
         .as_str()
@@ -143,7 +143,7 @@ async fn user_id(team: &Team, email: &str) -> String {
         .to_owned()
 }
 
-async fn actions(db: &DatabaseConnection) -> Vec<String> {
+pub(crate) async fn actions(db: &DatabaseConnection) -> Vec<String> {
     strings(db, "SELECT action FROM audit_events").await
 }
 

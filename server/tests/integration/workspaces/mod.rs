@@ -5,7 +5,7 @@ mod approvals;
 mod attachments;
 mod audit;
 mod audit_chain;
-mod crash_consistency;
+pub(crate) mod crash_consistency;
 mod email_change;
 mod encryption;
 pub(crate) mod fixture;
