@@ -251,6 +251,7 @@ fn conflict_text(locale: Locale, conflict: Conflict) -> &'static str {
         Conflict::PlanMemberLimit => td_string!(locale, errors.plan_member_limit),
         Conflict::AttachmentQuotaReached => td_string!(locale, errors.attachment_quota),
         Conflict::BackupOperationRunning => td_string!(locale, errors.backup_running),
+        Conflict::RestoreLeavesNoOwner => td_string!(locale, errors.restore_no_owner),
     }
 }
 

@@ -54,4 +54,6 @@ pub enum Conflict {
     AttachmentQuotaReached,
     #[error("A backup or restore of this workspace is still running; please wait until it has finished.")]
     BackupOperationRunning,
+    #[error("The backup's owners are no longer members: restoring it would leave the workspace without an owner.")]
+    RestoreLeavesNoOwner,
 }

@@ -97,8 +97,9 @@ pub struct BackupOperationDto {
     pub target: Option<String>,
     pub done: u64,
     pub total: u64,
-    /// `None` while it runs, else `succeeded` or `failed`.
+    /// `None` while it runs, else `succeeded`, `refused` (nothing changed, for `refusal`) or `failed`.
     pub outcome: Option<String>,
+    pub refusal: Option<model::Conflict>,
 }
 
 impl BackupOperationDto {
@@ -224,10 +225,15 @@ mod from_domain {
                 outcome: op.outcome.map(|o| {
                     match o {
                         Outcome::Succeeded => "succeeded",
+                        Outcome::Refused(_) => "refused",
                         Outcome::Failed => "failed",
                     }
                     .to_owned()
                 }),
+                refusal: match op.outcome {
+                    Some(Outcome::Refused(refusal)) => Some(refusal),
+                    _ => None,
+                },
             }
         }
     }

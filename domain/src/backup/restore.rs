@@ -290,7 +290,7 @@ impl Backups {
     /// system; an administrator's: them). Then who may enter follows the rule of
     /// [`crate::workspace::restored_members`]: nobody removed since the backup comes back. A restore
     /// that would leave the workspace without an owner is undone (the state before is put back) and
-    /// refused with [`model::Conflict::LastOwner`].
+    /// refused with [`model::Conflict::RestoreLeavesNoOwner`].
     #[tracing::instrument(skip(self, actor, progress))]
     pub async fn restore_onto_live(
         &self,
@@ -319,12 +319,12 @@ impl Backups {
         let db = self.put_back(tenant, &decrypted, actor, ("backup.restored", id, changes)).await?;
         drop(decrypted);
         let members = crate::workspace::restored_members::align(&self.control, &self.mailer, tenant, &db, actor).await;
-        if let Err(DomainError::Conflict(model::Conflict::LastOwner)) = members {
+        if let Err(DomainError::Conflict(model::Conflict::RestoreLeavesNoOwner)) = members {
             tracing::warn!(backup = %id, workspace = %tenant, "the restore would leave no owner: undone");
             let before = self.decrypt_any(&safety_backup, &progress).await?;
             let changes = serde_json::json!({ "backup": id.to_string(), "reason": "no owner would be left" });
             self.put_back(tenant, &before, actor, ("backup.restore_undone", safety_backup.id, changes)).await?;
-            return Err(DomainError::Conflict(model::Conflict::LastOwner));
+            return Err(DomainError::Conflict(model::Conflict::RestoreLeavesNoOwner));
         }
         let members = members?;
         tracing::info!(backup = %id, workspace = %tenant, removed = members.removed.len(),

@@ -14,7 +14,7 @@
 //! concerned, which is settled at once (or by the reconciler after a crash). Before it runs, `enter`
 //! already refuses both kinds, since it needs the membership *and* the member row: a crash in between
 //! fails closed. A restore that would leave the workspace without an owner is refused here
-//! ([`model::Conflict::LastOwner`], nothing written), and the caller puts the state before back.
+//! ([`model::Conflict::RestoreLeavesNoOwner`], nothing written), and the caller puts the state before back.
 
 use super::audit::{self, Actor};
 use super::control_changes::{self, ControlChange, Sides};
@@ -68,7 +68,7 @@ pub(crate) async fn align(
         member::Entity::delete_many().filter(member::Column::UserId.is_in(removed_ids.clone())).exec(&txn).await?;
         if super::members::owner_count(&txn).await? == 0 {
             // Dropping the transaction rolls it back: nothing is written.
-            return Err(DomainError::Conflict(Conflict::LastOwner));
+            return Err(DomainError::Conflict(Conflict::RestoreLeavesNoOwner));
         }
     }
     let changes = json!({

@@ -214,6 +214,18 @@ fn OperationStatus(op: BackupOperationDto, locale: Locale) -> impl IntoView {
                 ("succeeded", "open_copy") => td_string!(locale, backups.copy_opened),
                 ("succeeded", "export") => td_string!(locale, backups.export_made),
                 ("succeeded", _) => td_string!(locale, backups.backed_up),
+                ("refused", _) => {
+                    let reason =
+                        op.refusal.map(|c| crate::lang::error_text(locale, &crate::error::AppError::Conflict(c)));
+                    let text = fill(td_string!(locale, backups.refused), &[("reason", &reason.unwrap_or_default())]);
+                    return view! {
+                        <div class="notice" data-outcome="refused">
+                            <p>{started}</p>
+                            <p data-testid="backup-outcome" role="alert">{text}</p>
+                        </div>
+                    }
+                    .into_any();
+                }
                 _ => td_string!(locale, backups.failed),
             };
             view! {

@@ -125,6 +125,9 @@ impl Stage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Succeeded,
+    /// Refused for a reason the administrator can act on, with nothing changed (a restore that would
+    /// leave the workspace without an owner).
+    Refused(model::Conflict),
     Failed,
 }
 
@@ -192,6 +195,10 @@ impl BackupOperations {
                     op.outcome = Some(Outcome::Succeeded);
                     op.stage = Stage::Done;
                     op.backup = backup.or(op.backup);
+                }
+                Err(DomainError::Conflict(refusal)) => {
+                    tracing::warn!(?refusal, %tenant, kind = ?op.kind, "a backup operation was refused");
+                    op.outcome = Some(Outcome::Refused(refusal));
                 }
                 Err(error) => {
                     tracing::error!(%error, %tenant, kind = ?op.kind, "a backup operation asked for by an administrator failed");

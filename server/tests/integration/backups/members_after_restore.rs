@@ -66,12 +66,18 @@ async fn a_restore_that_would_leave_the_workspace_without_an_owner_is_undone() {
     let second = team.member(&app, "second@example.com", "owner").await;
     assert_eq!(team.owner.call("workspaces/leave", &[("slug", &team.slug)]).await.status(), 200);
 
-    let refused = backups.restore_onto_live(backup.id, &Actor::system(), quiet()).await.unwrap_err();
-    assert!(matches!(refused, domain::DomainError::Conflict(model::Conflict::LastOwner)), "{refused:?}");
+    // The new owner restores the backup from the page, and is told why nothing changed.
+    let id = backup.id.to_string();
+    let form = [("slug", team.slug.as_str()), ("id", id.as_str()), ("confirm", team.slug.as_str())];
+    assert_eq!(second.call("admin/backups/restore", &form).await.status(), 200);
+    let (page, _) = super::admin_page::until_finished(&second, &team.slug).await;
+    assert_eq!(page["operation"]["outcome"], "refused", "{page}");
+    assert_eq!(page["operation"]["refusal"], "RestoreLeavesNoOwner", "{page}");
+
     let home = format!("/rpc/workspaces/home?slug={}", team.slug);
     assert_eq!(get_status(&second, &home).await, 200, "the owner of now still owns it");
     assert_eq!(get_status(&team.owner, &home).await, 404, "the owner who left stays out");
-    let (_, db) = workspace(&app, &team.slug).await;
+    let (_, db) = workspace(&app, &team.slug).await; // a restore replaced the pool
     assert_consistent(&app, tenant, &db).await;
     assert!(actions(&db).await.contains(&"backup.restore_undone".to_owned()), "{:?}", actions(&db).await);
 }
