@@ -6,13 +6,13 @@
 //! are named otherwise and are never among them.
 
 use super::Backups;
-use super::restore::{CopyAt, CopyPlace, RestoredCopy};
+use super::restore::{CopyAt, CopyPlace, RestoredCopy, read_only_sqlite_url};
 use crate::error::DomainResult;
 use crate::ids::TenantId;
 use crate::tenancy::TenantPlacement;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use uuid::Uuid;
 
 /// How long a copy opened beside live is kept before it is removed.
@@ -134,7 +134,7 @@ impl Backups {
         while let Some(entry) = entries.next_entry().await? {
             let Some(label) = entry.file_name().to_str().and_then(CopyLabel::from_file_name) else { continue };
             let path = entry.path();
-            let copy = copy_of(&label, sqlite_url(&path), CopyPlace::File(path));
+            let copy = copy_of(&label, read_only_sqlite_url(&path), CopyPlace::File(path));
             found.push(PageCopy { label, copy });
         }
         Ok(found)
@@ -170,13 +170,8 @@ impl Backups {
             match &found.copy.place {
                 CopyPlace::File(path) => tokio::fs::rename(path, path.with_file_name(label.file_name())).await?,
                 CopyPlace::Database(name) => {
-                    let TenantPlacement::Postgres { admin, .. } = self.placement() else { continue };
                     let note = serde_json::to_string(&Note { kind: NOTE_KIND.to_owned(), label }).unwrap_or_default();
-                    sea_orm::ConnectionTrait::execute_unprepared(
-                        admin,
-                        &format!("COMMENT ON DATABASE \"{name}\" IS '{}'", note.replace('\'', "''")),
-                    )
-                    .await?;
+                    self.placement().describe_database(name, &note).await?;
                 }
             }
         }
@@ -186,10 +181,6 @@ impl Backups {
 
 fn copy_of(label: &CopyLabel, url: String, place: CopyPlace) -> RestoredCopy {
     RestoredCopy { backup: label.backup, taken_at: label.taken_at, url, place }
-}
-
-fn sqlite_url(path: &Path) -> String {
-    format!("sqlite://{}?mode=ro", path.display())
 }
 
 /// `at` to the millisecond, as the file name keeps it.

@@ -238,7 +238,7 @@ impl Backups {
                 let mut permissions = tokio::fs::metadata(&path).await?.permissions();
                 permissions.set_readonly(true);
                 tokio::fs::set_permissions(&path, permissions).await?;
-                (format!("sqlite://{}?mode=ro", path.display()), CopyPlace::File(path))
+                (read_only_sqlite_url(&path), CopyPlace::File(path))
             }
             (Source::Postgres, placement @ TenantPlacement::Postgres { .. }) => {
                 let db_name = at.database;
@@ -255,11 +255,10 @@ impl Backups {
                 .await?;
                 db.execute_unprepared(&format!("ALTER DATABASE \"{db_name}\" SET default_transaction_read_only = on"))
                     .await?;
-                if let Some(note) = &at.note {
-                    let quoted = note.replace('\'', "''");
-                    db.execute_unprepared(&format!("COMMENT ON DATABASE \"{db_name}\" IS '{quoted}'")).await?;
-                }
                 db.close().await?;
+                if let Some(note) = &at.note {
+                    placement.describe_database(&db_name, note).await?;
+                }
                 (url, CopyPlace::Database(db_name))
             }
             (Source::Postgres, TenantPlacement::Sqlite { .. }) => {
@@ -362,4 +361,9 @@ impl Backups {
             }
         }
     }
+}
+
+/// The read-only connection URL of a SQLite copy restored beside live.
+pub(super) fn read_only_sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}?mode=ro", path.display())
 }

@@ -163,6 +163,15 @@ impl TenantPlacement {
             .collect()
     }
 
+    /// PostgreSQL: sets the comment of a database this placement made (how copies describe themselves).
+    pub async fn describe_database(&self, db_name: &str, note: &str) -> DomainResult<()> {
+        check_generated_name(db_name)?;
+        let Self::Postgres { admin, .. } = self else { return Ok(()) };
+        let quoted = note.replace('\'', "''");
+        admin.execute_unprepared(&format!("COMMENT ON DATABASE \"{db_name}\" IS '{quoted}'")).await?;
+        Ok(())
+    }
+
     /// Readiness: can new tenant databases be created here?
     pub async fn check(&self) -> Result<(), String> {
         match self {

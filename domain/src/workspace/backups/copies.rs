@@ -62,12 +62,14 @@ impl BackupOperations {
         .await
     }
 
-    /// The copy of a backup open beside live for the workspace, if any, with its address. Copies past
-    /// their time, of any workspace, are removed first (the backup job's sweep removes them too).
+    /// The copy of a backup open beside live for the workspace, if any, with its address. A copy past
+    /// its time is not shown; removing it is the backup job's sweep ([`Self::remove_expired_copies`]),
+    /// so that showing a page never walks every workspace's copies.
     pub async fn open_copy_of(&self, caller: &Caller) -> DomainResult<Option<(OpenCopy, String)>> {
         caller.require(Permission::BackupsManage)?;
-        self.remove_expired_copies(Utc::now()).await;
-        let newest = self.backups.page_copies(Some(caller.workspace.id)).await?.into_iter().next();
+        let now = Utc::now();
+        let copies = self.backups.page_copies(Some(caller.workspace.id)).await?;
+        let newest = copies.into_iter().find(|copy| copy.label.expires_at() > now);
         Ok(newest.map(|copy| (OpenCopy::from(&copy), copy.copy.url)))
     }
 
