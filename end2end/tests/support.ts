@@ -4,7 +4,8 @@
 // Test files import `test` from here, not from '@playwright/test': its automatic `axeEveryPage` fixture
 // remembers each HTML page the test's `page` loads and, when the test is over, checks the page as the
 // test left it and then every visited address again with axe-core at WCAG 2.1 AA, failing on any
-// violation. Pages of contexts a test makes itself are checked with `expectAccessible`.
+// violation (with JavaScript disabled too: `expectAccessibleWithoutScripts`). Pages of contexts a test
+// makes itself are checked with `expectAccessible`.
 import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
 import { createHmac } from 'node:crypto';
@@ -56,15 +57,50 @@ export const test = base.extend<{ axeEveryPage: void }>({
       if (javaScriptEnabled) {
         await expectAccessible(page, `${page.url()} (as the test left it)`);
         await expectAllAccessible(page, visited);
+      } else {
+        await expectAccessibleWithoutScripts(page, visited);
       }
-      // Without JavaScript nothing is checked here: axe-core is a script, and re-visiting the pages in a
-      // context that allows one did not finish within the time limit (see UX1's `later` on /security).
-      // The same pages are checked in the JavaScript-enabled tests.
     },
     { auto: true },
   ],
 });
 export { expect };
+
+/**
+ * The pages a person without JavaScript saw, checked with axe-core all the same. axe-core is a script,
+ * so it cannot run in their page: the page as the test left it and every page it visited (fetched again
+ * with the test's own cookies, so as the same person) are shown, with their scripts taken out, in a
+ * page of a new JavaScript-enabled context of the same size, at the same address, so that the
+ * stylesheets come from the server as they did. `<noscript>` content shows, as it did for them.
+ */
+export async function expectAccessibleWithoutScripts(page: Page, visited: Iterable<string>) {
+  const pages: Array<[string, string]> = [[`${page.url()} (as the test left it)`, await page.content()]];
+  for (const address of visited) {
+    const response = await page.context().request.get(address);
+    pages.push([address, await response.text()]);
+  }
+  // Said outright: contexts a test makes take its `use` options, `javaScriptEnabled: false` included.
+  const checker = await page.context().browser()!.newContext({ viewport: page.viewportSize(), javaScriptEnabled: true });
+  try {
+    for (const [where, html] of pages) {
+      const address = where.split(' ')[0];
+      const shown = html
+        .replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '')
+        .replace(/<link\b[^>]*rel="modulepreload"[^>]*>/gi, '')
+        .replace(/<\/?noscript>/gi, '');
+      const tab = await checker.newPage();
+      await tab.route(
+        (url) => url.href === address,
+        (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: shown }),
+      );
+      await tab.goto(address);
+      await expectAccessible(tab, `${where} (without JavaScript)`);
+      await tab.close();
+    }
+  } finally {
+    await checker.close();
+  }
+}
 
 /** Collects page errors and console errors/warnings (CSP violations are reported as console errors). */
 export function recordProblems(page: Page): string[] {
