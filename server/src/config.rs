@@ -28,6 +28,7 @@ use url::Url;
 mod backup;
 pub use backup::{RawBackup, RawTarget};
 mod billing;
+mod dkim;
 mod redact;
 pub use redact::redact_url;
 mod resolve;
@@ -172,6 +173,9 @@ pub struct RawConfig {
     /// Backups: interval, work directory, targets (the `[backup]` table, OPS1).
     #[serde(default)]
     pub backup: backup::RawBackup,
+    /// The key that signs outgoing mail (the `[dkim]` table, UX4); unset: mail is not signed.
+    #[serde(default)]
+    pub dkim: dkim::RawDkim,
 }
 
 impl Default for RawConfig {
@@ -231,6 +235,7 @@ impl Default for RawConfig {
             attachment_quota_bytes: domain::workspace::attachments::AttachmentSettings::DEFAULT_QUOTA_BYTES,
             order_link_days: 30,
             backup: backup::RawBackup::default(),
+            dkim: dkim::RawDkim::default(),
         }
     }
 }
@@ -370,6 +375,7 @@ impl RawConfig {
         let attachments = self.attachment_settings(&mut problems);
         let billing = self.billing.resolve(self.mode, &mut problems);
         let backup = self.backup.resolve(&self.data_dir, &mut problems);
+        let dkim = self.dkim.resolve(&self.mail_from, self.smtp_url.is_some(), &mut problems);
         if self.mode == Mode::Production && self.master_key.is_none() && self.master_key_file.is_none() {
             problems.push(NO_MASTER_KEY.into());
         }
@@ -412,6 +418,7 @@ impl RawConfig {
                     from: self.mail_from.clone(),
                     smtp_url: self.smtp_url.clone(),
                     public_url: mail_public_url,
+                    dkim,
                 },
                 identity,
                 sessions,

@@ -77,6 +77,28 @@ pub fn ensure_weed() -> Result<PathBuf, String> {
     answers(&binary, installed.split_whitespace().any(|word| word == version))
 }
 
+/// dkimpy with what it needs for Ed25519 keys (PyNaCl, which needs cffi), each pinned: the independent
+/// DKIM verifier of the mail signature test (UX4).
+const DKIMPY: [(&str, &str); 5] =
+    [("dkimpy", "1.1.8"), ("dnspython", "2.9.2"), ("PyNaCl", "1.6.2"), ("cffi", "2.1.1"), ("pycparser", "3.12")];
+
+/// The tools venv's Python with dkimpy importable, installing it if it is missing.
+pub fn ensure_dkimpy() -> Result<PathBuf, String> {
+    let python = tools_dir().join("bin/python");
+    let check = "import importlib.metadata as m, dkim, nacl.signing; print(m.version('dkimpy'))";
+    let answers_at = |version: &str| {
+        cmd(&python.display().to_string(), &["-c", check]).output().is_some_and(|out| out.trim() == version)
+    };
+    if answers_at(DKIMPY[0].1) {
+        return Ok(python);
+    }
+    process::step(&format!("install dkimpy {} (PyPI), the DKIM verifier for the mail signature test", DKIMPY[0].1));
+    for (package, version) in DKIMPY {
+        pip_install(package, version)?;
+    }
+    answers(&python, answers_at(DKIMPY[0].1))
+}
+
 /// The installed binary, or an error saying that it is still missing or of another version after the install.
 fn answers(binary: &std::path::Path, at_version: bool) -> Result<PathBuf, String> {
     if at_version {

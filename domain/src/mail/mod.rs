@@ -12,10 +12,11 @@
 //!
 //! - [`templates`]: the mails we send, each with a plain-text and an HTML body; [`billing_mail`]: billing's.
 //! - [`outbox`]: enqueueing and reading.
-//! - [`delivery`]: the worker and the transports.
+//! - [`delivery`]: the worker and the transports; [`dkim`]: the signatures on what leaves over SMTP.
 
 pub mod billing_mail;
 mod delivery;
+pub mod dkim;
 mod language;
 mod outbox;
 pub mod templates;

@@ -28,6 +28,8 @@ pub struct MailSettings {
     pub smtp_url: Option<secrecy::SecretString>,
     /// The public address of the site, for links in mails.
     pub public_url: Url,
+    /// Signs every mail sent over SMTP when set.
+    pub dkim: Option<super::dkim::DkimSettings>,
 }
 
 /// Which queue a mail waits in. Security mail (codes, resets, verification, notices) is always

@@ -232,3 +232,42 @@ fn the_tenant_connection_total_follows_the_backend_and_holds_at_least_one_pool()
     let too_few = RawConfig { tenant_connections_total: Some(3), ..dev_in(dir.path()) };
     assert!(too_few.validate().unwrap_err().to_string().contains("tenant_connections_total"));
 }
+
+#[test]
+/// Proves: UX4
+fn a_dkim_key_is_read_and_checked_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("dkim.key");
+    // RFC 8463's example Ed25519 private key.
+    std::fs::write(&key_file, "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=\n").unwrap();
+    let with = |dkim: dkim::RawDkim| RawConfig {
+        mail_from: "Strongroom <no-reply@mail.example.com>".into(),
+        smtp_url: Some(SecretString::from("smtp://127.0.0.1:2525")),
+        dkim,
+        ..dev_in(dir.path())
+    };
+    let good = dkim::RawDkim {
+        domain: Some("example.com".into()),
+        selector: Some("s2026".into()),
+        algorithm: None,
+        key_file: Some(key_file.clone()),
+    };
+    let settings = with(good.clone()).validate().unwrap();
+    let signing = settings.platform.mail.dkim.expect("DKIM configured");
+    assert_eq!((signing.domain.as_str(), signing.selector.as_str()), ("example.com", "s2026"));
+    assert!(with(dkim::RawDkim::default()).validate().unwrap().platform.mail.dkim.is_none());
+
+    let refused = |dkim: dkim::RawDkim| with(dkim).validate().unwrap_err().to_string();
+    let partial = refused(dkim::RawDkim { key_file: None, ..good.clone() });
+    assert!(partial.contains("together"), "{partial}");
+    let other_domain = refused(dkim::RawDkim { domain: Some("example.org".into()), ..good.clone() });
+    assert!(other_domain.contains("neither the sender's domain"), "{other_domain}");
+    let missing = refused(dkim::RawDkim { key_file: Some(dir.path().join("nowhere.key")), ..good.clone() });
+    assert!(missing.contains("dkim.key_file"), "{missing}");
+    let as_rsa = refused(dkim::RawDkim { algorithm: Some("rsa".into()), ..good.clone() });
+    assert!(as_rsa.contains("PKCS#1"), "{as_rsa}");
+    let unknown = refused(dkim::RawDkim { algorithm: Some("dsa".into()), ..good.clone() });
+    assert!(unknown.contains("`ed25519` or `rsa`"), "{unknown}");
+    let outbox = RawConfig { smtp_url: None, ..with(good) }.validate().unwrap_err().to_string();
+    assert!(outbox.contains("set smtp_url"), "{outbox}");
+}

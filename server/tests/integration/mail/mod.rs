@@ -2,6 +2,7 @@
 //! databases behind the application.
 
 mod at_rest;
+mod dkim;
 mod jobs;
 mod priority;
 mod retention;
