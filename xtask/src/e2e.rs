@@ -10,12 +10,34 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub fn run(release: bool, playwright_args: Vec<String>) -> Result<(), String> {
-    run_serving(release, playwright_args, site::Server::Build)
+    site::build_serving(release, site::Server::Build)?;
+    serve_and_test(release, &playwright_args, None)
 }
 
-/// [`run`] with the server `server` says ([`site::Server`]).
-pub fn run_serving(release: bool, playwright_args: Vec<String>, server: site::Server) -> Result<(), String> {
-    site::build_serving(release, server)?;
+/// The browser tests against the site built already and the server the test build made, on a thread
+/// of their own with their output in `target/e2e.log` (`cargo xtask test` runs the PostgreSQL and the
+/// other-server tests meanwhile: those mostly wait on their servers, Playwright mostly on the browser).
+/// The thread's result carries the output, shown when it is joined.
+pub fn in_background() -> std::thread::JoinHandle<Result<String, (String, String)>> {
+    std::thread::spawn(|| {
+        let log_path = target_dir().join("e2e.log");
+        let result = std::fs::File::create(&log_path)
+            .map_err(|e| format!("{}: {e}", log_path.display()))
+            .and_then(|log| serve_and_test(false, &[], Some(&log)));
+        let shown = std::fs::read_to_string(&log_path).unwrap_or_default();
+        result.map(|()| shown.clone()).map_err(|error| (shown, error))
+    })
+}
+
+/// Starts the server on a free port with an empty data directory, runs Playwright against it, stops it.
+/// With `output`, the steps and Playwright's output go there instead of to the terminal.
+fn serve_and_test(release: bool, playwright_args: &[String], output: Option<&std::fs::File>) -> Result<(), String> {
+    let say = |title: &str| match output {
+        Some(mut output) => {
+            let _ = writeln!(output, "\n==> {title}");
+        }
+        None => process::step(title),
+    };
     let binary = site::server_binary(release);
     let port = free_port()?;
     let addr = format!("127.0.0.1:{port}");
@@ -24,7 +46,7 @@ pub fn run_serving(release: bool, playwright_args: Vec<String>, server: site::Se
     let log_path = target_dir().join("e2e-server.log");
     let log = std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
 
-    process::step(&format!("start the server on {addr} (log: {})", log_path.display()));
+    say(&format!("start the server on {addr} (log: {})", log_path.display()));
     let server = cmd(&binary.display().to_string(), &["serve"])
         .env("STRONGROOM_ADDR", &addr)
         .env("STRONGROOM_DATA_DIR", &data_dir)
@@ -49,15 +71,15 @@ pub fn run_serving(release: bool, playwright_args: Vec<String>, server: site::Se
         .env_remove("STRONGROOM_CONFIG");
     let mut server = server.stdout(log.try_clone().map_err(|e| e.to_string())?).stderr(log).spawn()?;
     let result = wait_until_healthy(&addr, Duration::from_secs(30)).and_then(|()| {
-        process::step("Playwright (desktop and phone)");
+        say("Playwright (desktop and phone)");
         let mut args = vec!["playwright", "test"];
         args.extend(playwright_args.iter().map(String::as_str));
-        cmd("npx", &args)
+        let playwright = cmd("npx", &args)
             .dir(root().join("end2end"))
             .env("STRONGROOM_E2E_BASE_URL", format!("http://{addr}"))
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-            .env("CHROMIUM_PATH", tools::CHROMIUM)
-            .run()
+            .env("CHROMIUM_PATH", tools::CHROMIUM);
+        process::logged(playwright, output)?.run()
     });
     let _ = server.kill();
     let _ = server.wait();

@@ -150,6 +150,38 @@ fn test() -> Result<(), String> {
     process::step("unit and integration tests (SQLite)");
     let nextest = ["nextest", "run", "--workspace", "--exclude", "frontend", "--locked", "--no-fail-fast"];
     lint::cargo(&nextest).env_remove("STRONGROOM_TEST_POSTGRES").run()?;
+
+    on_postgres(&nextest)?;
+
+    joined(browser_tools, "the browser-test tools' installation")?;
+    // The browser tests are served by the binary the test build made (see `site::Server::FromTests`).
+    site::build_serving(false, site::Server::FromTests)?;
+    // Beside the tests with other servers, which mostly wait on those servers (a store stopped mid-upload,
+    // Redis round trips). Not beside the PostgreSQL run: on two cores both are CPU-bound, and together they
+    // took longer than one after the other (PostgreSQL tests 3 to 5 times slower).
+    process::step("Playwright (desktop and phone) in the background, beside the tests below (log: target/e2e.log)");
+    let browser_tests = e2e::in_background();
+    let server_tests = with_other_servers(&nextest);
+    process::step("Playwright (desktop and phone), run beside the tests above: its output");
+    let browser_tests =
+        browser_tests.join().unwrap_or_else(|_| Err((String::new(), "the browser tests panicked".into())));
+    let browser_tests = match browser_tests {
+        Ok(shown) => {
+            print!("{shown}");
+            Ok(())
+        }
+        Err((shown, error)) => {
+            print!("{shown}");
+            Err(error)
+        }
+    };
+    server_tests.and(browser_tests)?;
+    println!("\nall checks passed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+/// The integration tests on PostgreSQL, when `STRONGROOM_TEST_POSTGRES` names a server.
+fn on_postgres(nextest: &[&str]) -> Result<(), String> {
     match std::env::var("STRONGROOM_TEST_POSTGRES") {
         Ok(url) if !url.is_empty() => {
             process::step("integration tests (PostgreSQL)");
@@ -166,31 +198,37 @@ fn test() -> Result<(), String> {
             println!("(SQLite only, skipped on PostgreSQL: {})", SQLITE_ONLY.join(", "));
             // Not beside a build of the end-to-end server: that would replace `target/debug/strongroom`,
             // which the crash and CLI tests run, with the binary without `test-support`.
-            lint::cargo(&args).run()?;
+            lint::cargo(&args).run()
         }
-        _ => println!("(STRONGROOM_TEST_POSTGRES is not set: skipping the PostgreSQL run)"),
+        _ => {
+            println!("(STRONGROOM_TEST_POSTGRES is not set: skipping the PostgreSQL run)");
+            Ok(())
+        }
     }
+}
+
+/// The tests that need another server or tool (Redis, SeaweedFS, dkimpy).
+fn with_other_servers(nextest: &[&str]) -> Result<(), String> {
     // The tests that need another server are marked #[ignore], so that a plain `cargo nextest run` on a
     // machine without it skips them visibly: SeaweedFS (installed here, started by each test) always,
     // Redis when STRONGROOM_TEST_REDIS names one.
     let weed = supply_chain::ensure_weed()?;
+    let dkimpy = supply_chain::ensure_dkimpy()?;
     let redis = std::env::var("STRONGROOM_TEST_REDIS").is_ok_and(|url| !url.is_empty());
     process::step(if redis {
-        "integration tests with other servers: Redis (sessions, shared rate limits), SeaweedFS (S3 backups)"
+        "integration tests with other servers and tools: Redis (sessions, shared rate limits), SeaweedFS (S3 backups), dkimpy (DKIM)"
     } else {
-        "integration tests with other servers: SeaweedFS (S3 backups)"
+        "integration tests with other servers and tools: SeaweedFS (S3 backups), dkimpy (DKIM)"
     });
     if !redis {
         println!("(STRONGROOM_TEST_REDIS is not set: skipping the Redis tests)");
     }
     let mut args = nextest.to_vec();
-    let filter = if redis { "kind(test)" } else { "kind(test) & test(/^backups::s3::/)" };
+    let filter = if redis { "kind(test)" } else { "kind(test) & (test(/^backups::s3::/) | test(/^mail::dkim::/))" };
     args.extend(["-p", "server", "--run-ignored", "only", "-E", filter]);
-    lint::cargo(&args).env_remove("STRONGROOM_TEST_POSTGRES").env("STRONGROOM_TEST_WEED", &weed).run()?;
-
-    joined(browser_tools, "the browser-test tools' installation")?;
-    // The browser tests are served by the binary the test build made (see `site::Server::FromTests`).
-    e2e::run_serving(false, Vec::new(), site::Server::FromTests)?;
-    println!("\nall checks passed in {:.0?}", started.elapsed());
-    Ok(())
+    lint::cargo(&args)
+        .env_remove("STRONGROOM_TEST_POSTGRES")
+        .env("STRONGROOM_TEST_WEED", &weed)
+        .env("STRONGROOM_TEST_DKIMPY", &dkimpy)
+        .run()
 }

@@ -441,6 +441,16 @@ impl PostgresTestDatabase {
         admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
         let mut url = url::Url::parse(server).expect("PostgreSQL URL");
         url.set_path(&name);
+        // Every connection of the test (the server's, its tenants', the CLI's) commits without waiting for
+        // the server's disk: what a test sees is the same (a commit is visible to every other session at
+        // once), only a crash of the PostgreSQL server itself could lose the last commits, and no test
+        // crashes it. The PostgreSQL run took 288 s instead of 328 s (the tests' summed time 824 s instead
+        // of 939 s) on the project's 2-core machine.
+        // Percent-encoded by hand: `query_pairs_mut` writes a space as `+`, which libpq (pg_dump, psql)
+        // does not read as one.
+        if url.query().is_none() {
+            url.set_query(Some("options=-c%20synchronous_commit%3Doff"));
+        }
         Self { server: server.to_owned(), name, url: url.into() }
     }
 }
