@@ -107,6 +107,10 @@ pub async fn establish(now: &SignedInNow) -> Result<(), AppError> {
     if let Some(locale) = saved.as_deref().and_then(crate::lang::parse_tag) {
         session.insert(session_keys::LOCALE, locale.as_str()).await.map_err(write)?;
     }
+    let zone = crate::context::app_context()?.platform.identity().time_zone_of(now.signed_in.user).await?;
+    if let Some(zone) = zone {
+        session.insert(session_keys::TIME_ZONE, zone.name()).await.map_err(write)?;
+    }
     if let Some(token) = &now.new_device_token {
         set_device_cookie(token);
     }

@@ -210,6 +210,33 @@ pub fn InputField(
     }
 }
 
+/// A labelled choice of time zone (UX3): `first` names what an empty choice means (the workspace's
+/// zone, say), then every zone the server offers; `current` is selected.
+#[component]
+pub fn ZoneSelect(
+    id: &'static str,
+    name: &'static str,
+    #[prop(into)] label: String,
+    first: Option<&'static str>,
+    current: String,
+    choices: Vec<String>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    view! {
+        <label for=id>{label}</label>
+        <select id=id name=name aria-describedby=error_id.clone() aria-invalid=move || error.get().is_some().to_string()>
+            {first.map(|first| view! { <option value="" selected=current.is_empty()>{first}</option> })}
+            {choices.into_iter().map(|zone| {
+                let selected = zone == current;
+                let words = zone.clone();
+                view! { <option value=zone selected=selected>{words}</option> }
+            }).collect_view()}
+        </select>
+        <FieldError id=error_id message=error/>
+    }
+}
+
 /// An error message tied to a form field (`id` is referenced by the input's `aria-describedby`).
 #[component]
 pub fn FieldError(#[prop(into)] id: String, message: Signal<Option<String>>) -> impl IntoView {
@@ -217,6 +244,22 @@ pub fn FieldError(#[prop(into)] id: String, message: Signal<Option<String>>) -> 
         <p class="field-error" id=id role="alert" aria-live="polite">
             {move || message.get()}
         </p>
+    }
+}
+
+/// What a page opened by a signed link shows when the link is not ours (or no longer valid): one message,
+/// with status 404, whatever was wrong with it.
+#[component]
+pub fn InvalidLink(testid: &'static str, title: &'static str, text: &'static str) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <section class="card narrow" data-testid=testid>
+            <h1>{title}</h1>
+            <p>{text}</p>
+        </section>
     }
 }
 
@@ -250,6 +293,8 @@ pub fn notice_text(locale: lang::Locale, code: &str) -> Option<&'static str> {
         "totp_required" => td_string!(locale, notices.totp_required),
         "password_change_required" => td_string!(locale, notices.password_change_required),
         "invited" => td_string!(locale, notices.invited),
+        "mail_saved" => td_string!(locale, notices.mail_saved),
+        "zone_saved" => td_string!(locale, notices.zone_saved),
         "member_removed" => td_string!(locale, notices.member_removed),
         "policies_saved" => td_string!(locale, notices.policies_saved),
         _ => return None,

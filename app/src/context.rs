@@ -68,6 +68,8 @@ pub mod session_keys {
     pub const CSRF: &str = "csrf";
     /// The signed-in user's saved language (copied from the account at sign-in and when changed).
     pub const LOCALE: &str = "locale";
+    /// The signed-in user's saved time zone (copied from the account at sign-in and when changed).
+    pub const TIME_ZONE: &str = "time_zone";
     /// Recovery codes just made, shown once.
     pub const FRESH_RECOVERY_CODES: &str = "fresh_recovery_codes";
 }

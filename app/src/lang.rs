@@ -82,23 +82,27 @@ pub fn current() -> Locale {
     use_context::<leptos_i18n::I18nContext<Locale>>().map(|i18n| i18n.get_locale_untracked()).unwrap_or(Locale::en)
 }
 
-/// A timestamp as the DTOs carry it (RFC 3339 in UTC, `2026-12-01T14:05:09Z`), written the way
-/// `locale` writes dates and times (`2026-12-01 14:05`, `01.12.2026, 14:05`, `01/12/2026 14:05`,
-/// `01.12.2026 14:05`), marked as UTC. Anything else is shown as it came.
+/// A timestamp as the DTOs carry it (RFC 3339 in UTC, `2026-12-01T14:05:09Z`), in the page's time zone
+/// ([`crate::zone`]) and written the way `locale` writes dates and times (`2026-12-01 15:05`,
+/// `01.12.2026, 15:05`, `01/12/2026 15:05`, `01.12.2026 15:05`), with its offset from UTC
+/// (`UTC+01:00`, or `UTC`). Anything else is shown as it came.
 pub fn format_timestamp(locale: Locale, iso: &str) -> String {
-    let parts = (iso.get(0..4), iso.get(5..7), iso.get(8..10), iso.get(11..16));
-    let (Some(year), Some(month), Some(day), Some(time)) = parts else { return iso.to_owned() };
-    let shaped = iso.len() >= 17 && iso.as_bytes()[10] == b'T';
-    if !shaped {
-        return iso.to_owned();
-    }
+    let Some(at) = crate::zone::parse_rfc3339(iso) else { return iso.to_owned() };
+    let offset = crate::zone::current().offset_at(at);
+    let (year, month, day, hour, minute) = crate::zone::civil(at + i64::from(offset));
+    let time = format!("{hour:02}:{minute:02}");
     let date_time = match locale {
-        Locale::en => format!("{year}-{month}-{day} {time}"),
-        Locale::de => format!("{day}.{month}.{year}, {time}"),
-        Locale::fr => format!("{day}/{month}/{year} {time}"),
-        Locale::tr => format!("{day}.{month}.{year} {time}"),
+        Locale::en => format!("{year:04}-{month:02}-{day:02} {time}"),
+        Locale::de => format!("{day:02}.{month:02}.{year:04}, {time}"),
+        Locale::fr => format!("{day:02}/{month:02}/{year:04} {time}"),
+        Locale::tr => format!("{day:02}.{month:02}.{year:04} {time}"),
     };
-    crate::lang::fill(td_string!(locale, common.time_utc), &[("time", &date_time)])
+    if offset == 0 {
+        crate::lang::fill(td_string!(locale, common.time_utc), &[("time", &date_time)])
+    } else {
+        let offset = crate::zone::offset_words(offset);
+        crate::lang::fill(td_string!(locale, common.time_offset), &[("time", &date_time), ("offset", &offset)])
+    }
 }
 
 /// A role's name: built-in roles in the page's language (they are stored under their English name),
@@ -185,6 +189,7 @@ pub fn field_label(locale: Locale, field: Field) -> String {
         Field::Currency => td_string!(locale, fields.currency),
         Field::File => td_string!(locale, fields.file),
         Field::Passphrase => td_string!(locale, fields.passphrase),
+        Field::TimeZone => td_string!(locale, fields.time_zone),
     };
     text.to_owned()
 }
@@ -219,6 +224,9 @@ pub fn validation_text(locale: Locale, rule: &ValidationError) -> String {
         V::FileType { .. } => crate::lang::fill(td_string!(locale, errors.file_type), &[("field", &field)]),
         V::FileTooLarge { max_kib, .. } => {
             crate::lang::fill(td_string!(locale, errors.file_too_large), &[("field", &field), ("max_kib", max_kib)])
+        }
+        V::UnknownTimeZone { .. } => {
+            crate::lang::fill(td_string!(locale, errors.unknown_time_zone), &[("field", &field)])
         }
     }
 }
@@ -372,6 +380,23 @@ mod tests {
         assert_eq!(format_timestamp(Locale::fr, at), "01/12/2026 14:05 UTC");
         assert_eq!(format_timestamp(Locale::tr, at), "01.12.2026 14:05 UTC");
         assert_eq!(format_timestamp(Locale::de, "soon"), "soon");
+    }
+
+    #[test]
+    /// Proves: UX3
+    fn a_timestamp_is_shown_in_the_pages_time_zone_with_the_offset_it_had_then() {
+        use crate::zone::ViewerZone;
+        let owner = leptos::prelude::Owner::new();
+        owner.with(|| {
+            // Europe/Berlin around 2026: summer time from 2026-03-29 01:00 UTC to 2026-10-25 01:00 UTC.
+            let changes = vec![(946_684_800, 3600), (1_774_746_000, 7200), (1_792_890_000, 3600)];
+            provide_context(ViewerZone { name: "Europe/Berlin".into(), changes });
+            assert_eq!(format_timestamp(Locale::de, "2026-12-01T14:05:09Z"), "01.12.2026, 15:05 UTC+01:00");
+            assert_eq!(format_timestamp(Locale::de, "2026-07-01T14:05:09Z"), "01.07.2026, 16:05 UTC+02:00");
+            assert_eq!(format_timestamp(Locale::en, "2026-12-31T23:30:00Z"), "2027-01-01 00:30 UTC+01:00");
+            assert_eq!(format_timestamp(Locale::tr, "2026-03-29T00:59:59Z"), "29.03.2026 01:59 UTC+01:00");
+            assert_eq!(format_timestamp(Locale::tr, "2026-03-29T01:00:00Z"), "29.03.2026 03:00 UTC+02:00");
+        });
     }
 
     #[test]

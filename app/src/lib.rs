@@ -23,6 +23,7 @@ mod hydration;
 pub mod lang;
 pub mod pages;
 pub mod qr;
+pub mod zone;
 
 // The `i18n` module: the catalogue in `locales/`, its keys checked at compile time. (The crate now
 // prefers generating it from a build script, which would add a build-time dependency tree; the macro
@@ -84,6 +85,19 @@ pub fn App() -> impl IntoView {
     let locale = SharedValue::new(|| request_locale().as_str().to_owned()).into_inner();
     let locale = lang::parse_tag(&locale).unwrap_or_default();
     provide_context(leptos_i18n::context::init_i18n_subcontext::<lang::Locale>(Some(Signal::stored(locale))));
+    // The time zone of the page's times, decided on the server the same way (see `zone`).
+    let zone = SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        {
+            use_context::<http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<zone::RequestZone>().map(|zone| zone.0.clone()))
+                .unwrap_or_default()
+        }
+        #[cfg(not(feature = "ssr"))]
+        zone::ViewerZone::default()
+    })
+    .into_inner();
+    provide_context(zone);
     // Effects run only in the browser: `data-hydrated` appears once the WebAssembly has taken over,
     // which lets browser tests (and curious people) tell a hydrated page from a server-rendered one.
     let (hydrated, set_hydrated) = signal(false);
@@ -148,6 +162,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/recovery-codes") view=pages::RecoveryCodesPage ssr=SsrMode::Async/>
                     <Route path=path!("/security") view=pages::security::SecurityPromisesPage ssr=SsrMode::Async/>
                     <Route path=path!("/confirmation/:token") view=pages::ConfirmationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/mail/unsubscribe") view=pages::UnsubscribePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

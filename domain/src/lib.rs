@@ -30,6 +30,7 @@ pub mod retention;
 pub mod session_store;
 pub mod tenancy;
 pub mod workspace;
+pub mod zones;
 
 pub use error::DomainError;
 pub use platform::{Platform, PlatformSettings, Readiness};

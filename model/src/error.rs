@@ -34,6 +34,7 @@ pub enum Field {
     Currency,
     File,
     Passphrase,
+    TimeZone,
 }
 
 impl Field {
@@ -64,6 +65,7 @@ impl Field {
             Self::Currency => "Currency",
             Self::File => "File",
             Self::Passphrase => "Passphrase",
+            Self::TimeZone => "Time zone",
         }
     }
 }
@@ -103,6 +105,8 @@ pub enum ValidationError {
     FileType { field: Field },
     #[error("{field} must be at most {max_kib} KiB.")]
     FileTooLarge { field: Field, max_kib: u64 },
+    #[error("{field} must be one of the time zones in the list.")]
+    UnknownTimeZone { field: Field },
 }
 
 impl ValidationError {
@@ -121,7 +125,8 @@ impl ValidationError {
             | Self::OutOfRange { field, .. }
             | Self::CannotLower { field }
             | Self::FileType { field }
-            | Self::FileTooLarge { field, .. } => *field,
+            | Self::FileTooLarge { field, .. }
+            | Self::UnknownTimeZone { field } => *field,
         }
     }
 }

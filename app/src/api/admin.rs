@@ -206,6 +206,8 @@ pub async fn policies_page(slug: String) -> Result<PolicyDto, AppError> {
             admin_ip_allowlist: policy.admin_allowlist.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
             approval_threshold: policy.approval_threshold.format(),
             currency: policy.currency,
+            time_zone: policy.time_zone.name().to_owned(),
+            time_zones: domain::zones::Zone::choices().iter().map(|zone| (*zone).to_owned()).collect(),
         })
     }
     .await;
@@ -223,6 +225,8 @@ pub async fn update_policies(
     login_failures: String,
     admin_ip_allowlist: String,
     approval_threshold: String,
+    // Optional, so that a form without it (or an older page) keeps the zone as it is.
+    time_zone: Option<String>,
 ) -> Result<(), AppError> {
     let result: Result<(), AppError> = async {
         let caller = auth::caller(&slug, Area::AdminConsole).await?;
@@ -234,6 +238,7 @@ pub async fn update_policies(
             login_failures,
             admin_ip_allowlist,
             approval_threshold,
+            time_zone: time_zone.unwrap_or_default(),
         };
         policies::update(&caller, &input).await?;
         leptos_axum::redirect(&format!("/w/{slug}/admin/policies?notice=policies_saved"));

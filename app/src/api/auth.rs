@@ -233,6 +233,13 @@ pub async fn security_overview() -> Result<SecurityOverviewDto, AppError> {
                 .into_iter()
                 .map(|e| SecurityEventDto { at: timestamp(e.at), kind: e.kind, ip: e.ip.unwrap_or_default() })
                 .collect(),
+            mail_topics: super::mail::own_topics(&signed_in).await?,
+            time_zone: identity()?
+                .time_zone_of(signed_in.user)
+                .await?
+                .map(|zone| zone.name().to_owned())
+                .unwrap_or_default(),
+            time_zones: domain::zones::Zone::choices().iter().map(|zone| (*zone).to_owned()).collect(),
         })
     }
     .await;

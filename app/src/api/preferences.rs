@@ -1,5 +1,6 @@
 //! The user's language (UX3): chosen with the switcher in the header, kept in a cookie for everyone and,
-//! for a signed-in user, saved in the account (so it follows them to other browsers and their mail).
+//! for a signed-in user, saved in the account (so it follows them to other browsers and their mail); and
+//! the signed-in user's time zone.
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -31,6 +32,34 @@ pub async fn set_language(_csrf_token: String, locale: String) -> Result<String,
             leptos_axum::redirect(&next);
         }
         Ok(next)
+    }
+    .await;
+    super::finish(result)
+}
+
+/// Saves the signed-in user's time zone (UX3); empty: follow the workspace's. Applies from the next page.
+#[server(prefix = "/rpc", endpoint = "account/time-zone")]
+pub async fn set_time_zone(_csrf_token: String, time_zone: String) -> Result<(), AppError> {
+    let result: Result<(), AppError> = async {
+        use crate::context::session_keys;
+        use domain::zones::Zone;
+        let signed_in = crate::auth::require().await?;
+        let zone =
+            match time_zone.trim() {
+                "" => None,
+                name => Some(Zone::parse(name).ok_or(AppError::Invalid(model::ValidationError::UnknownTimeZone {
+                    field: model::Field::TimeZone,
+                }))?),
+            };
+        crate::context::app_context()?.platform.identity().set_time_zone(signed_in.user, zone).await?;
+        let session = crate::auth::session()?;
+        let saved = match zone {
+            Some(zone) => session.insert(session_keys::TIME_ZONE, zone.name()).await,
+            None => session.remove_value(session_keys::TIME_ZONE).await.map(|_| ()),
+        };
+        saved.map_err(|e| AppError::internal(&e))?;
+        leptos_axum::redirect("/account/security?notice=zone_saved");
+        Ok(())
     }
     .await;
     super::finish(result)

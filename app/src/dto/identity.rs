@@ -51,6 +51,11 @@ pub struct SecurityOverviewDto {
     pub recovery_codes_left: u64,
     pub sessions: Vec<SessionDto>,
     pub events: Vec<SecurityEventDto>,
+    /// The notification mail this address gets or stopped (UX4).
+    pub mail_topics: Vec<super::MailTopicDto>,
+    /// The saved time zone; empty: the workspace's (UX3).
+    pub time_zone: String,
+    pub time_zones: Vec<String>,
 }
 
 /// A TOTP enrolment in progress: the secret for typing in, and the QR code as an SVG path.

@@ -137,6 +137,9 @@ pub struct PolicyDto {
     pub admin_ip_allowlist: String,
     pub approval_threshold: String,
     pub currency: String,
+    /// The workspace's time zone, and the zones it may choose from.
+    pub time_zone: String,
+    pub time_zones: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 //! is unknown, forged, expired or revoked shows one and the same message, with status 404.
 
 use crate::api::order_confirmation;
+use crate::components::InvalidLink;
 use crate::dto::PublicOrderDto;
 use crate::i18n::{t_string, use_i18n};
 use crate::lang::{self, Locale};
@@ -34,25 +35,14 @@ pub fn ConfirmationPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(order) => view! { <Confirmation order/> }.into_any(),
-                    Err(_) => view! { <Invalid/> }.into_any(),
+                    Err(_) => view! {
+                        <InvalidLink testid="confirmation-invalid" title=t_string!(i18n, confirmation.title)
+                            text=t_string!(i18n, confirmation.invalid)/>
+                    }
+                    .into_any(),
                 }
             })}
         </Suspense>
-    }
-}
-
-#[component]
-fn Invalid() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
-    let i18n = use_i18n();
-    view! {
-        <section class="card" data-testid="confirmation-invalid">
-            <h1>{t_string!(i18n, confirmation.title)}</h1>
-            <p>{t_string!(i18n, confirmation.invalid)}</p>
-        </section>
     }
 }
 

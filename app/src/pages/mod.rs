@@ -6,6 +6,7 @@ mod confirmation;
 mod landing;
 mod not_found;
 pub mod security;
+pub(crate) mod unsubscribe;
 mod workspace;
 
 pub use account::{RecoveryCodesPage, SecurityPage, TotpPage};
@@ -16,6 +17,7 @@ pub use auth::{
 pub use confirmation::ConfirmationPage;
 pub use landing::Landing;
 pub use not_found::NotFound;
+pub use unsubscribe::UnsubscribePage;
 pub use workspace::{
     AcceptInvitationPage, AuditPage, BillingPage, MembersPage, NewRequestPage, OrdersPage, PoliciesPage, RequestPage,
     RequestsPage, RolesPage, SuppliersPage, WorkspacePage, WorkspacesPage,

@@ -32,6 +32,9 @@ pub enum KeyPurpose {
     AuditCheckpoint,
     /// Wraps the random key of each control-plane backup (OPS1; workspace backups use the workspace's key).
     BackupKeyWrap,
+    /// Signs the unsubscribe links of notification mail (UX4), so a link names its address and topic
+    /// and cannot be made for another.
+    MailUnsubscribe,
 }
 
 impl KeyPurpose {
@@ -46,6 +49,7 @@ impl KeyPurpose {
             Self::WorkspaceKeyWrap => b"strongroom/workspace-key-wrap/v1",
             Self::AuditCheckpoint => b"strongroom/audit-checkpoint/v1",
             Self::BackupKeyWrap => b"strongroom/backup-key-wrap/v1",
+            Self::MailUnsubscribe => b"strongroom/mail-unsubscribe/v1",
         }
     }
 }
@@ -61,6 +65,7 @@ pub struct Keys {
     workspace_key_wrap: SecretBox<[u8; 32]>,
     audit_checkpoint: SecretBox<[u8; 32]>,
     backup_key_wrap: SecretBox<[u8; 32]>,
+    mail_unsubscribe: SecretBox<[u8; 32]>,
 }
 
 impl Keys {
@@ -75,6 +80,7 @@ impl Keys {
             workspace_key_wrap: master.derive(KeyPurpose::WorkspaceKeyWrap.info()),
             audit_checkpoint: master.derive(KeyPurpose::AuditCheckpoint.info()),
             backup_key_wrap: master.derive(KeyPurpose::BackupKeyWrap.info()),
+            mail_unsubscribe: master.derive(KeyPurpose::MailUnsubscribe.info()),
         }
     }
 
@@ -89,6 +95,7 @@ impl Keys {
             KeyPurpose::WorkspaceKeyWrap => self.workspace_key_wrap.expose_secret(),
             KeyPurpose::AuditCheckpoint => self.audit_checkpoint.expose_secret(),
             KeyPurpose::BackupKeyWrap => self.backup_key_wrap.expose_secret(),
+            KeyPurpose::MailUnsubscribe => self.mail_unsubscribe.expose_secret(),
         }
     }
 

@@ -115,6 +115,7 @@ impl Identity {
                     totp_last_step: Set(None),
                     platform_role: Set(super::PlatformRole::None.as_str().to_owned()),
                     locale: Set(None),
+                    time_zone: Set(None),
                     created_at: Set(now),
                     updated_at: Set(now),
                 }

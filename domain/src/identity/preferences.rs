@@ -1,4 +1,4 @@
-//! A user's saved preferences: the language of the interface and of their mail (UX3).
+//! A user's saved preferences: the language of the interface and of their mail, and their time zone (UX3).
 
 use super::Identity;
 use crate::entities::control::user;
@@ -34,6 +34,30 @@ impl Identity {
             .one(&self.db)
             .await?;
         Ok(row.flatten().and_then(|tag| Language::parse(&tag)).map(|l| l.as_str().to_owned()))
+    }
+}
+
+impl Identity {
+    /// Saves `user`'s time zone (`None`: follow the workspace's).
+    #[tracing::instrument(skip(self))]
+    pub async fn set_time_zone(&self, user: UserId, zone: Option<crate::zones::Zone>) -> DomainResult<()> {
+        user::Entity::update_many()
+            .col_expr(user::Column::TimeZone, Expr::value(zone.map(|zone| zone.name())))
+            .filter(user::Column::Id.eq(user.as_uuid()))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// `user`'s saved time zone, if they chose one (a name the database no longer knows counts as none).
+    pub async fn time_zone_of(&self, user: UserId) -> DomainResult<Option<crate::zones::Zone>> {
+        let row: Option<Option<String>> = user::Entity::find_by_id(user.as_uuid())
+            .select_only()
+            .column(user::Column::TimeZone)
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        Ok(row.flatten().as_deref().and_then(crate::zones::Zone::parse))
     }
 }
 

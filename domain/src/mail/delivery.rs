@@ -69,6 +69,46 @@ impl lettre::message::header::Header for ContentLanguage {
     }
 }
 
+/// `List-Unsubscribe` (RFC 2369) with the one-click address of a notification mail ([`super::unsubscribe`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListUnsubscribe(pub String);
+
+impl lettre::message::header::Header for ListUnsubscribe {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(value: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        let url = value.trim().strip_prefix('<').and_then(|v| v.strip_suffix('>'));
+        url.map(|url| Self(url.to_owned())).ok_or_else(|| format!("not <url>: {value}").into())
+    }
+
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), format!("<{}>", self.0))
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): the mail client may unsubscribe by
+/// a POST to the `List-Unsubscribe` address, without opening a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListUnsubscribePost;
+
+impl lettre::message::header::Header for ListUnsubscribePost {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(value: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        (value.trim() == "List-Unsubscribe=One-Click")
+            .then_some(Self)
+            .ok_or_else(|| format!("not one-click: {value}").into())
+    }
+
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
+    }
+}
+
 /// What one delivery pass did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct DeliveryReport {
@@ -178,12 +218,17 @@ impl Mailer {
                     return Err(permanent("the sealed body could not be opened (another master key?)".into()));
                 };
                 let to: Mailbox = mail.to_address.parse().map_err(|e| permanent(format!("recipient: {e}")))?;
-                let message = Message::builder()
+                let mut message = Message::builder()
                     .from(from.clone())
-                    .to(to)
+                    .to(to.clone())
                     .subject(&mail.subject)
                     .message_id(Some(format!("<{}@strongroom>", mail.id)))
-                    .header(ContentLanguage(super::Language::from_stored(Some(&mail.language))))
+                    .header(ContentLanguage(super::Language::from_stored(Some(&mail.language))));
+                let address = model::EmailAddress::parse(to.email.as_ref()).ok();
+                if let Some(links) = address.and_then(|address| self.unsubscribe_links(&mail.kind, &address)) {
+                    message = message.header(ListUnsubscribe(links.one_click)).header(ListUnsubscribePost);
+                }
+                let message = message
                     .multipart(MultiPart::alternative_plain_html(text, html))
                     .map_err(|e| permanent(format!("building the message: {e}")))?;
                 let message = match dkim {

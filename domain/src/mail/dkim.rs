@@ -18,8 +18,20 @@ use secrecy::{ExposeSecret as _, SecretString};
 /// which re-fold a header or change line-end whitespace do not break it. Not `Content-Type`: lettre
 /// writes a multipart mail's `Content-Type` with the body, after signing the headers, so a signature
 /// naming it would not verify (the mail signature test saw this); the body hash covers the parts and
-/// their boundaries.
-const SIGNED_HEADERS: [&str; 7] = ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Language"];
+/// their boundaries. `List-Unsubscribe` and `List-Unsubscribe-Post` are named in every signature, as
+/// RFC 8058 requires of one-click unsubscribing: where a mail has them they are covered, and where it has
+/// none, a relay cannot add them without breaking the signature.
+const SIGNED_HEADERS: [&str; 9] = [
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "MIME-Version",
+    "Content-Language",
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+];
 
 /// The key's algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,6 +13,7 @@
 //! - [`templates`]: the mails we send, each with a plain-text and an HTML body; [`billing_mail`]: billing's.
 //! - [`outbox`]: enqueueing and reading.
 //! - [`delivery`]: the worker and the transports; [`dkim`]: the signatures on what leaves over SMTP.
+//! - [`unsubscribe`]: the topics of notification mail, their signed links, and who stopped which.
 
 pub mod billing_mail;
 mod delivery;
@@ -20,6 +21,7 @@ pub mod dkim;
 mod language;
 mod outbox;
 pub mod templates;
+pub mod unsubscribe;
 
 pub use delivery::{DeliveryReport, Transport};
 pub use language::Language;

@@ -149,6 +149,10 @@ impl Mailer {
         format!("{base}{path_and_query}")
     }
 
+    pub(super) fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
     pub(super) fn seal_body(&self, id: uuid::Uuid, part: BodyPart, body: &str) -> String {
         self.keys.seal(KeyPurpose::MailBody, &body_context(id, part), body.as_bytes())
     }
@@ -163,7 +167,18 @@ impl Mailer {
     }
 
     /// Queues a mail. Pass the transaction of the change the mail reports, so both happen or neither.
-    pub async fn enqueue<C: ConnectionTrait>(&self, conn: &C, mail: OutgoingMail) -> DomainResult<()> {
+    /// A notification mail ([`super::unsubscribe`]) whose recipient stopped its topic is left out; one
+    /// that goes out gets the unsubscribe link in its footer.
+    pub async fn enqueue<C: ConnectionTrait>(&self, conn: &C, mut mail: OutgoingMail) -> DomainResult<()> {
+        if let Some(topic) = super::unsubscribe::MailTopic::of_kind(mail.kind) {
+            if super::unsubscribe::stopped(conn, topic, &mail.to).await? {
+                tracing::info!(kind = mail.kind, "mail not queued: its recipient unsubscribed from its topic");
+                return Ok(());
+            }
+            if let Some(links) = self.unsubscribe_links(mail.kind, &mail.to) {
+                super::unsubscribe::add_footer(&mut mail, topic, &links.page);
+            }
+        }
         let now = Utc::now();
         let id = uuid::Uuid::now_v7();
         mail_outbox::ActiveModel {

@@ -28,5 +28,6 @@ pub mod restored_members;
 pub mod roles;
 pub mod sales;
 pub(crate) mod seed;
+mod time_zone;
 
 pub use caller::{Caller, RoleRef};

@@ -1,7 +1,8 @@
 //! Workspace policies (TN1, TN5, TN6), edited in the admin console and enforced at the next request:
 //! minimum password length (it can only be raised), 2FA for everyone or for administrators, stricter
 //! session limits, a lower failed-login threshold, an IP allowlist for the administration pages, and
-//! the amount above which purchase requests need an approver.
+//! the amount above which purchase requests need an approver; and the workspace's time zone, in which
+//! members who chose none see times (UX3).
 //!
 //! The allowlist and the approval threshold are owners' business: an administrator who could change them
 //! could lock the owners out of the admin console, or lift the threshold, submit, and lower it again to
@@ -14,6 +15,7 @@ use super::control_changes::{self, ControlChange, Sides};
 use crate::entities::control::workspace_policy;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::TenantId;
+use crate::zones::Zone;
 use chrono::{Duration, Utc};
 use ipnet::IpNet;
 use model::{Cents, Field, Forbidden, PasswordRules, Permission, ValidationError};
@@ -59,6 +61,7 @@ pub struct Policy {
     pub admin_allowlist: Vec<IpNet>,
     pub approval_threshold: Cents,
     pub currency: String,
+    pub time_zone: Zone,
 }
 
 impl Default for Policy {
@@ -72,6 +75,7 @@ impl Default for Policy {
             admin_allowlist: Vec::new(),
             approval_threshold: Cents(100_000),
             currency: "EUR".to_owned(),
+            time_zone: Zone::UTC,
         }
     }
 }
@@ -90,6 +94,7 @@ impl Policy {
             admin_allowlist: row.admin_ip_allowlist.split_whitespace().filter_map(|n| n.parse().ok()).collect(),
             approval_threshold: Cents(row.approval_threshold_cents),
             currency: row.currency,
+            time_zone: Zone::parse(&row.time_zone).unwrap_or_default(),
         })
     }
 
@@ -113,6 +118,7 @@ impl Policy {
             admin_ip_allowlist: self.admin_allowlist.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "),
             approval_threshold_cents: self.approval_threshold.0,
             currency: self.currency.clone(),
+            time_zone: self.time_zone.name().to_owned(),
         }
     }
 
@@ -125,6 +131,7 @@ impl Policy {
             "login_failures": self.login_failures,
             "admin_ip_allowlist": self.admin_allowlist.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "approval_threshold_cents": self.approval_threshold.0,
+            "time_zone": self.time_zone.name(),
         })
     }
 }
@@ -140,6 +147,13 @@ pub(crate) struct StoredPolicy {
     admin_ip_allowlist: String,
     approval_threshold_cents: i64,
     currency: String,
+    /// Absent from changes owed before time zones existed: UTC, as the column's default.
+    #[serde(default = "utc_name")]
+    time_zone: String,
+}
+
+fn utc_name() -> String {
+    Zone::UTC.name().to_owned()
 }
 
 impl StoredPolicy {
@@ -154,6 +168,7 @@ impl StoredPolicy {
             admin_ip_allowlist: Set(self.admin_ip_allowlist.clone()),
             approval_threshold_cents: Set(self.approval_threshold_cents),
             currency: Set(self.currency.clone()),
+            time_zone: Set(self.time_zone.clone()),
             updated_at: Set(Utc::now()),
         }
     }
@@ -169,6 +184,8 @@ pub struct PolicyInput {
     pub login_failures: String,
     pub admin_ip_allowlist: String,
     pub approval_threshold: String,
+    /// An IANA name; empty: unchanged.
+    pub time_zone: String,
 }
 
 fn optional_number(input: &str, min: i64, max: i64) -> Result<Option<i64>, ValidationError> {
@@ -208,6 +225,10 @@ impl PolicyInput {
             admin_allowlist.push(net);
         }
         let approval_threshold = Cents::parse(&self.approval_threshold, Field::Amount)?;
+        let time_zone = match self.time_zone.trim() {
+            "" => current.time_zone,
+            name => Zone::parse(name).ok_or(ValidationError::UnknownTimeZone { field: Field::TimeZone })?,
+        };
         Ok(Policy {
             min_password_chars,
             two_factor,
@@ -217,6 +238,7 @@ impl PolicyInput {
             admin_allowlist,
             approval_threshold,
             currency: current.currency.clone(),
+            time_zone,
         })
     }
 }

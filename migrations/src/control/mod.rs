@@ -12,6 +12,10 @@ mod m0007_workspace_keys;
 mod m0009_languages;
 // Backups (issue 13): the catalogue.
 mod m0010_backups;
+// Unsubscribing from notification mail (issue 11, UX4).
+mod m0011_mail_opt_outs;
+// Time zones (issue 11, UX3).
+mod m0012_time_zones;
 
 pub struct ControlMigrator;
 
@@ -27,6 +31,8 @@ impl MigratorTrait for ControlMigrator {
             Box::new(m0007_workspace_keys::Migration),
             Box::new(m0009_languages::Migration),
             Box::new(m0010_backups::Migration),
+            Box::new(m0011_mail_opt_outs::Migration),
+            Box::new(m0012_time_zones::Migration),
         ]
     }
 

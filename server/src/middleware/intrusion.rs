@@ -159,7 +159,10 @@ pub fn looks_like_an_attack(path_and_query: &str) -> bool {
 
 /// Paths whose not-found and forbidden answers are about object ids.
 fn names_objects(path: &str) -> bool {
-    path.starts_with("/w/") || path.starts_with("/rpc/") || path.starts_with("/confirmation/")
+    path.starts_with("/w/")
+        || path.starts_with("/rpc/")
+        || path.starts_with("/confirmation/")
+        || path.starts_with("/mail/unsubscribe")
 }
 
 /// The middleware: refuses blocked sources, runs the detectors, blocks what they catch.

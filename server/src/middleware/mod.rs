@@ -10,3 +10,4 @@ pub mod rate_limit;
 pub mod refusal;
 pub mod security_headers;
 pub mod trace;
+pub mod zone;

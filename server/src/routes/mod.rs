@@ -9,8 +9,9 @@ mod health;
 mod sandbox;
 mod sandbox_iyzico;
 mod site;
+mod unsubscribe;
 
-use crate::middleware::{client_ip, csrf, errors, intrusion, locale, rate_limit, security_headers, trace};
+use crate::middleware::{client_ip, csrf, errors, intrusion, locale, rate_limit, security_headers, trace, zone};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -47,7 +48,8 @@ pub fn router(state: AppState) -> Router {
         routes = routes.merge(dev::routes());
     }
     // The payment providers' routes: outside the session and CSRF layers (they verify themselves).
-    let mut providers = billing::routes();
+    // One-click unsubscribing from notification mail (RFC 8058) is the same: the link is signed.
+    let mut providers = billing::routes().merge(unsubscribe::routes());
     if state.dev_mode && state.platform.billing().is_sandbox() {
         providers = providers.merge(sandbox::routes());
     }
@@ -65,12 +67,14 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(upload_bytes))
         .layer(DefaultBodyLimit::max(upload_bytes));
     let metrics = state.metrics;
+    let platform = state.platform.clone();
     let routes = routes.with_state(state);
 
     // Each `layer` wraps everything before it, so the last one added sees a request first. Every
     // response, errors from the inner layers included, gets the security headers and a request id.
     let routes = routes
         .layer(axum::middleware::from_fn_with_state(csrf_policy, csrf::csrf))
+        .layer(axum::middleware::from_fn_with_state(platform, zone::zone))
         .layer(axum::middleware::from_fn(locale::locale))
         .layer(axum::middleware::from_fn_with_state(account_limits, rate_limit::by_account))
         .layer(sessions)

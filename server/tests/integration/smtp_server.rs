@@ -61,3 +61,12 @@ pub fn serve_smtp(listener: TcpListener, inbox: Inbox) {
         }
     });
 }
+
+/// A local SMTP server on a free port: its `smtp://` URL and what it receives.
+pub fn local_smtp() -> (String, Inbox) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("smtp://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let inbox = Inbox::default();
+    serve_smtp(listener, inbox.clone());
+    (url, inbox)
+}

@@ -1,7 +1,9 @@
 //! The signed-in user's own pages: security settings, authenticator enrolment, recovery codes.
 
+mod mail_topics;
 mod recovery_codes;
 mod security;
+mod time_zone;
 mod totp;
 
 pub use recovery_codes::RecoveryCodesPage;

@@ -37,12 +37,23 @@ pub fn SecurityPage() -> impl IntoView {
 fn Settings(overview: SecurityOverviewDto) -> impl IntoView {
     let i18n = use_i18n();
     let locale = crate::lang::current();
-    let SecurityOverviewDto { email, totp_enabled, recovery_codes_left, sessions, events } = overview;
+    let SecurityOverviewDto {
+        email,
+        totp_enabled,
+        recovery_codes_left,
+        sessions,
+        events,
+        mail_topics,
+        time_zone,
+        time_zones,
+    } = overview;
     view! {
         <EmailSection email/>
         <PasswordSection/>
         <TwoFactorSection enabled=totp_enabled recovery_codes_left/>
         <SessionsSection sessions/>
+        <super::mail_topics::MailTopicsSection topics=mail_topics/>
+        <super::time_zone::TimeZoneSection current=time_zone choices=time_zones/>
         <section class="card" aria-labelledby="events-title">
             <h2 id="events-title">{t_string!(i18n, security.events)}</h2>
             <ul class="events">

@@ -1,7 +1,7 @@
 use super::nav::WorkspaceNav;
 use super::workspace_page;
 use crate::api::{UpdatePolicies, policies_page};
-use crate::components::{CsrfField, InputField, Notice, form_error, refresh_on_success};
+use crate::components::{CsrfField, InputField, Notice, ZoneSelect, field_error, form_error, refresh_on_success};
 use crate::dto::PolicyDto;
 use crate::i18n::{t_string, use_i18n};
 use leptos::prelude::*;
@@ -51,7 +51,9 @@ fn PolicyForm(slug: String, policy: PolicyDto) -> impl IntoView {
                     value=policy.admin_ip_allowlist hint=t_string!(i18n, policies.allowlist_hint)/>
                 <InputField id="policy-threshold" name="approval_threshold" label=crate::lang::fill(t_string!(i18n, policies.threshold), &[("currency", &policy.currency.clone())])
                     value=policy.approval_threshold inputmode="decimal"/>
-                <p class="field-error" role="alert">{move || form_error(value, &[]).get()}</p>
+                <ZoneSelect id="policy-time-zone" name="time_zone" label=t_string!(i18n, policies.time_zone) first=None
+                    current=policy.time_zone choices=policy.time_zones error=field_error(value, model::Field::TimeZone)/>
+                <p class="field-error" role="alert">{move || form_error(value, &[model::Field::TimeZone]).get()}</p>
                 <button type="submit">{t_string!(i18n, policies.save)}</button>
             </ActionForm>
         </section>

@@ -12,6 +12,7 @@ pub(crate) mod ip_throttle;
 pub(crate) mod job;
 pub(crate) mod known_device;
 pub(crate) mod known_network;
+pub(crate) mod mail_opt_out;
 pub(crate) mod mail_outbox;
 pub(crate) mod membership;
 pub(crate) mod pending_sign_in;

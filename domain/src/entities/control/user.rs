@@ -20,6 +20,8 @@ pub struct Model {
     pub platform_role: String,
     /// The saved interface and mail language (`en`, `de`, `fr`, `tr`); `None`: the browser's.
     pub locale: Option<String>,
+    /// The saved time zone (an IANA name); `None`: the workspace's.
+    pub time_zone: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -15,6 +15,8 @@ pub struct Model {
     pub admin_ip_allowlist: String,
     pub approval_threshold_cents: i64,
     pub currency: String,
+    /// The workspace's time zone (an IANA name), for members who chose none.
+    pub time_zone: String,
     pub updated_at: DateTimeUtc,
 }
 

@@ -65,6 +65,10 @@ impl EndpointClass {
         if path.starts_with("/confirmation/") || path == "/rpc/public/order-confirmation" {
             return Some(Self::Codes);
         }
+        // Unsubscribe links (UX4): the page's functions and the one-click address, counted the same way.
+        if path.starts_with("/mail/unsubscribe/") || path.starts_with("/rpc/public/mail-subscription") {
+            return Some(Self::Codes);
+        }
         // Attachment uploads and downloads (DATA4).
         if path.starts_with("/w/") && path.contains("/attachments") {
             return Some(Self::Workspace);

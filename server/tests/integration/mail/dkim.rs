@@ -5,11 +5,10 @@
 //! Keys are made by the machine's `openssl`, as an operator would make them.
 
 use crate::harness::TestApp;
-use crate::smtp_server::{Inbox, serve_smtp};
+use crate::smtp_server::local_smtp;
 use base64::Engine as _;
-use domain::mail::{Language, templates};
+use domain::mail::{Language, OutgoingMail, templates};
 use model::EmailAddress;
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -74,16 +73,13 @@ fn verify(python: &str, dir: &Path, message: &str, name: &str, record: &str) -> 
     (verdict.to_owned(), asked.to_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
-/// Sends one mail through a server signing with `algorithm` and returns it as the SMTP server got it,
+/// Sends `mail` through a server signing with `algorithm` and returns it as the SMTP server got it,
 /// with the DNS name and record of its key.
-async fn signed_mail(dir: &Path, algorithm: &str, selector: &str) -> (String, String, String) {
+async fn signed_mail(dir: &Path, algorithm: &str, selector: &str, mail: OutgoingMail) -> (String, String, String) {
     let (key_file, record) = key_pair(dir, algorithm);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let inbox = Inbox::default();
-    serve_smtp(listener, inbox.clone());
+    let (smtp_url, inbox) = local_smtp();
     let app = TestApp::spawn_with(|raw| {
-        raw.smtp_url = Some(secrecy::SecretString::from(format!("smtp://127.0.0.1:{port}")));
+        raw.smtp_url = Some(secrecy::SecretString::from(smtp_url));
         raw.mail_from = "Strongroom <no-reply@mail.strongroom.test>".into();
         raw.dkim.domain = Some("strongroom.test".into());
         raw.dkim.selector = Some(selector.into());
@@ -92,9 +88,7 @@ async fn signed_mail(dir: &Path, algorithm: &str, selector: &str) -> (String, St
     })
     .await;
     let mailer = app.platform.mailer();
-    let to = EmailAddress::parse("pia@example.com").unwrap();
-    // German, with umlauts in subject and body: the signature must survive the encodings.
-    mailer.enqueue(mailer.db(), templates::sign_in_code(Language::De, &to, "482913")).await.unwrap();
+    mailer.enqueue(mailer.db(), mail).await.unwrap();
     mailer.deliver_due().await.unwrap();
     for _ in 0..100 {
         if let Some(message) = inbox.0.lock().unwrap().first() {
@@ -112,7 +106,9 @@ async fn mail_leaves_with_a_dkim_signature_that_dkimpy_accepts_for_ed25519_and_r
     let python = std::env::var(DKIMPY_ENV).expect("STRONGROOM_TEST_DKIMPY: the Python of a venv with dkimpy");
     for (algorithm, tag) in [("ed25519", "a=ed25519-sha256"), ("rsa", "a=rsa-sha256")] {
         let dir = tempfile::tempdir().unwrap();
-        let (message, name, record) = signed_mail(dir.path(), algorithm, &format!("s2026-{algorithm}")).await;
+        // German, with umlauts in subject and body: the signature must survive the encodings.
+        let code = templates::sign_in_code(Language::De, &EmailAddress::parse("pia@example.com").unwrap(), "482913");
+        let (message, name, record) = signed_mail(dir.path(), algorithm, &format!("s2026-{algorithm}"), code).await;
         let signature = message
             .split("\r\n")
             .find(|line| line.to_ascii_lowercase().starts_with("dkim-signature:"))
@@ -140,4 +136,34 @@ async fn mail_leaves_with_a_dkim_signature_that_dkimpy_accepts_for_ed25519_and_r
         let (_, other_record) = key_pair(&other, algorithm);
         assert_eq!(verify(&python, dir.path(), &message, &name, &other_record).0, "fail", "{algorithm}: other key");
     }
+}
+
+#[tokio::test]
+#[ignore = "needs dkimpy: `cargo xtask test` installs it and sets STRONGROOM_TEST_DKIMPY"]
+/// Proves: UX4
+async fn the_one_click_unsubscribe_headers_are_covered_by_the_dkim_signature() {
+    let python = std::env::var(DKIMPY_ENV).expect("STRONGROOM_TEST_DKIMPY: the Python of a venv with dkimpy");
+    let dir = tempfile::tempdir().unwrap();
+    let (to, from) = (EmailAddress::parse("pia@example.com").unwrap(), EmailAddress::parse("ola@example.com").unwrap());
+    let invitation = templates::invitation(Language::En, &to, &from, "Acme", "http://x/invite");
+    let (message, name, record) = signed_mail(dir.path(), "ed25519", "s2026-list", invitation).await;
+    let signature = message
+        .split("\r\n\r\n")
+        .next()
+        .unwrap()
+        .replace("\r\n ", " ")
+        .replace("\r\n\t", " ")
+        .split("\r\n")
+        .find(|line| line.to_ascii_lowercase().starts_with("dkim-signature:"))
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no DKIM-Signature header in:\n{message}"));
+    let signed = signature.split("h=").nth(1).unwrap().split(';').next().unwrap().replace(' ', "");
+    assert!(signed.split(':').any(|h| h == "list-unsubscribe"), "h={signed}");
+    assert!(signed.split(':').any(|h| h == "list-unsubscribe-post"), "h={signed}");
+    let (verdict, _, log) = verify(&python, dir.path(), &message, &name, &record);
+    assert_eq!(verdict, "pass", "{log}\n{message}");
+    // A relay that points the one-click address elsewhere breaks the signature.
+    let line = message.split("\r\n").find(|line| line.starts_with("List-Unsubscribe:")).expect("the header");
+    let redirected = message.replace(line, "List-Unsubscribe: <https://evil.example/unsubscribe>");
+    assert_eq!(verify(&python, dir.path(), &redirected, &name, &record).0, "fail", "List-Unsubscribe changed");
 }

@@ -6,6 +6,7 @@ mod dkim;
 mod jobs;
 mod priority;
 mod retention;
+mod unsubscribe;
 
 use crate::harness::TestApp;
 use chrono::{DateTime, Utc};

@@ -93,6 +93,8 @@ const ROUTES: &[(&str, Coverage)] = &[
     ("/rpc/session/pending", Coverage::Own),
     ("/rpc/account/security", Coverage::Own),
     ("/rpc/account/language", Coverage::Own),
+    ("/rpc/account/time-zone", Coverage::Own),
+    ("/rpc/account/mail-topics", Coverage::Own),
     ("/rpc/account/password", Coverage::Own),
     ("/rpc/account/email", Coverage::Own),
     ("/rpc/account/email/confirm", Coverage::Public),
@@ -186,6 +188,12 @@ const ROUTES: &[(&str, Coverage)] = &[
     ("/rpc/sales/order/links/revoke", Coverage::Object),
     ("/confirmation/{token}", Coverage::Public),
     ("/rpc/public/order-confirmation", Coverage::Public),
+    // Unsubscribing from notification mail (UX4): by a signed link naming one address and topic, no
+    // workspace (their own tests: `mail::unsubscribe`).
+    ("/mail/unsubscribe", Coverage::Public),
+    ("/mail/unsubscribe/one-click", Coverage::Public),
+    ("/rpc/public/mail-subscription", Coverage::Public),
+    ("/rpc/public/mail-subscription/set", Coverage::Public),
 ];
 
 /// Every route the running application serves: the paths its router holds (pages, server functions

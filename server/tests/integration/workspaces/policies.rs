@@ -6,7 +6,7 @@ use crate::harness::{Browser, PASSWORD, TestApp};
 use sea_orm::ConnectionTrait as _;
 use serde_json::{Value, json};
 
-async fn set_policy(admin: &Browser, slug: &str, changes: &[(&str, &str)]) -> (u16, Value) {
+pub(crate) async fn set_policy(admin: &Browser, slug: &str, changes: &[(&str, &str)]) -> (u16, Value) {
     let mut fields = vec![
         ("slug", slug),
         ("min_password_chars", ""),
@@ -16,6 +16,7 @@ async fn set_policy(admin: &Browser, slug: &str, changes: &[(&str, &str)]) -> (u
         ("login_failures", ""),
         ("admin_ip_allowlist", ""),
         ("approval_threshold", "1000"),
+        ("time_zone", ""),
     ];
     for (key, value) in changes {
         fields.iter_mut().find(|(k, _)| k == key).expect("a policy field").1 = value;
