@@ -1,6 +1,14 @@
-//! The hydration scripts of the shell: the same three elements as Leptos 0.8's `HydrationScripts`
-//! (a module preload of the JS, a preload of the WebAssembly, and the nonce-carrying module script that
-//! loads both and hydrates), with one difference. Leptos writes the CSP nonce into the `crossorigin`
+//! The hydration scripts of the shell: Leptos 0.8's `HydrationScripts` (a module preload of the JS, a
+//! preload of the WebAssembly, and the nonce-carrying module script that loads both and hydrates), with
+//! two differences.
+//!
+//! First, the page comes alive once the browser is idle (Leptos's own `defer` branch of the script, at
+//! most 2 s after load) and the WebAssembly is not preloaded. Every page works without it (forms are plain
+//! posts until it arrives), so the text and the forms paint first and the 600 KB module no longer competes
+//! with the stylesheet at the highest priority on a slow link; Lighthouse's mobile profile counted that
+//! download into the landing page's largest paint (3.9 s).
+//!
+//! Second, Leptos writes the CSP nonce into the `crossorigin`
 //! attribute of both preload links (`crossorigin=nonce`, leptos-0.8 `src/hydration/mod.rs`), which puts a
 //! script-enabling secret into an attribute that any CSS selector or markup-reading code can see. Here
 //! the links say `crossorigin="anonymous"`, which is what a browser makes of the nonce value anyway (an
@@ -36,16 +44,9 @@ pub fn HydrationScripts(options: LeptosOptions, assets: AssetNames) -> impl Into
     let pkg_path = options.site_pkg_dir.to_string();
     let root = String::new();
     let nonce = leptos::nonce::use_nonce();
-    let script = format!("{HYDRATION_JS}({root:?}, {pkg_path:?}, {js_file_name:?}, {wasm_file_name:?}, false);");
+    let script = format!("{HYDRATION_JS}({root:?}, {pkg_path:?}, {js_file_name:?}, {wasm_file_name:?}, true);");
     view! {
         <link rel="modulepreload" href=format!("{root}/{pkg_path}/{}", assets.js) crossorigin="anonymous"/>
-        <link
-            rel="preload"
-            href=format!("{root}/{pkg_path}/{}", assets.wasm)
-            r#as="fetch"
-            r#type="application/wasm"
-            crossorigin="anonymous"
-        />
         <script type="module" nonce=nonce>
             {script}
         </script>
