@@ -306,6 +306,8 @@ pub fn notice_text(locale: lang::Locale, code: &str) -> Option<&'static str> {
 #[component]
 pub fn LinesTable(lines: Vec<crate::dto::LineDto>) -> impl IntoView {
     let i18n = use_i18n();
+    let locale = lang::current();
+    let amount = move |amount: &str| crate::formatting::format_amount(locale, amount, "");
     view! {
         <table class="lines">
             <thead><tr>
@@ -316,7 +318,7 @@ pub fn LinesTable(lines: Vec<crate::dto::LineDto>) -> impl IntoView {
             </tr></thead>
             <tbody>
                 {lines.into_iter().map(|l| view! {
-                    <tr><td>{l.description}</td><td>{l.quantity}</td><td>{l.unit_price}</td><td>{l.total}</td></tr>
+                    <tr><td>{l.description}</td><td>{l.quantity}</td><td>{amount(&l.unit_price)}</td><td>{amount(&l.total)}</td></tr>
                 }).collect_view()}
             </tbody>
         </table>

@@ -1,7 +1,7 @@
 //! Dates and amounts written the way each of the four languages writes them (UX3): `2026-12-01` or
 //! `01.12.2026`; `1,234.50 EUR` or `1.234,50 EUR` or `1 234,50 EUR`. The DTOs carry dates as RFC 3339
-//! and amounts as plain decimals (`1234.50`), so the server and the browser format them the same way and
-//! hydration sees the same text. Pure functions, so the tests below pin every language's shape.
+//! and amounts as decimals grouped the English way (`1,234.50`, `model::Cents::format`), so the server and
+//! the browser format them the same way and hydration sees the same text. Pure functions, so the tests below pin every language's shape.
 
 use crate::i18n::Locale;
 
@@ -21,32 +21,41 @@ pub fn format_date(locale: Locale, iso: &str) -> String {
     }
 }
 
-/// A decimal amount (`1234.50`, `-3.00`, `12`) with `locale`'s decimal and grouping separators,
-/// followed by the currency code. Anything that is not such a decimal is shown as it came.
+/// A decimal amount (`1234.50`, `-3.00`, `12`, or as the DTOs carry it, grouped the English way:
+/// `1,234.50`) with `locale`'s decimal and grouping separators, followed by the currency code. Anything
+/// that is not such a decimal is shown as it came.
 pub fn format_amount(locale: Locale, amount: &str, currency: &str) -> String {
     let (sign, digits) = amount.strip_prefix('-').map_or(("", amount), |rest| ("-", rest));
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let well_formed =
-        !whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()) && fraction.bytes().all(|b| b.is_ascii_digit());
+    let (grouped_whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let whole: String = grouped_whole.chars().filter(|c| *c != ',').collect();
+    let well_formed = !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        && (!grouped_whole.contains(',') || group(&whole, ",") == grouped_whole);
     if !well_formed {
         return format!("{amount} {currency}").trim_end().to_owned();
     }
-    let (group, decimal) = match locale {
+    let (separator, decimal) = match locale {
         Locale::en => (",", "."),
         Locale::de | Locale::tr => (".", ","),
         // French groups with a narrow no-break space, so an amount never breaks across lines.
         Locale::fr => ("\u{202f}", ","),
     };
-    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push_str(group);
+    let fraction = if fraction.is_empty() { String::new() } else { format!("{decimal}{fraction}") };
+    // A no-break space keeps the code with its number.
+    format!("{sign}{}{fraction}\u{a0}{currency}", group(&whole, separator)).trim_end_matches('\u{a0}').to_owned()
+}
+
+/// `digits` with `separator` between groups of three, from the right.
+fn group(digits: &str, separator: &str) -> String {
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 * separator.len());
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push_str(separator);
         }
         grouped.push(digit);
     }
-    let fraction = if fraction.is_empty() { String::new() } else { format!("{decimal}{fraction}") };
-    // A no-break space keeps the code with its number.
-    format!("{sign}{grouped}{fraction}\u{a0}{currency}").trim_end_matches('\u{a0}').to_owned()
+    grouped
 }
 
 /// A size in bytes, in the unit that keeps it short (`512 B`, `12.3 KB`, `4.5 MB`, `1.2 GB`; powers of
@@ -100,6 +109,13 @@ mod tests {
         assert_eq!(format_amount(Locale::tr, "-999.00", "TRY"), "-999,00\u{a0}TRY");
         assert_eq!(format_amount(Locale::en, "12", "USD"), "12\u{a0}USD");
         assert_eq!(format_amount(Locale::de, "100", ""), "100");
+        // As the DTOs carry them (`Cents::format`): grouped the English way.
+        assert_eq!(format_amount(Locale::de, "1,234,567.50", "EUR"), "1.234.567,50\u{a0}EUR");
+        assert_eq!(format_amount(Locale::tr, "-15,000.00", "TRY"), "-15.000,00\u{a0}TRY");
+        assert_eq!(format_amount(Locale::en, "950.00", "EUR"), "950.00\u{a0}EUR");
+        for odd in ["1,23.00", ",123.00", "12,3456.00"] {
+            assert_eq!(format_amount(Locale::de, odd, "EUR"), format!("{odd} EUR"), "{odd}");
+        }
         assert_eq!(format_amount(Locale::de, "1e9", "EUR"), "1e9 EUR", "not a decimal: left as it came");
     }
 }

@@ -73,7 +73,7 @@ fn Confirmation(order: PublicOrderDto) -> impl IntoView {
                 <dt>{t_string!(i18n, confirmation.ordered_at)}</dt>
                 <dd>{lang::format_timestamp(locale, &order.created_at)}</dd>
                 <dt>{t_string!(i18n, confirmation.total)}</dt>
-                <dd data-testid="confirmation-total">{format!("{} {}", order.total, order.currency)}</dd>
+                <dd data-testid="confirmation-total">{crate::formatting::format_amount(locale, &order.total, &order.currency)}</dd>
             </dl>
             <crate::components::LinesTable lines=order.lines/>
             <p class="hint">{valid_until}</p>

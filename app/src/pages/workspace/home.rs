@@ -43,7 +43,7 @@ fn Overview(home: WorkspaceHomeDto) -> impl IntoView {
             <p class="hint">{t_string!(i18n, home.own_database)}</p>
             {home.can(Permission::RequestsCreate).then(|| view! {
                 <p><a class="button-link" href=format!("{base}/requests/new")>{t_string!(i18n, home.new_request)}</a></p>
-                <p class="hint">{crate::lang::fill(t_string!(i18n, home.threshold), &[("amount", &home.approval_threshold.clone()), ("currency", &home.currency.clone())])}</p>
+                <p class="hint">{crate::lang::fill(t_string!(i18n, home.threshold), &[("amount", &crate::formatting::format_amount(crate::lang::current(), &home.approval_threshold, "")), ("currency", &home.currency.clone())])}</p>
             })}
         </section>
         <section class="card" aria-labelledby="notices-title">

@@ -29,7 +29,7 @@ fn Orders(page: ListPageDto<OrderDto>) -> impl IntoView {
                 {list.into_iter().map(|o| view! {
                     <li class="row">
                         <strong>{crate::lang::fill(t_string!(i18n, orders.order), &[("number", &o.number)])}</strong>
-                        <span class="hint">{format!("{} · {} {} · ", o.supplier, o.total, o.currency)}</span>
+                        <span class="hint">{format!("{} · {} · ", o.supplier, crate::formatting::format_amount(crate::lang::current(), &o.total, &o.currency))}</span>
                         <a href=format!("{base}/requests/{}", o.request_id)>{crate::lang::fill(t_string!(i18n, orders.request), &[("number", &o.request_number)])}</a>
                     </li>
                 }).collect_view()}

@@ -50,7 +50,7 @@ fn RequestList(page: RequestsPageDto) -> impl IntoView {
                         {list.into_iter().map(|r| view! {
                             <li class="row">
                                 <a href=format!("{base}/requests/{}", r.id)>{format!("#{} {}", r.number, r.title)}</a>
-                                <span class="hint">{format!("{} · {} {} · {}", r.requester, r.total, r.currency, lang::status_label(locale, r.status))}</span>
+                                <span class="hint">{format!("{} · {} · {}", r.requester, crate::formatting::format_amount(locale, &r.total, &r.currency), lang::status_label(locale, r.status))}</span>
                             </li>
                         }).collect_view()}
                     </ul>
@@ -109,7 +109,7 @@ fn RequestForm(home: WorkspaceHomeDto, suppliers: Vec<SupplierDto>) -> impl Into
         <WorkspaceNav home=home.clone()/>
         <section class="card">
             <h1>{t_string!(i18n, requests.new)}</h1>
-            <p class="hint">{crate::lang::fill(t_string!(i18n, requests.threshold), &[("amount", &home.approval_threshold.clone()), ("currency", &home.currency.clone())])}</p>
+            <p class="hint">{crate::lang::fill(t_string!(i18n, requests.threshold), &[("amount", &crate::formatting::format_amount(crate::lang::current(), &home.approval_threshold, "")), ("currency", &home.currency.clone())])}</p>
             {if suppliers.is_empty() {
                 view! { <p>{t_string!(i18n, requests.no_suppliers)} " " <a href=format!("{base}/suppliers")>{t_string!(i18n, requests.add_one)}</a></p> }.into_any()
             } else {
@@ -173,7 +173,7 @@ fn RequestView(page: RequestPageDto) -> impl IntoView {
             <dl class="facts">
                 <dt>{t_string!(i18n, requests.requested_by)}</dt><dd>{summary.requester.clone()}</dd>
                 <dt>{t_string!(i18n, fields.supplier)}</dt><dd>{summary.supplier.clone()}</dd>
-                <dt>{t_string!(i18n, requests.total)}</dt><dd data-testid="request-total">{format!("{} {}", summary.total, summary.currency)}</dd>
+                <dt>{t_string!(i18n, requests.total)}</dt><dd data-testid="request-total">{crate::formatting::format_amount(crate::lang::current(), &summary.total, &summary.currency)}</dd>
                 {detail.order_number.map(|n| view! { <dt>{t_string!(i18n, requests.purchase_order)}</dt><dd data-testid="order-number">{format!("#{n}")}</dd> })}
             </dl>
             <table class="lines-table">

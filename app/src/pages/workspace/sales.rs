@@ -158,7 +158,7 @@ fn OrderList(page: ListPageDto<OrderRowDto>, filters: Vec<String>) -> impl IntoV
                     view! {
                         <li class="row" data-testid="order-row">
                             <a href=href>{fill(kind, &[("number", &number)])}</a>
-                            <span class="hint">{format!("{} · {} {} · {}", o.counterparty, o.total, o.currency, status_label(locale, &o.status))}</span>
+                            <span class="hint">{format!("{} · {} · {}", o.counterparty, crate::formatting::format_amount(locale, &o.total, &o.currency), status_label(locale, &o.status))}</span>
                         </li>
                     }
                 }).collect_view()}
@@ -265,7 +265,7 @@ fn SalesOrder(page: SalesOrderPageDto) -> impl IntoView {
                 <dt>{td_string!(locale, sales.phone)}</dt>
                 <dd class="masked" data-testid="order-customer-phone">{customer.phone.clone()}</dd>
                 <dt>{td_string!(locale, sales.total)}</dt>
-                <dd>{format!("{} {}", order.total, order.currency)}</dd>
+                <dd>{crate::formatting::format_amount(crate::lang::current(), &order.total, &order.currency)}</dd>
                 <dt>{td_string!(locale, sales.notes)}</dt>
                 <dd>{order.notes.clone()}</dd>
             </dl>
