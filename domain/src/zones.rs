@@ -26,6 +26,16 @@ impl Zone {
         name.trim().parse::<Tz>().ok().map(Self)
     }
 
+    /// A zone as typed in a form: empty is no choice (`None`); anything else must be a zone's exact name.
+    pub fn chosen(input: &str) -> Result<Option<Self>, model::ValidationError> {
+        match input.trim() {
+            "" => Ok(None),
+            name => Self::parse(name)
+                .map(Some)
+                .ok_or(model::ValidationError::UnknownTimeZone { field: model::Field::TimeZone }),
+        }
+    }
+
     pub fn name(self) -> &'static str {
         self.0.name()
     }

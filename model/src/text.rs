@@ -25,6 +25,12 @@ pub fn same_ignoring_case(a: &str, b: &str) -> bool {
     fold_case(a, false) == fold_case(b, false) || fold_case(a, true) == fold_case(b, true)
 }
 
+/// `text` with its first letter in upper case (language-neutral rules), for words that start a sentence.
+pub fn capitalise_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

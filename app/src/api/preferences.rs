@@ -44,13 +44,7 @@ pub async fn set_time_zone(_csrf_token: String, time_zone: String) -> Result<(),
         use crate::context::session_keys;
         use domain::zones::Zone;
         let signed_in = crate::auth::require().await?;
-        let zone =
-            match time_zone.trim() {
-                "" => None,
-                name => Some(Zone::parse(name).ok_or(AppError::Invalid(model::ValidationError::UnknownTimeZone {
-                    field: model::Field::TimeZone,
-                }))?),
-            };
+        let zone = Zone::chosen(&time_zone).map_err(AppError::Invalid)?;
         crate::context::app_context()?.platform.identity().set_time_zone(signed_in.user, zone).await?;
         let session = crate::auth::session()?;
         let saved = match zone {

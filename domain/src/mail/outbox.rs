@@ -175,9 +175,8 @@ impl Mailer {
                 tracing::info!(kind = mail.kind, "mail not queued: its recipient unsubscribed from its topic");
                 return Ok(());
             }
-            if let Some(links) = self.unsubscribe_links(mail.kind, &mail.to) {
-                super::unsubscribe::add_footer(&mut mail, topic, &links.page);
-            }
+            let links = self.topic_links(topic, &mail.to);
+            super::unsubscribe::add_footer(&mut mail, topic, &links.page);
         }
         let now = Utc::now();
         let id = uuid::Uuid::now_v7();

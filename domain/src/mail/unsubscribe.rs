@@ -142,11 +142,16 @@ impl Mailer {
 
     /// The links a mail of `kind` to `to` carries; `None` for mail that cannot be stopped.
     pub fn unsubscribe_links(&self, kind: &str, to: &EmailAddress) -> Option<UnsubscribeLinks> {
-        let token = self.unsubscribe_token(MailTopic::of_kind(kind)?, to);
-        Some(UnsubscribeLinks {
+        Some(self.topic_links(MailTopic::of_kind(kind)?, to))
+    }
+
+    /// The links of a mail of `topic` to `to`.
+    pub(super) fn topic_links(&self, topic: MailTopic, to: &EmailAddress) -> UnsubscribeLinks {
+        let token = self.unsubscribe_token(topic, to);
+        UnsubscribeLinks {
             page: self.link(&format!("{PAGE_PATH}?token={token}")),
             one_click: self.link(&format!("{ONE_CLICK_PATH}?token={token}")),
-        })
+        }
     }
 
     /// The link's address and topic, if we signed it.
@@ -213,9 +218,11 @@ pub(super) async fn stopped<C: ConnectionTrait>(
 pub(super) fn add_footer(mail: &mut super::OutgoingMail, topic: MailTopic, page: &str) {
     let label = match mail.language {
         Language::En => format!("Unsubscribe from {}", topic.words(mail.language)),
-        Language::De => format!("{} abbestellen", capitalised(topic.words(mail.language))),
+        Language::De => format!("{} abbestellen", model::text::capitalise_first(topic.words(mail.language))),
         Language::Fr => format!("Se désabonner des {}", topic.words(mail.language)),
-        Language::Tr => format!("{} için e-posta almayı bırakın", capitalised(topic.words(mail.language))),
+        Language::Tr => {
+            format!("{} için e-posta almayı bırakın", model::text::capitalise_first(topic.words(mail.language)))
+        }
     };
     mail.text.push_str(&format!("\n{label}:\n{page}\n"));
     let escape = super::templates::escape_html;
@@ -228,12 +235,6 @@ pub(super) fn add_footer(mail: &mut super::OutgoingMail, topic: MailTopic, page:
         Some(start) => mail.html = format!("{start}{line}</body></html>"),
         None => mail.html.push_str(&line),
     }
-}
-
-/// The first letter in upper case (the topics' words start a sentence in German and Turkish).
-fn capitalised(words: &str) -> String {
-    let mut chars = words.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -225,10 +225,7 @@ impl PolicyInput {
             admin_allowlist.push(net);
         }
         let approval_threshold = Cents::parse(&self.approval_threshold, Field::Amount)?;
-        let time_zone = match self.time_zone.trim() {
-            "" => current.time_zone,
-            name => Zone::parse(name).ok_or(ValidationError::UnknownTimeZone { field: Field::TimeZone })?,
-        };
+        let time_zone = Zone::chosen(&self.time_zone)?.unwrap_or(current.time_zone);
         Ok(Policy {
             min_password_chars,
             two_factor,

@@ -36,7 +36,7 @@ fn TopicRow(topic: MailTopicDto) -> impl IntoView {
     let name = topic.topic.clone();
     view! {
         <li class="session" data-testid="mail-topic" data-topic=name data-subscribed=topic.subscribed.to_string()>
-            <span class="session-device">{capitalised(words)}</span>
+            <span class="session-device">{model::text::capitalise_first(words)}</span>
             <span class="hint">{state}</span>
             <ActionForm action=action attr:class="inline-form">
                 <CsrfField/>
@@ -46,10 +46,4 @@ fn TopicRow(topic: MailTopicDto) -> impl IntoView {
             </ActionForm>
         </li>
     }
-}
-
-/// The topic's words start the row.
-fn capitalised(words: &str) -> String {
-    let mut chars = words.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
